@@ -1,0 +1,20 @@
+package dev.enviro.images;
+
+/** The one error type of the images boundary; the message names the image or file and what to do. */
+public final class ImageException extends Exception {
+    public enum Kind { NOT_FOUND, MALFORMED, DIGEST_MISMATCH, IO }
+
+    private final Kind kind;
+
+    public ImageException(Kind kind, String message) {
+        super(message);
+        this.kind = kind;
+    }
+
+    public ImageException(Kind kind, String message, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+    }
+
+    public Kind kind() { return kind; }
+}

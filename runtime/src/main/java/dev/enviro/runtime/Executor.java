@@ -1,0 +1,61 @@
+package dev.enviro.runtime;
+
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Turns a container spec into an isolated, monitored process. Executors are pluggable (native, an
+ * OCI runtime delegate, WASM, {@code .so} plugins); the engine chooses one per container by
+ * {@link #type()}.
+ *
+ * <p>Contract: {@link #prepare} may block (image resolution, rootfs snapshot) and is called off
+ * Pekko's default dispatcher; {@link #execute} and {@link #awaitExit} never block the caller.
+ * Every method is idempotent with respect to a container id, so a restarted engine can repeat a
+ * step it was interrupted in.
+ */
+public interface Executor {
+
+    /** The name users and the journal know this executor by, e.g. {@code "native"}. */
+    String type();
+
+    /** Resolves the image and the process, and creates the container's state directory and rootfs snapshot. */
+    PreparedContainer prepare(ContainerSpec spec) throws ExecutorException;
+
+    /**
+     * Starts the container. Completes once the container's process has exec'd its command, or
+     * fails with an {@link ExecutorException} naming the step and errno (e.g. {@code pivot_root: EINVAL})
+     * or {@link ExecutorException.Kind#EXECUTABLE_NOT_FOUND}.
+     */
+    CompletionStage<ContainerProcess> execute(PreparedContainer prepared);
+
+    /**
+     * Completes when the container has exited and its monitor has recorded the status. Works for a
+     * process started by an earlier engine (after {@link #adopt}).
+     */
+    CompletionStage<ExitStatus> awaitExit(ContainerProcess process);
+
+    /**
+     * Re-attaches to a container recorded by an earlier engine. Empty when the monitor is gone (the
+     * container has exited: read {@link #recordedExit}); identity is checked by pid and start time.
+     */
+    Optional<ContainerProcess> adopt(ContainerProcess recorded);
+
+    /** The exit status the monitor wrote, if it did. */
+    Optional<ExitStatus> recordedExit(ContainerProcess recorded);
+
+    /** Sends {@code signal} to the container's init through a pidfd (never to a reused pid). */
+    void signal(ContainerProcess process, int signal) throws ExecutorException;
+
+    /** Removes everything the container owns on the host: rootfs snapshot, cgroup, state directory, logs. */
+    void cleanup(String containerId) throws ExecutorException;
+
+    default CompletionStage<Void> checkpoint(ContainerProcess process, java.nio.file.Path imageDir) {
+        return java.util.concurrent.CompletableFuture.failedStage(
+                new UnsupportedOperationException(type() + " executor cannot checkpoint yet"));
+    }
+
+    default CompletionStage<ContainerProcess> restore(PreparedContainer prepared, java.nio.file.Path imageDir) {
+        return java.util.concurrent.CompletableFuture.failedStage(
+                new UnsupportedOperationException(type() + " executor cannot restore yet"));
+    }
+}
