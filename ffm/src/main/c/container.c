@@ -1,0 +1,124 @@
+#define _GNU_SOURCE
+#include "container.h"
+
+#include "fail.h"
+#include "mounts.h"
+#include "protocol.h"
+
+#include <grp.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/close_range.h>
+
+/* Docker's default, used when the plan's environment has no PATH. */
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static const char *env_path(const struct plan *plan) {
+    for (size_t i = 0; i < plan->envc; i++)
+        if (strncmp(plan->envp[i], "PATH=", 5) == 0) return plan->envp[i] + 5;
+    return DEFAULT_PATH;
+}
+
+/* execvp's search, against the container's PATH rather than the helper's own environment. Returns
+ * only on failure: ENOENT when nothing was found, EACCES when something was found but not runnable. */
+static void exec_search(const struct plan *plan) {
+    const char *file = plan->argv[0];
+    if (strchr(file, '/') != NULL) {
+        execve(file, plan->argv, plan->envp);
+        return;
+    }
+    int seen_eacces = 0;
+    const char *p = env_path(plan);
+    char candidate[PATH_MAX];
+    for (;;) {
+        const char *end = strchrnul(p, ':');
+        size_t dir_len = (size_t)(end - p);
+        const char *dir = dir_len ? p : ".";
+        if (dir_len == 0) dir_len = 1;
+        if (dir_len + 1 + strlen(file) < sizeof candidate) {
+            memcpy(candidate, dir, dir_len);
+            candidate[dir_len] = '/';
+            strcpy(candidate + dir_len + 1, file);
+            execve(candidate, plan->argv, plan->envp);
+            if (errno == EACCES) seen_eacces = 1;
+            else if (errno != ENOENT && errno != ENOTDIR) return;
+        }
+        if (*end == 0) break;
+        p = end + 1;
+    }
+    errno = seen_eacces ? EACCES : ENOENT;
+}
+
+_Noreturn static void give_up(const struct container_fds *fds, const struct step_error *e, int code) {
+    ssize_t ignored = write(fds->exec_pipe, e, sizeof *e);
+    (void)ignored;
+    _exit(code);
+}
+
+_Noreturn void container_run(const struct plan *plan, const struct container_fds *fds) {
+    struct step_error e = {0};
+
+    /* sync point: the engine writes uid_map/gid_map and moves us into our cgroup, then says MAPPED */
+    if (await_mapped(fds->engine) < 0) {
+        FAIL(&e, "await MAPPED");
+        give_up(fds, &e, 125);
+    }
+    close(fds->engine);
+
+    /* the cgroup namespace is taken only now, so that its root is the cgroup the engine chose */
+    if (plan->unshare_flags && unshare((int)plan->unshare_flags) < 0) {
+        FAIL(&e, "unshare");
+        give_up(fds, &e, 125);
+    }
+    if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+        FAIL(&e, "become root in user namespace");
+        give_up(fds, &e, 125);
+    }
+    if (mounts_apply(plan, &e) < 0) give_up(fds, &e, 125);
+    if (plan->hostname && sethostname(plan->hostname, strlen(plan->hostname)) < 0) {
+        FAIL(&e, "sethostname");
+        give_up(fds, &e, 125);
+    }
+    /* groups first: after setresuid to a non-root user we may no longer change them */
+    if (plan->set_groups && setgroups(plan->n_groups, (const gid_t *)plan->groups) < 0) {
+        FAIL(&e, "setgroups");
+        give_up(fds, &e, 125);
+    }
+    if (setresgid(plan->gid, plan->gid, plan->gid) < 0) {
+        FAIL(&e, "setresgid %u", plan->gid);
+        give_up(fds, &e, 125);
+    }
+    if (setresuid(plan->uid, plan->uid, plan->uid) < 0) {
+        FAIL(&e, "setresuid %u", plan->uid);
+        give_up(fds, &e, 125);
+    }
+    if (plan->cwd && chdir(plan->cwd) < 0) {
+        FAIL(&e, "chdir %s", plan->cwd);
+        give_up(fds, &e, 125);
+    }
+    if (dup2(fds->stdin_fd, 0) < 0 || dup2(fds->stdout_fd, 1) < 0 || dup2(fds->stderr_fd, 2) < 0) {
+        FAIL(&e, "dup2 stdio");
+        give_up(fds, &e, 125);
+    }
+    /* Only 0, 1 and 2 may reach the command; the exec pipe must stay open until execve itself. */
+    if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+        FAIL(&e, "close_range");
+        give_up(fds, &e, 125);
+    }
+    /* the monitor blocks SIGCHLD for its signalfd; the command starts with a clean signal state */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGCHLD, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+
+    exec_search(plan);
+    int err = errno;
+    FAIL(&e, "execve %s", plan->argv[0]);
+    give_up(fds, &e, err == ENOENT ? 127 : err == EACCES ? 126 : 125);
+}

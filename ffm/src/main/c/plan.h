@@ -1,0 +1,79 @@
+/* The plan: everything the helper does, decided by the engine and sent as one binary message.
+ *
+ * Layout (all integers little-endian):
+ *   header  u32 magic ("EVNP"), u16 version, u16 reserved (0)
+ *   record  u32 tag, u32 length, length bytes of value
+ *   string  u32 length, bytes (no terminating NUL; NUL inside is rejected)
+ *
+ * Unknown tags are rejected: a helper and an engine of different versions must not half-agree.
+ * The Java writer is dev.enviro.ffm.helper.PlanWriter; keep both in step. */
+#ifndef ENVIRO_PLAN_H
+#define ENVIRO_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define PLAN_MAGIC 0x504e5645u /* bytes 'E' 'V' 'N' 'P' */
+#define PLAN_VERSION 1
+#define PLAN_MAX_BYTES (1u << 20)
+
+enum plan_tag {
+    TAG_CLONE_FLAGS = 1,   /* u64: namespaces the container is cloned into */
+    TAG_UNSHARE_FLAGS = 2, /* u64: namespaces unshared after MAPPED (cgroup: after the cgroup move) */
+    TAG_MOUNT = 3,         /* u64 flags, u32 mount_step flags, str type, str source, str target, str data */
+    TAG_SYMLINK = 4,       /* str target, str link path (a host path under the root) */
+    TAG_ROOTFS = 5,        /* str: the new root, pivoted into after the mounts */
+    TAG_HOSTNAME = 6,      /* str */
+    TAG_ARG = 7,           /* str, repeated: argv in order */
+    TAG_ENV = 8,           /* str, repeated: KEY=VALUE */
+    TAG_CWD = 9,           /* str */
+    TAG_UID = 10,          /* u32: inside the user namespace */
+    TAG_GID = 11,          /* u32 */
+    TAG_GROUP = 12,        /* u32, repeated: supplementary groups */
+    TAG_SET_GROUPS = 13,   /* u8: 1 = call setgroups (0 when /proc/<pid>/setgroups is "deny") */
+    TAG_LOG_PATH = 14,     /* str: the CRI log file the monitor appends to */
+    TAG_STATUS_PATH = 15,  /* str: the exit status file the monitor writes */
+};
+
+/* Flags of one mount step: what to do around mount(2), not mount(2)'s own flags. */
+enum mount_step_flags {
+    STEP_MKDIR = 1u << 0,   /* create the target directory (and parents) first */
+    STEP_MKFILE = 1u << 1,  /* create the target as an empty file first (bind of a device) */
+    STEP_OR_NEXT = 1u << 2, /* if this mount fails, perform the next record instead (else skip it) */
+};
+
+struct plan_mount {
+    uint64_t flags;
+    uint32_t step;
+    char *type, *source, *target, *data;
+};
+
+struct plan_symlink {
+    char *target, *path;
+};
+
+struct plan {
+    uint64_t clone_flags, unshare_flags;
+    struct plan_mount *mounts;
+    size_t n_mounts;
+    struct plan_symlink *symlinks;
+    size_t n_symlinks;
+    char *rootfs, *hostname, *cwd, *log_path, *status_path;
+    char **argv; /* NULL-terminated */
+    size_t argc;
+    char **envp; /* NULL-terminated */
+    size_t envc;
+    uint32_t uid, gid;
+    uint32_t *groups;
+    size_t n_groups;
+    int set_groups;
+};
+
+/* Parses buf into plan. Returns 0, or -1 with *error naming what is wrong. */
+int plan_parse(const uint8_t *buf, size_t len, struct plan *plan, const char **error);
+
+/* Prints the plan as text, one field per line (the --dump-plan mode, used by the Java tests). */
+void plan_dump(const struct plan *plan, FILE *out);
+
+#endif
