@@ -60,55 +60,54 @@ _Noreturn static void give_up(const struct container_fds *fds, const struct step
     _exit(code);
 }
 
+__attribute__((format(printf, 2, 3))) _Noreturn static void die(const struct container_fds *fds, const char *fmt, ...) {
+    struct step_error e = {errno, {0}};
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e.step, sizeof e.step, fmt, ap);
+    va_end(ap);
+    give_up(fds, &e, 125);
+}
+
 _Noreturn void container_run(const struct plan *plan, const struct container_fds *fds) {
     struct step_error e = {0};
 
     /* sync point: the engine writes uid_map/gid_map and moves us into our cgroup, then says MAPPED */
     if (await_mapped(fds->engine) < 0) {
-        FAIL(&e, "await MAPPED");
-        give_up(fds, &e, 125);
+        die(fds, "await MAPPED");
     }
     close(fds->engine);
 
     /* the cgroup namespace is taken only now, so that its root is the cgroup the engine chose */
     if (plan->unshare_flags && unshare((int)plan->unshare_flags) < 0) {
-        FAIL(&e, "unshare");
-        give_up(fds, &e, 125);
+        die(fds, "unshare");
     }
     if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
-        FAIL(&e, "become root in user namespace");
-        give_up(fds, &e, 125);
+        die(fds, "become root in user namespace");
     }
     if (mounts_apply(plan, &e) < 0) give_up(fds, &e, 125);
     if (plan->hostname && sethostname(plan->hostname, strlen(plan->hostname)) < 0) {
-        FAIL(&e, "sethostname");
-        give_up(fds, &e, 125);
+        die(fds, "sethostname");
     }
     /* groups first: after setresuid to a non-root user we may no longer change them */
     if (plan->set_groups && setgroups(plan->n_groups, (const gid_t *)plan->groups) < 0) {
-        FAIL(&e, "setgroups");
-        give_up(fds, &e, 125);
+        die(fds, "setgroups");
     }
     if (setresgid(plan->gid, plan->gid, plan->gid) < 0) {
-        FAIL(&e, "setresgid %u", plan->gid);
-        give_up(fds, &e, 125);
+        die(fds, "setresgid %u", plan->gid);
     }
     if (setresuid(plan->uid, plan->uid, plan->uid) < 0) {
-        FAIL(&e, "setresuid %u", plan->uid);
-        give_up(fds, &e, 125);
+        die(fds, "setresuid %u", plan->uid);
     }
     if (plan->cwd && chdir(plan->cwd) < 0) {
-        FAIL(&e, "chdir %s", plan->cwd);
-        give_up(fds, &e, 125);
+        die(fds, "chdir %s", plan->cwd);
     }
     if (dup2(fds->stdin_fd, 0) < 0 || dup2(fds->stdout_fd, 1) < 0 || dup2(fds->stderr_fd, 2) < 0) {
-        FAIL(&e, "dup2 stdio");
-        give_up(fds, &e, 125);
+        die(fds, "dup2 stdio");
     }
     /* Only 0, 1 and 2 may reach the command; the exec pipe must stay open until execve itself. */
     if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
-        FAIL(&e, "close_range");
-        give_up(fds, &e, 125);
+        die(fds, "close_range");
     }
     /* the monitor blocks SIGCHLD for its signalfd; the command starts with a clean signal state */
     sigset_t none;
@@ -119,6 +118,6 @@ _Noreturn void container_run(const struct plan *plan, const struct container_fds
 
     exec_search(plan);
     int err = errno;
-    FAIL(&e, "execve %s", plan->argv[0]);
+    fail_step(&e, "execve %s", plan->argv[0]);
     give_up(fds, &e, err == ENOENT ? 127 : err == EACCES ? 126 : 125);
 }

@@ -6,6 +6,7 @@
 #include "protocol.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 struct step_error {
@@ -13,7 +14,14 @@ struct step_error {
     char step[STEP_NAME_MAX];
 };
 
-/* Records errno and the step (printf-style, truncated to fit) and returns -1. */
-#define FAIL(e, ...) (snprintf((e)->step, sizeof (e)->step, __VA_ARGS__), (e)->err = errno, -1)
+/* Records errno (before anything can change it) and the step, printf-style and truncated; returns -1. */
+__attribute__((format(printf, 2, 3))) static inline int fail_step(struct step_error *e, const char *fmt, ...) {
+    e->err = errno;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->step, sizeof e->step, fmt, ap);
+    va_end(ap);
+    return -1;
+}
 
 #endif

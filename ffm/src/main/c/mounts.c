@@ -81,7 +81,7 @@ static const char *inside(const struct plan *plan, const char *path) {
 
 int mounts_apply(const struct plan *plan, struct step_error *e) {
     /* Nothing done below may propagate back to the host's mount namespace. */
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) return FAIL(e, "make / private");
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) return fail_step(e, "make / private");
 
     for (size_t i = 0; i < plan->n_mounts; i++) {
         const struct plan_mount *m = &plan->mounts[i];
@@ -90,19 +90,19 @@ int mounts_apply(const struct plan *plan, struct step_error *e) {
             if (rc == 0) i++; /* the next record is the fallback: not needed */
             continue;
         }
-        if (rc < 0) return FAIL(e, "mount %s", inside(plan, m->target));
+        if (rc < 0) return fail_step(e, "mount %s", inside(plan, m->target));
     }
     for (size_t i = 0; i < plan->n_symlinks; i++) {
         const struct plan_symlink *s = &plan->symlinks[i];
-        if (symlink(s->target, s->path) < 0 && errno != EEXIST) return FAIL(e, "symlink %s", inside(plan, s->path));
+        if (symlink(s->target, s->path) < 0 && errno != EEXIST) return fail_step(e, "symlink %s", inside(plan, s->path));
     }
 
     /* pivot_root(".", ".") stacks the old root on top of the new one; unmounting "." then detaches
      * the old root and leaves the new one, without needing a directory for the old root. */
-    if (chdir(plan->rootfs) < 0) return FAIL(e, "chdir rootfs");
-    if (syscall(SYS_pivot_root, ".", ".") < 0) return FAIL(e, "pivot_root");
-    if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0) return FAIL(e, "make old root slave");
-    if (umount2(".", MNT_DETACH) < 0) return FAIL(e, "umount old root");
-    if (chdir("/") < 0) return FAIL(e, "chdir /");
+    if (chdir(plan->rootfs) < 0) return fail_step(e, "chdir rootfs");
+    if (syscall(SYS_pivot_root, ".", ".") < 0) return fail_step(e, "pivot_root");
+    if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0) return fail_step(e, "make old root slave");
+    if (umount2(".", MNT_DETACH) < 0) return fail_step(e, "umount old root");
+    if (chdir("/") < 0) return fail_step(e, "chdir /");
     return 0;
 }

@@ -96,7 +96,7 @@ int plan_parse(const uint8_t *buf, size_t len, struct plan *plan, const char **e
             break;
         }
         case TAG_SET_GROUPS: {
-            uint8_t b;
+            uint8_t b = 0;
             bad = take(&v, &b, 1);
             plan->set_groups = b != 0;
             break;

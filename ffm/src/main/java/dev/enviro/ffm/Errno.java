@@ -10,7 +10,8 @@ public final class Errno {
             ENFILE = 23, EMFILE = 24, ENOTTY = 25, ETXTBSY = 26, EFBIG = 27, ENOSPC = 28, ESPIPE = 29,
             EROFS = 30, EMLINK = 31, EPIPE = 32, ERANGE = 34, EDEADLK = 35, ENAMETOOLONG = 36,
             ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40, ENODATA = 61, EOVERFLOW = 75, EOPNOTSUPP = 95,
-            EADDRINUSE = 98, ECONNREFUSED = 111, ETIMEDOUT = 110, ECANCELED = 125;
+            EADDRINUSE = 98, ECONNREFUSED = 111, ETIMEDOUT = 110, ECANCELED = 125, EPROTO = 71,
+            EMSGSIZE = 90, ECONNRESET = 104;
 
     private static final String[] NAMES = new String[134];
     private static final String[] TEXT = new String[134];
@@ -38,6 +39,8 @@ public final class Errno {
         def(38, "ENOSYS", "Function not implemented"); def(39, "ENOTEMPTY", "Directory not empty");
         def(40, "ELOOP", "Too many levels of symbolic links"); def(61, "ENODATA", "No data available");
         def(75, "EOVERFLOW", "Value too large for defined data type");
+        def(71, "EPROTO", "Protocol error"); def(90, "EMSGSIZE", "Message too long");
+        def(104, "ECONNRESET", "Connection reset by peer");
         def(95, "EOPNOTSUPP", "Operation not supported"); def(98, "EADDRINUSE", "Address already in use");
         def(110, "ETIMEDOUT", "Connection timed out"); def(111, "ECONNREFUSED", "Connection refused");
         def(125, "ECANCELED", "Operation canceled");

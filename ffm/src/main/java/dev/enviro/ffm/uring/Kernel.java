@@ -24,9 +24,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 final class Kernel {
     private Kernel() {}
 
-    static final long SYS_IO_URING_SETUP = 425, SYS_IO_URING_ENTER = 426, SYS_PIDFD_OPEN = 434;
+    static final long SYS_IO_URING_SETUP = 425, SYS_IO_URING_ENTER = 426;
     static final int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, MAP_POPULATE = 0x8000;
-    static final int O_RDONLY = 0, O_CLOEXEC = 0x80000, O_NONBLOCK = 0x800;
+    static final int O_CLOEXEC = 0x80000, O_NONBLOCK = 0x800;
     static final int EFD_CLOEXEC = O_CLOEXEC, EFD_NONBLOCK = O_NONBLOCK;
 
     private static final Linker LINKER = Linker.nativeLinker();
@@ -148,17 +148,18 @@ final class Kernel {
         }
     }
 
-    private static final class Open {
-        static final MethodHandle HANDLE = bind("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT),
-                Linker.Option.firstVariadicArg(2));
+    private static final class Pipe2 {
+        static final MethodHandle HANDLE = bind("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     }
 
-    static int open(String path, int flags) throws SyscallException {
+    /** Returns {read end, write end}. */
+    static int[] pipe2(int flags) throws SyscallException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = captureState(arena);
-            int r = (int) Open.HANDLE.invokeExact(state, arena.allocateFrom(path), flags);
-            if (r < 0) throw new SyscallException("open", errno(state), path);
-            return r;
+            MemorySegment fds = arena.allocate(JAVA_INT, 2);
+            int r = (int) Pipe2.HANDLE.invokeExact(state, fds, flags);
+            if (r < 0) throw new SyscallException("pipe2", errno(state));
+            return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
         } catch (SyscallException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

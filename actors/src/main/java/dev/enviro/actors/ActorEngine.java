@@ -1,0 +1,189 @@
+package dev.enviro.actors;
+
+import com.typesafe.config.Config;
+import dev.enviro.actors.EngineException.Reason;
+import dev.enviro.images.ImageException;
+import dev.enviro.images.ImageStore;
+import dev.enviro.images.ImageSummary;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * The {@link Engine} over the actor system: each call is one ask to the {@link EngineRegistry},
+ * which routes it to the container's actor. Failures are translated to {@link EngineException} in
+ * one place, {@link #failure}.
+ */
+final class ActorEngine implements Engine {
+
+    private final ActorSystem<EngineRegistry.Command> system;
+    private final ImageStore images;
+    private final java.util.concurrent.Executor blocking;
+    private final Duration askTimeout;
+    private final Duration startTimeout;
+    private final Duration awaitExitTimeout;
+
+    ActorEngine(ActorSystem<EngineRegistry.Command> system, ImageStore images) {
+        this.system = system;
+        this.images = images;
+        this.blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(ContainerActor.BLOCKING_DISPATCHER));
+        Config config = system.settings().config().getConfig("enviro.engine");
+        this.askTimeout = config.getDuration("ask-timeout");
+        this.startTimeout = config.getDuration("start-timeout");
+        this.awaitExitTimeout = config.getDuration("await-exit-timeout");
+    }
+
+    @Override
+    public CompletionStage<ContainerView> create(CreateRequest request) {
+        Objects.requireNonNull(request, "request");
+        if (request.image() == null || request.image().isBlank()) {
+            return CompletableFuture.failedStage(new EngineException(Reason.INVALID_ARGUMENT,
+                    "no image given: name the image to create the container from"));
+        }
+        return translate(AskPattern.askWithStatus(system,
+                replyTo -> new EngineRegistry.CreateContainer(request, replyTo), startTimeout, system.scheduler()),
+                "create a container from " + request.image(), startTimeout);
+    }
+
+    @Override
+    public CompletionStage<ContainerView> start(String ref) {
+        return forward(ref, ContainerActor.Start::new, startTimeout, "start");
+    }
+
+    @Override
+    public CompletionStage<ContainerView> stop(String ref, Duration grace) {
+        Duration g = grace == null ? Duration.ofSeconds(10) : grace;
+        return forward(ref, replyTo -> new ContainerActor.Stop(g, replyTo), g.plus(askTimeout), "stop");
+    }
+
+    @Override
+    public CompletionStage<ContainerView> kill(String ref, int signal) {
+        return forward(ref, replyTo -> new ContainerActor.Kill(signal, replyTo), askTimeout, "kill");
+    }
+
+    @Override
+    public CompletionStage<ContainerView> remove(String ref, boolean force) {
+        return forward(ref, replyTo -> new ContainerActor.Remove(force, replyTo), askTimeout.multipliedBy(3), "remove");
+    }
+
+    @Override
+    public CompletionStage<ContainerView> inspect(String ref) {
+        return forward(ref, ContainerActor.Get::new, askTimeout, "inspect");
+    }
+
+    @Override
+    public CompletionStage<ContainerView> awaitExit(String ref) {
+        return forward(ref, ContainerActor.AwaitExit::new, awaitExitTimeout, "wait for");
+    }
+
+    @Override
+    public CompletionStage<Path> logPath(String ref) {
+        return inspect(ref).thenApply(view -> {
+            if (view.logPath() == null) {
+                throw new EngineException(Reason.FAILED_PRECONDITION,
+                        "container " + view.name() + " has no log yet: start it first");
+            }
+            return Path.of(view.logPath());
+        });
+    }
+
+    /** Newest first, as {@code docker ps}; {@code all=false} lists running containers only. */
+    @Override
+    public CompletionStage<List<ContainerView>> list(boolean all) {
+        CompletionStage<List<ActorRef<ContainerActor.Command>>> actors =
+                AskPattern.ask(system, EngineRegistry.ListContainers::new, askTimeout, system.scheduler());
+        return translate(actors.thenCompose(refs -> {
+            List<CompletableFuture<ContainerView>> views = new ArrayList<>();
+            for (ActorRef<ContainerActor.Command> ref : refs) {
+                views.add(AskPattern.askWithStatus(ref, ContainerActor.Get::new, askTimeout, system.scheduler())
+                        .toCompletableFuture()
+                        // A container registered but never created (the engine died in between) is not listed.
+                        .exceptionally(error -> null));
+            }
+            return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new)).thenApply(done -> views.stream()
+                    .map(CompletableFuture::join)
+                    .filter(Objects::nonNull)
+                    .filter(v -> all || v.state() == ContainerView.State.RUNNING)
+                    .sorted(Comparator.comparing(ContainerView::createdAt).reversed())
+                    .toList());
+        }), "list containers", askTimeout);
+    }
+
+    @Override
+    public CompletionStage<List<ImageSummary>> loadImage(Path archive) {
+        return onBlocking(() -> images.load(archive), "load " + archive);
+    }
+
+    @Override
+    public CompletionStage<List<ImageSummary>> listImages() {
+        return onBlocking(images::list, "list images");
+    }
+
+    @Override
+    public CompletionStage<Void> shutdown() {
+        system.terminate();
+        return system.getWhenTerminated().thenApply(done -> null);
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private CompletionStage<ContainerView> forward(String ref,
+                                                   Function<ActorRef<StatusReply<ContainerView>>, ContainerActor.Command> command,
+                                                   Duration timeout, String verb) {
+        return translate(AskPattern.askWithStatus(system,
+                replyTo -> new EngineRegistry.Forward(ref, command, replyTo), timeout, system.scheduler()),
+                verb + " container " + ref, timeout);
+    }
+
+    private interface ImageCall<T> {
+        T call() throws ImageException;
+    }
+
+    private <T> CompletionStage<T> onBlocking(ImageCall<T> call, String what) {
+        return translate(CompletableFuture.supplyAsync(() -> {
+            try {
+                return call.call();
+            } catch (ImageException e) {
+                throw new CompletionException(e);
+            }
+        }, blocking), what, null);
+    }
+
+    private <T> CompletionStage<T> translate(CompletionStage<T> stage, String what, Duration timeout) {
+        return stage.handle((value, error) -> {
+            if (error != null) {
+                throw failure(ContainerActor.unwrap(error), what, timeout);
+            }
+            return value;
+        });
+    }
+
+    /** The one place where what went wrong inside becomes what the API says. */
+    static EngineException failure(Throwable error, String what, Duration timeout) {
+        return switch (error) {
+            case EngineException e -> e;
+            case TimeoutException t -> new EngineException(Reason.UNAVAILABLE,
+                    "cannot " + what + ": the engine did not answer within " + timeout + ": it may be overloaded, retry");
+            case ImageException e -> new EngineException(switch (e.kind()) {
+                case NOT_FOUND -> Reason.NOT_FOUND;
+                case MALFORMED, DIGEST_MISMATCH -> Reason.INVALID_ARGUMENT;
+                case IO -> Reason.INTERNAL;
+            }, e.getMessage());
+            case StatusReply.ErrorMessage m -> new EngineException(Reason.INTERNAL, "cannot " + what + ": " + m.getMessage());
+            default -> new EngineException(Reason.INTERNAL, "cannot " + what + ": " + error);
+        };
+    }
+}

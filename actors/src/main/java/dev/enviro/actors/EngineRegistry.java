@@ -1,0 +1,184 @@
+package dev.enviro.actors;
+
+import dev.enviro.actors.EngineException.Reason;
+import dev.enviro.persistence.RegistryEvent;
+import dev.enviro.runtime.Executor;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * The engine's directory of containers: owns ids and unique names, resolves what users type (id,
+ * unique id prefix, name) and routes commands to the container actors, its children. It is
+ * event-sourced ({@code engine-registry}) so that a starting engine knows every container and wakes
+ * each actor, and running containers are re-adopted without anyone asking for them.
+ */
+public final class EngineRegistry extends EventSourcedBehavior<EngineRegistry.Command, RegistryEvent, RegistryState> {
+
+    public static final PersistenceId PERSISTENCE_ID = PersistenceId.ofUniqueId("engine-registry");
+
+    /**
+     * A failing container actor is restarted, not stopped: its state is the journal, so a restart
+     * replays it and (if it was running) re-adopts the process, which never depended on the actor.
+     * Back-off keeps a journal outage from turning into a restart storm across thousands of actors.
+     */
+    static final SupervisorStrategy CONTAINER_SUPERVISION =
+            SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2);
+
+    public sealed interface Command {}
+
+    public record CreateContainer(Engine.CreateRequest request, ActorRef<StatusReply<ContainerView>> replyTo)
+            implements Command {}
+
+    /** Resolves {@code ref} and hands the container actor {@code command}; it answers {@code replyTo} itself. */
+    public record Forward(String ref,
+                          Function<ActorRef<StatusReply<ContainerView>>, ContainerActor.Command> command,
+                          ActorRef<StatusReply<ContainerView>> replyTo) implements Command {}
+
+    public record ListContainers(ActorRef<List<ActorRef<ContainerActor.Command>>> replyTo) implements Command {}
+
+    /** From a container actor that persisted {@code Removed}: forget it, then answer its removers. */
+    public record ContainerRemoved(String containerId, ContainerView view,
+                                   List<ActorRef<StatusReply<ContainerView>>> removers) implements Command {}
+
+    private record ChildStopped(String containerId) implements Command {}
+
+    public static Behavior<Command> create(Executor executor) {
+        return Behaviors.setup(context -> new EngineRegistry(context, executor));
+    }
+
+    private final ActorContext<Command> context;
+    private final Executor executor;
+    private final Map<String, ActorRef<ContainerActor.Command>> children = new HashMap<>();
+    private final SecureRandom random = new SecureRandom();
+
+    private EngineRegistry(ActorContext<Command> context, Executor executor) {
+        super(PERSISTENCE_ID,
+                SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+        this.context = context;
+        this.executor = executor;
+    }
+
+    @Override
+    public RegistryState emptyState() {
+        return RegistryState.empty();
+    }
+
+    @Override
+    public CommandHandler<Command, RegistryEvent, RegistryState> commandHandler() {
+        return (state, command) -> switch (command) {
+            case CreateContainer c -> create(state, c);
+            case Forward f -> forward(state, f);
+            case ListContainers l -> {
+                l.replyTo().tell(state.ids().stream().map(this::child).toList());
+                yield Effect().none();
+            }
+            case ContainerRemoved r -> removed(state, r);
+            case ChildStopped s -> {
+                children.remove(s.containerId());
+                yield Effect().none();
+            }
+        };
+    }
+
+    private Effect<RegistryEvent, RegistryState> create(RegistryState state, CreateContainer c) {
+        String name = c.request().name();
+        if (name != null && !name.isEmpty()) {
+            String invalid = ContainerNames.invalidReason(name);
+            if (invalid != null) {
+                return reject(c.replyTo(), new EngineException(Reason.INVALID_ARGUMENT, invalid));
+            }
+            String owner = state.idOfName(name);
+            if (owner != null) {
+                return reject(c.replyTo(), new EngineException(Reason.ALREADY_EXISTS, "container name \"" + name
+                        + "\" is already in use by " + owner.substring(0, 12) + ": remove it or choose another name"));
+            }
+        } else {
+            name = ContainerNames.generate(state.names(), random::nextInt);
+        }
+        String id = newId(state);
+        String chosen = name;
+        return Effect().persist(new RegistryEvent.Registered(id, chosen, Instant.now()))
+                .thenRun(s -> child(id).tell(new ContainerActor.Create(chosen, c.request(), c.replyTo())));
+    }
+
+    private Effect<RegistryEvent, RegistryState> forward(RegistryState state, Forward f) {
+        String id;
+        try {
+            id = state.resolve(f.ref());
+        } catch (EngineException e) {
+            return reject(f.replyTo(), e);
+        }
+        child(id).tell(f.command().apply(f.replyTo()));
+        return Effect().none();
+    }
+
+    private Effect<RegistryEvent, RegistryState> removed(RegistryState state, ContainerRemoved r) {
+        StatusReply<ContainerView> reply = StatusReply.success(r.view());
+        if (!state.namesById().containsKey(r.containerId())) {
+            r.removers().forEach(remover -> remover.tell(reply));
+            return Effect().none();
+        }
+        return Effect().persist(new RegistryEvent.Unregistered(r.containerId(), Instant.now()))
+                .thenRun(s -> r.removers().forEach(remover -> remover.tell(reply)));
+    }
+
+    private Effect<RegistryEvent, RegistryState> reject(ActorRef<StatusReply<ContainerView>> replyTo, EngineException e) {
+        replyTo.tell(StatusReply.error(e));
+        return Effect().none();
+    }
+
+    /** 256 random bits as 64 hex digits, like Docker's ids; collisions are checked anyway. */
+    private String newId(RegistryState state) {
+        byte[] bytes = new byte[32];
+        String id;
+        do {
+            random.nextBytes(bytes);
+            id = HexFormat.of().formatHex(bytes);
+        } while (state.namesById().containsKey(id));
+        return id;
+    }
+
+    /** The live actor of a registered container, spawned (and so recovered) on first use. */
+    private ActorRef<ContainerActor.Command> child(String id) {
+        return children.computeIfAbsent(id, key -> {
+            ActorRef<ContainerActor.Command> ref = context.spawn(
+                    Behaviors.supervise(ContainerActor.create(key, executor, context.getSelf().narrow()))
+                            .onFailure(CONTAINER_SUPERVISION),
+                    "container-" + key);
+            context.watchWith(ref, new ChildStopped(key));
+            return ref;
+        });
+    }
+
+    @Override
+    public EventHandler<RegistryState, RegistryEvent> eventHandler() {
+        return RegistryState::apply;
+    }
+
+    @Override
+    public SignalHandler<RegistryState> signalHandler() {
+        // Wake every known container: running ones are re-adopted, exits missed while away are recorded.
+        return newSignalHandlerBuilder()
+                .onSignal(RecoveryCompleted.instance(), state -> state.ids().forEach(this::child))
+                .build();
+    }
+}

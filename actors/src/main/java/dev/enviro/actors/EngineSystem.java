@@ -1,0 +1,45 @@
+package dev.enviro.actors;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.enviro.actors.EngineException.Reason;
+import dev.enviro.persistence.JournalConfig;
+import dev.enviro.persistence.JournalException;
+import dev.enviro.persistence.JournalSchema;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * Starts an engine: the journal in the state directory, an ActorSystem whose guardian is the
+ * {@link EngineRegistry}, and the {@link Engine} facade over it. The registry recovers from the
+ * journal at once and wakes every known container, so running ones are re-adopted at start, not on
+ * first use.
+ */
+public final class EngineSystem {
+
+    /** The ActorSystem's name: the same on every node, as a future cluster requires. */
+    public static final String SYSTEM_NAME = "enviro";
+
+    private EngineSystem() {}
+
+    public static Engine start(EngineSettings settings) {
+        return start(settings, ConfigFactory.load());
+    }
+
+    /** {@code config} is the application's configuration; the journal's settings are put in front of it. */
+    public static Engine start(EngineSettings settings, Config config) {
+        try {
+            JournalSchema.ensureH2(settings.stateDir());
+        } catch (JournalException e) {
+            throw new EngineException(Reason.UNAVAILABLE, e.getMessage());
+        }
+        Config full = JournalConfig.h2(settings.stateDir()).withFallback(config);
+        ActorSystem<EngineRegistry.Command> system = ActorSystem.create(
+                Behaviors.supervise(EngineRegistry.create(settings.executor()))
+                        .onFailure(EngineRegistry.CONTAINER_SUPERVISION),
+                SYSTEM_NAME, full);
+        system.log().info("engine {} started on {} with the {} executor", settings.nodeName(),
+                settings.stateDir(), settings.executor().type());
+        return new ActorEngine(system, settings.images());
+    }
+}

@@ -1,0 +1,79 @@
+package dev.enviro.actors;
+
+import dev.enviro.actors.EngineException.Reason;
+import dev.enviro.persistence.RegistryEvent;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the engine registry knows: container ids and their unique names, in creation order. Pure
+ * and immutable, so resolution (id, unique id prefix, name) is unit-tested without actors.
+ */
+record RegistryState(Map<String, String> namesById) {
+
+    RegistryState {
+        namesById = Collections.unmodifiableMap(new LinkedHashMap<>(namesById));
+    }
+
+    static RegistryState empty() {
+        return new RegistryState(Map.of());
+    }
+
+    RegistryState apply(RegistryEvent event) {
+        Map<String, String> next = new LinkedHashMap<>(namesById);
+        switch (event) {
+            case RegistryEvent.Registered r -> next.put(r.containerId(), r.name());
+            case RegistryEvent.Unregistered u -> next.remove(u.containerId());
+        }
+        return new RegistryState(next);
+    }
+
+    Set<String> names() {
+        return Set.copyOf(namesById.values());
+    }
+
+    List<String> ids() {
+        return new ArrayList<>(namesById.keySet());
+    }
+
+    /** The id a name is registered under, or null. */
+    String idOfName(String name) {
+        for (Map.Entry<String, String> e : namesById.entrySet()) {
+            if (e.getValue().equals(name)) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Resolves as Docker does: a full id, then an exact name, then a unique id prefix.
+     *
+     * @throws EngineException NOT_FOUND, or INVALID_ARGUMENT for an ambiguous prefix
+     */
+    String resolve(String ref) {
+        if (ref == null || ref.isEmpty()) {
+            throw new EngineException(Reason.INVALID_ARGUMENT, "no container given: name a container by id or name");
+        }
+        if (namesById.containsKey(ref)) {
+            return ref;
+        }
+        String byName = idOfName(ref);
+        if (byName != null) {
+            return byName;
+        }
+        List<String> matches = namesById.keySet().stream().filter(id -> id.startsWith(ref)).toList();
+        if (matches.size() == 1) {
+            return matches.getFirst();
+        }
+        if (matches.size() > 1) {
+            throw new EngineException(Reason.INVALID_ARGUMENT, "container id prefix " + ref + " is ambiguous ("
+                    + matches.size() + " containers): give more characters");
+        }
+        throw new EngineException(Reason.NOT_FOUND, "no such container: " + ref);
+    }
+}

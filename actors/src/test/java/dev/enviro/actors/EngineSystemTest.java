@@ -1,0 +1,208 @@
+package dev.enviro.actors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.enviro.actors.EngineException.Reason;
+import dev.enviro.images.ImageStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The engine as the API layer uses it, on the real H2 file journal in a temporary state directory:
+ * what one engine recorded, the next engine on the same directory knows.
+ */
+class EngineSystemTest {
+
+    @TempDir
+    Path stateDir;
+
+    private final ScriptedExecutor executor = new ScriptedExecutor();
+    private Engine engine;
+
+    private Engine startEngine() throws Exception {
+        engine = EngineSystem.start(new EngineSettings(stateDir, executor, ImageStore.open(stateDir), "test"),
+                ConfigFactory.parseResources("engine-test.conf").withFallback(ConfigFactory.load()));
+        return engine;
+    }
+
+    private void restartEngine() throws Exception {
+        await(engine.shutdown());
+        startEngine();
+    }
+
+    @AfterEach
+    void shutdown() throws Exception {
+        if (engine != null) {
+            await(engine.shutdown());
+        }
+    }
+
+    private static <T> T await(CompletionStage<T> stage) throws Exception {
+        return stage.toCompletableFuture().get(20, TimeUnit.SECONDS);
+    }
+
+    private static EngineException failure(CompletionStage<?> stage) {
+        ExecutionException e = assertThrows(ExecutionException.class, () -> await(stage));
+        return assertInstanceOf(EngineException.class, e.getCause());
+    }
+
+    private static Engine.CreateRequest request(String name, boolean autoRemove) {
+        return new Engine.CreateRequest(name, "localhost/busybox", null, List.of("sh", "-c", "exit 3"), List.of(),
+                null, null, null, autoRemove);
+    }
+
+    @Test
+    void containersAndTheirExitCodesSurviveAnEngineRestart() throws Exception {
+        startEngine();
+        assertTrue(Files.exists(stateDir.resolve("journal/enviro.mv.db")), "the journal is an H2 file in journal/");
+        ContainerView web = await(engine.create(request("web", false)));
+        await(engine.start("web"));
+        CompletionStage<ContainerView> exit = engine.awaitExit(web.id());
+        executor.exit(web.id(), 3);
+        assertEquals(3, await(exit).exitCode());
+        ContainerView db = await(engine.create(request("db", false)));
+
+        restartEngine();
+
+        List<ContainerView> all = await(engine.list(true));
+        assertEquals(List.of("db", "web"), all.stream().map(ContainerView::name).toList(), "newest first");
+        assertEquals(ContainerView.State.CREATED, all.get(0).state());
+        assertEquals(ContainerView.State.EXITED, all.get(1).state());
+        assertEquals(3, all.get(1).exitCode());
+        assertEquals(List.of(), await(engine.list(false)), "nothing runs");
+        assertEquals(db.id(), await(engine.inspect(db.id().substring(0, 8))).id());
+        assertEquals(web.createdAt(), await(engine.inspect("web")).createdAt());
+    }
+
+    @Test
+    void aRunningContainerIsReadoptedByTheNextEngineWithoutBeingAskedFor() throws Exception {
+        startEngine();
+        ContainerView web = await(engine.create(request("web", false)));
+        int pid = await(engine.start(web.id())).pid();
+
+        restartEngine();
+
+        // The registry wakes every known container at start: adoption happens before any request.
+        assertTrue(awaitTrue(() -> executor.adopted.contains(web.id())), "re-adopted at engine start");
+        ContainerView running = await(engine.list(false)).getFirst();
+        assertEquals(ContainerView.State.RUNNING, running.state());
+        assertEquals(pid, running.pid());
+        CompletionStage<ContainerView> exit = engine.awaitExit("web");
+        executor.exit(web.id(), 0);
+        assertEquals(0, await(exit).exitCode());
+    }
+
+    @Test
+    void anExitWhileNoEngineRanIsRecordedByTheNextOne() throws Exception {
+        startEngine();
+        ContainerView web = await(engine.create(request("web", false)));
+        await(engine.start("web"));
+        await(engine.shutdown());
+        executor.exit(web.id(), 9);
+
+        startEngine();
+
+        assertEquals(9, await(engine.awaitExit("web")).exitCode());
+    }
+
+    @Test
+    void namesAreUniqueUntilRemovedAndRemovalSurvivesARestart() throws Exception {
+        startEngine();
+        ContainerView first = await(engine.create(request("web", false)));
+
+        EngineException duplicate = failure(engine.create(request("web", false)));
+        assertEquals(Reason.ALREADY_EXISTS, duplicate.reason());
+        assertEquals("container name \"web\" is already in use by " + first.id().substring(0, 12)
+                + ": remove it or choose another name", duplicate.getMessage());
+
+        assertEquals(ContainerView.State.REMOVED, await(engine.remove("web", false)).state());
+        assertEquals(List.of(first.id()), executor.cleanedUp);
+        assertEquals(Reason.NOT_FOUND, failure(engine.inspect("web")).reason());
+        ContainerView second = await(engine.create(request("web", false)));
+
+        restartEngine();
+
+        List<ContainerView> all = await(engine.list(true));
+        assertEquals(List.of(second.id()), all.stream().map(ContainerView::id).toList());
+    }
+
+    @Test
+    void autoRemovedContainersDisappearAfterTheirExit() throws Exception {
+        startEngine();
+        ContainerView tmp = await(engine.create(request(null, true)));
+        assertTrue(tmp.name().matches("[a-z]+_[a-z]+\\d*"), "a generated name: " + tmp.name());
+        CompletionStage<ContainerView> exit = engine.awaitExit(tmp.id());
+        await(engine.start(tmp.id()));
+        executor.exit(tmp.id(), 0);
+        assertEquals(0, await(exit).exitCode());
+
+        assertTrue(awaitTrue(() -> await(engine.list(true)).isEmpty()), "removed after exit");
+        assertEquals(List.of(tmp.id()), executor.cleanedUp);
+    }
+
+    @Test
+    void aStartFailureReachesTheCallerAsAnEngineException() throws Exception {
+        startEngine();
+        await(engine.create(request("web", false)));
+        executor.failExecute = new dev.enviro.runtime.ExecutorException(
+                dev.enviro.runtime.ExecutorException.Kind.EXECUTABLE_NOT_FOUND,
+                "exec: \"nope\": executable file not found in $PATH");
+
+        EngineException e = failure(engine.start("web"));
+
+        assertEquals(Reason.FAILED_PRECONDITION, e.reason());
+        assertEquals(127, e.exitCode());
+        assertEquals(127, await(engine.inspect("web")).exitCode());
+    }
+
+    @Test
+    void stopAnswersWithTheExitAndUnknownContainersAreNotFound() throws Exception {
+        startEngine();
+        await(engine.create(request("web", false)));
+        await(engine.start("web"));
+
+        ContainerView stopped = await(engine.stop("web", Duration.ofSeconds(5)));
+
+        assertEquals(143, stopped.exitCode());
+        assertEquals(Path.of("/state/containers", stopped.id(), "ctr.log"), await(engine.logPath("web")));
+        EngineException missing = failure(engine.stop("nope", Duration.ofSeconds(1)));
+        assertEquals(Reason.NOT_FOUND, missing.reason());
+        assertEquals("no such container: nope", missing.getMessage());
+    }
+
+    @Test
+    void imageCallsAreAnsweredFromTheStoreAndFailAsEngineExceptions() throws Exception {
+        startEngine();
+        assertEquals(List.of(), await(engine.listImages()));
+        EngineException e = failure(engine.loadImage(stateDir.resolve("no-such-archive.tar")));
+        assertFalse(e.getMessage().isBlank());
+    }
+
+    private interface Check {
+        boolean holds() throws Exception;
+    }
+
+    private static boolean awaitTrue(Check check) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (check.holds()) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return check.holds();
+    }
+}

@@ -1,0 +1,58 @@
+package dev.enviro.cli;
+
+import dev.enviro.grpc.EffectiveUser;
+import dev.enviro.grpc.EngineAddress;
+import dev.enviro.grpc.EnviroClient;
+import java.io.PrintStream;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The root command: global options, and what every verb shares (streams, environment, the client). */
+@Command(name = "enviro", mixinStandardHelpOptions = true, version = "enviro 0.1.0",
+        description = "A rootless container engine.",
+        subcommands = {
+            DaemonCommand.class, RunCommand.class, PsCommand.class, LogsCommand.class, StopCommand.class,
+            KillCommand.class, RmCommand.class, InspectCommand.class, ImagesCommand.class, LoadCommand.class,
+            WaitCommand.class
+        })
+public final class EnviroCommand implements Runnable {
+
+    @Option(names = "--host", scope = ScopeType.INHERIT, paramLabel = "unix:///PATH",
+            description = "The engine's socket (default: $ENVIRO_HOST, else /run/enviro/enviro.sock as root, $XDG_RUNTIME_DIR/enviro/enviro.sock rootless).")
+    String host;
+
+    @Option(names = "--state-dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
+            description = "The engine's state directory (default: $ENVIRO_STATE_DIR, else /var/lib/enviro as root, $XDG_DATA_HOME/enviro rootless).")
+    String stateDir;
+
+    final PrintStream out;
+    final PrintStream err;
+    final Map<String, String> env;
+
+    EnviroCommand(PrintStream out, PrintStream err, Map<String, String> env) {
+        this.out = out;
+        this.err = err;
+        this.env = env;
+    }
+
+    @Override
+    public void run() {
+        throw new UsageException("a command is required. See 'enviro --help'.");
+    }
+
+    EngineAddress address() {
+        try {
+            return EngineAddress.resolve(host, env, EffectiveUser.uid());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** A client of the engine; client verbs keep Netty's logging in the JDK's logger, so logback never starts on their path. */
+    EnviroClient client() {
+        QuietLogging.forClient();
+        return EnviroClient.connect(address());
+    }
+}

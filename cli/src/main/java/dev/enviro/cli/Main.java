@@ -1,0 +1,44 @@
+package dev.enviro.cli;
+
+import java.io.PrintStream;
+import java.util.Map;
+import picocli.CommandLine;
+
+/** {@code enviro}: parses the command line and ends the process with the verb's exit code. */
+public final class Main {
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(execute(args, System.out, System.err, System.getenv()));
+    }
+
+    /** Runs one command line; everything it prints goes to {@code out} and {@code err}. */
+    public static int execute(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
+        EnviroCommand root = new EnviroCommand(out, err, env);
+        CommandLine cli = new CommandLine(root);
+        cli.setOut(new java.io.PrintWriter(out, true));
+        cli.setErr(new java.io.PrintWriter(err, true));
+        // `enviro run IMAGE ls -la`: everything after the image is the container's command, options included.
+        cli.getSubcommands().get("run").setStopAtPositional(true);
+        cli.setParameterExceptionHandler((e, ignored) -> {
+            err.println("Error: " + oneLine(e.getMessage()) + hint(e.getCommandLine()));
+            return ExitCodes.ENGINE;
+        });
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> ExitCodes.report(e, err));
+        return cli.execute(args);
+    }
+
+    private static String hint(CommandLine command) {
+        return ". See '" + command.getCommandSpec().qualifiedName() + " --help'.";
+    }
+
+    static String oneLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int newline = message.indexOf('\n');
+        String line = newline < 0 ? message : message.substring(0, newline);
+        return line.endsWith(".") ? line.substring(0, line.length() - 1) : line;
+    }
+}

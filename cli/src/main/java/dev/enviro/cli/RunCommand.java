@@ -1,0 +1,133 @@
+package dev.enviro.cli;
+
+import dev.enviro.grpc.EnviroClient;
+import dev.enviro.grpc.v1.ContainerSpec;
+import dev.enviro.grpc.v1.LogChunk;
+import dev.enviro.grpc.v1.RunEvent;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code enviro run}: create, start and attach in one call; ends with the container's exit code. */
+@Command(name = "run", description = "Create and start a container, streaming its output (or print its id with -d).")
+final class RunCommand implements Callable<Integer> {
+
+    static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
+
+    @ParentCommand EnviroCommand root;
+
+    @Option(names = "--rm", description = "Remove the container when it exits.") boolean remove;
+    @Option(names = {"-d", "--detach"}, description = "Run in the background and print the container id.") boolean detach;
+    @Option(names = "--name", paramLabel = "NAME") String name;
+    @Option(names = {"-e", "--env"}, paramLabel = "KEY[=VALUE]",
+            description = "Set a variable; KEY alone takes this shell's value (skipped when unset).") List<String> env = new ArrayList<>();
+    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR") String workdir;
+    @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]") String user;
+    @Option(names = "--entrypoint", paramLabel = "CMD", description = "Replace the image's entrypoint (\"\" clears it).") String entrypoint;
+    @Option(names = {"-h", "--hostname"}, paramLabel = "NAME") String hostname;
+    @Option(names = "--help", usageHelp = true, description = "Show this help.") boolean help;
+
+    @Parameters(index = "0", paramLabel = "IMAGE") String image;
+    @Parameters(index = "1..*", paramLabel = "COMMAND", description = "The command and its arguments.") List<String> command = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        ContainerSpec spec = spec(root.env);
+        try (EnviroClient client = root.client()) {
+            Iterator<RunEvent> events = client.run(spec, detach);
+            if (detach) {
+                RunEvent started = events.next();
+                root.out.println(started.getStarted().getId());
+                events.forEachRemaining(e -> {});
+                return 0;
+            }
+            return attach(client, events, root.out, root.err);
+        }
+    }
+
+    /** The spec the flags describe; rejects values the engine would refuse, before any call. */
+    ContainerSpec spec(Map<String, String> shellEnv) {
+        ContainerSpec.Builder b = ContainerSpec.newBuilder().setImage(image).addAllCommand(command).setAutoRemove(remove);
+        if (name != null) {
+            if (!NAME.matcher(name).matches()) {
+                throw new UsageException("invalid container name '" + name + "': names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*");
+            }
+            b.setName(name);
+        }
+        for (String variable : env) {
+            int eq = variable.indexOf('=');
+            if (eq == 0 || variable.isEmpty()) {
+                throw new UsageException("invalid environment variable '" + variable + "': expected KEY=VALUE or KEY");
+            }
+            if (eq > 0) {
+                b.addEnv(variable);
+            } else if (shellEnv.containsKey(variable)) {
+                b.addEnv(variable + "=" + shellEnv.get(variable));
+            }
+        }
+        if (workdir != null) {
+            if (!workdir.startsWith("/")) {
+                throw new UsageException("invalid working directory '" + workdir + "': it must be an absolute path");
+            }
+            b.setWorkdir(workdir);
+        }
+        if (user != null) {
+            if (user.isEmpty()) {
+                throw new UsageException("invalid user '': expected a name or uid, optionally :group");
+            }
+            b.setUser(user);
+        }
+        if (entrypoint != null) {
+            b.setOverrideEntrypoint(true);
+            if (!entrypoint.isEmpty()) {
+                b.addEntrypoint(entrypoint);
+            }
+        }
+        if (hostname != null) {
+            b.setHostname(hostname);
+        }
+        return b.build();
+    }
+
+    /**
+     * Writes the output as it comes and answers the exit code. Once started, SIGINT, SIGTERM and
+     * SIGHUP are forwarded to the container (as Docker's sig-proxy): the run ends when it exits.
+     */
+    static int attach(EnviroClient client, Iterator<RunEvent> events, PrintStream out, PrintStream err) {
+        SignalForwarder forwarder = null;
+        try {
+            while (events.hasNext()) {
+                RunEvent event = events.next();
+                switch (event.getEventCase()) {
+                    case STARTED -> forwarder = SignalForwarder.install(client, event.getStarted().getId());
+                    case OUTPUT -> write(event.getOutput(), out, err);
+                    case EXIT -> {
+                        return event.getExit().getCode();
+                    }
+                    case EVENT_NOT_SET -> { }
+                }
+            }
+        } finally {
+            out.flush();
+            err.flush();
+            if (forwarder != null) {
+                forwarder.uninstall();
+            }
+        }
+        throw new UsageException("the engine ended the run without the container's exit status; see 'enviro ps -a'");
+    }
+
+    static void write(LogChunk chunk, PrintStream out, PrintStream err) {
+        PrintStream target = chunk.getStream() == LogChunk.Stream.STDERR ? err : out;
+        chunk.getData().writeTo(target);
+        target.flush();
+    }
+}

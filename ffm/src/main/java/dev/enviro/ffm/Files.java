@@ -1,0 +1,138 @@
+package dev.enviro.ffm;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/** open, read, write, close and poll, for the files Java's NIO cannot write in one syscall (proc's id maps). */
+public final class Files {
+    private Files() {}
+
+    public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000,
+            O_APPEND = 02000, O_NONBLOCK = 04000, O_DIRECTORY = 0200000, O_NOFOLLOW = 0400000,
+            O_CLOEXEC = 02000000;
+    public static final short POLLIN = 0x1, POLLERR = 0x8, POLLHUP = 0x10;
+
+    private static final class open {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+        static final MethodHandle HANDLE = Native.downcall("open", DESC);
+    }
+
+    private static final class read {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+        static final MethodHandle HANDLE = Native.downcall("read", DESC);
+    }
+
+    private static final class write {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+        static final MethodHandle HANDLE = Native.downcall("write", DESC);
+    }
+
+    private static final class close {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, JAVA_INT);
+        static final MethodHandle HANDLE = Native.downcall("close", DESC);
+    }
+
+    private static final class poll {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+        static final MethodHandle HANDLE = Native.downcall("poll", DESC);
+    }
+
+    public static Fd open(Path path, int flags, int mode) throws SyscallException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Native.captureState(arena);
+            int fd = (int) open.HANDLE.invokeExact(state, arena.allocateFrom(path.toString()), flags, mode);
+            if (fd < 0) throw new SyscallException("open", Native.errno(state), path.toString());
+            return new Fd(fd);
+        } catch (SyscallException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.linkError(t);
+        }
+    }
+
+    /** One read(2); returns the byte count, 0 at end of file. */
+    public static int read(int fd, MemorySegment buffer) throws SyscallException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Native.captureState(arena);
+            long n = (long) read.HANDLE.invokeExact(state, fd, buffer, buffer.byteSize());
+            if (n < 0) throw new SyscallException("read", Native.errno(state));
+            return (int) n;
+        } catch (SyscallException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.linkError(t);
+        }
+    }
+
+    /** One write(2); returns the byte count. */
+    public static int write(int fd, MemorySegment buffer) throws SyscallException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Native.captureState(arena);
+            long n = (long) write.HANDLE.invokeExact(state, fd, buffer, buffer.byteSize());
+            if (n < 0) throw new SyscallException("write", Native.errno(state));
+            return (int) n;
+        } catch (SyscallException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.linkError(t);
+        }
+    }
+
+    static void close(int fd) throws SyscallException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Native.captureState(arena);
+            int rc = (int) close.HANDLE.invokeExact(state, fd);
+            if (rc < 0) throw new SyscallException("close", Native.errno(state));
+        } catch (SyscallException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.linkError(t);
+        }
+    }
+
+    /** poll(2) on one descriptor; returns its revents, 0 on timeout. Blocks: call it off shared threads. */
+    public static int poll(int fd, short events, int timeoutMillis) throws SyscallException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Native.captureState(arena);
+            MemorySegment pfd = arena.allocate(8);
+            pfd.set(JAVA_INT, 0, fd);
+            pfd.set(JAVA_SHORT, 4, events);
+            int rc = (int) poll.HANDLE.invokeExact(state, pfd, 1L, timeoutMillis);
+            if (rc < 0) throw new SyscallException("poll", Native.errno(state));
+            return rc == 0 ? 0 : pfd.get(JAVA_SHORT, 6);
+        } catch (SyscallException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.linkError(t);
+        }
+    }
+
+    /**
+     * Writes {@code text} to an existing file in a single write(2), as {@code /proc/<pid>/uid_map},
+     * {@code gid_map} and {@code setgroups} require (a second write is refused with EPERM).
+     */
+    public static void writeOnce(Path path, String text) throws SyscallException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        try (Fd fd = open(path, O_WRONLY | O_CLOEXEC, 0); Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(bytes.length);
+            MemorySegment.copy(bytes, 0, buffer, JAVA_BYTE, 0, bytes.length);
+            int n;
+            try {
+                n = write(fd.value(), buffer);
+            } catch (SyscallException e) {
+                throw new SyscallException("write", e.errno(), path.toString());
+            }
+            if (n != bytes.length) throw new SyscallException("write", Errno.EIO, path + " (short write)");
+        }
+    }
+}

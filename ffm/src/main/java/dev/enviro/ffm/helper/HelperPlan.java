@@ -1,0 +1,70 @@
+package dev.enviro.ffm.helper;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything the C helper does for one process, decided in Java: it knows namespaces, mounts and ids,
+ * not containers. Encoded by {@link PlanWriter}; the format is described in {@code ffm/src/main/c/plan.h}.
+ *
+ * @param cloneFlags   namespaces the process is cloned into ({@link dev.enviro.ffm.Namespaces})
+ * @param unshareFlags namespaces unshared after MAPPED (the cgroup namespace, once the cgroup is set)
+ * @param mounts       performed in order, targets are host paths (under {@code rootfs} for the ones inside)
+ * @param symlinks     created after the mounts, paths are host paths under {@code rootfs}
+ * @param rootfs       the directory pivoted into
+ * @param setGroups    whether to call setgroups(2); false when the user namespace denies it
+ * @param logPath      the CRI log the monitor appends stdout/stderr to
+ * @param statusPath   the exit status file the monitor writes
+ */
+public record HelperPlan(
+        long cloneFlags,
+        long unshareFlags,
+        List<Mount> mounts,
+        List<Symlink> symlinks,
+        String rootfs,
+        String hostname,
+        List<String> argv,
+        List<String> env,
+        String cwd,
+        int uid,
+        int gid,
+        List<Integer> groups,
+        boolean setGroups,
+        String logPath,
+        String statusPath) {
+
+    /** Flags of a mount step around mount(2); the same bits as {@code enum mount_step_flags} in plan.h. */
+    public static final int STEP_MKDIR = 1, STEP_MKFILE = 1 << 1, STEP_OR_NEXT = 1 << 2;
+
+    /**
+     * One mount(2), with its mount flags ({@link dev.enviro.ffm.MountOptions}) and step flags: create the
+     * target as a directory or file first; on failure fall back to the next mount ({@link #STEP_OR_NEXT}).
+     */
+    public record Mount(String type, String source, String target, long flags, String data, int step) {
+        public Mount {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(source, "source");
+            Objects.requireNonNull(target, "target");
+            data = data == null ? "" : data;
+        }
+    }
+
+    public record Symlink(String target, String path) {}
+
+    public HelperPlan {
+        mounts = List.copyOf(mounts);
+        symlinks = List.copyOf(symlinks);
+        argv = List.copyOf(argv);
+        env = List.copyOf(env);
+        groups = List.copyOf(groups);
+        Objects.requireNonNull(rootfs, "rootfs");
+        Objects.requireNonNull(logPath, "logPath");
+        Objects.requireNonNull(statusPath, "statusPath");
+        if (argv.isEmpty()) throw new IllegalArgumentException("a plan needs a command (argv is empty)");
+        for (int i = 0; i < mounts.size(); i++) {
+            if ((mounts.get(i).step() & STEP_OR_NEXT) != 0 && i == mounts.size() - 1) {
+                throw new IllegalArgumentException("mount " + mounts.get(i).target() + " has a fallback but is the last mount");
+            }
+        }
+    }
+}

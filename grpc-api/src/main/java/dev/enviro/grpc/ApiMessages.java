@@ -1,0 +1,116 @@
+package dev.enviro.grpc;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Timestamp;
+import dev.enviro.actors.ContainerView;
+import dev.enviro.actors.Engine;
+import dev.enviro.actors.EngineException;
+import dev.enviro.grpc.v1.Container;
+import dev.enviro.grpc.v1.ContainerSpec;
+import dev.enviro.grpc.v1.Image;
+import dev.enviro.grpc.v1.LogChunk;
+import dev.enviro.images.ImageSummary;
+import java.time.Instant;
+import java.util.List;
+
+/** The engine's types as API messages and back. Absent values stay absent (unset fields), never zero dates. */
+public final class ApiMessages {
+
+    private ApiMessages() {}
+
+    public static Container container(ContainerView view) {
+        Container.Builder b = Container.newBuilder()
+                .setId(nonNull(view.id()))
+                .setName(nonNull(view.name()))
+                .setImage(nonNull(view.image()))
+                .setImageDigest(nonNull(view.imageDigest()))
+                .addAllArgv(view.argv())
+                .setState(state(view.state()))
+                .setPid(view.pid())
+                .setError(nonNull(view.error()))
+                .setLogPath(nonNull(view.logPath()))
+                .setExecutor(nonNull(view.executor()));
+        if (view.exitCode() != null) {
+            b.setExitCode(view.exitCode());
+        }
+        if (view.createdAt() != null) {
+            b.setCreatedAt(timestamp(view.createdAt()));
+        }
+        if (view.startedAt() != null) {
+            b.setStartedAt(timestamp(view.startedAt()));
+        }
+        if (view.finishedAt() != null) {
+            b.setFinishedAt(timestamp(view.finishedAt()));
+        }
+        return b.build();
+    }
+
+    static Container.State state(ContainerView.State state) {
+        if (state == null) {
+            return Container.State.STATE_UNSPECIFIED;
+        }
+        return switch (state) {
+            case CREATED -> Container.State.CREATED;
+            case RUNNING -> Container.State.RUNNING;
+            case EXITED -> Container.State.EXITED;
+            case REMOVED -> Container.State.REMOVED;
+        };
+    }
+
+    public static Image image(ImageSummary summary) {
+        Image.Builder b = Image.newBuilder()
+                .setId(nonNull(summary.id()))
+                .setManifestDigest(nonNull(summary.manifestDigest()))
+                .addAllNames(summary.names())
+                .setSize(summary.size());
+        if (summary.created() != null) {
+            b.setCreated(timestamp(summary.created()));
+        }
+        return b.build();
+    }
+
+    /**
+     * The engine's create request. Unset lists mean "the image's own" (null); an overridden entrypoint
+     * may be empty, which clears the image's. {@code autoRemove} is decided by the caller: an attached
+     * run removes the container itself once its output has been sent.
+     */
+    public static Engine.CreateRequest createRequest(ContainerSpec spec, boolean autoRemove) {
+        if (spec.getImage().isEmpty()) {
+            throw new EngineException(EngineException.Reason.INVALID_ARGUMENT, "an image is required to create a container");
+        }
+        return new Engine.CreateRequest(
+                emptyToNull(spec.getName()),
+                spec.getImage(),
+                spec.getOverrideEntrypoint() ? List.copyOf(spec.getEntrypointList()) : null,
+                spec.getCommandCount() > 0 ? List.copyOf(spec.getCommandList()) : null,
+                List.copyOf(spec.getEnvList()),
+                emptyToNull(spec.getWorkdir()),
+                emptyToNull(spec.getUser()),
+                emptyToNull(spec.getHostname()),
+                autoRemove);
+    }
+
+    public static LogChunk chunk(LogRecord record) {
+        return LogChunk.newBuilder()
+                .setStream(record.stream() == LogRecord.Stream.STDERR ? LogChunk.Stream.STDERR : LogChunk.Stream.STDOUT)
+                .setData(ByteString.copyFrom(record.written()))
+                .setTime(timestamp(record.time()))
+                .build();
+    }
+
+    public static Timestamp timestamp(Instant instant) {
+        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+    }
+
+    public static Instant instant(Timestamp timestamp) {
+        return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
+    }
+
+    private static String nonNull(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static String emptyToNull(String s) {
+        return s.isEmpty() ? null : s;
+    }
+}

@@ -1,0 +1,143 @@
+package dev.enviro.grpc;
+
+import dev.enviro.grpc.v1.*;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * A blocking Java client of the engine's API on its unix socket. Every failure is an
+ * {@link EnviroException} carrying the line to show and the exit code to end with; also while
+ * iterating a stream. Safe to use from several threads (e.g. a signal forwarder beside a run).
+ */
+public final class EnviroClient implements AutoCloseable {
+
+    private final EngineAddress address;
+    private final EventLoopGroup loop;
+    private final ManagedChannel channel;
+    private final EnviroGrpc.EnviroBlockingStub stub;
+
+    private EnviroClient(EngineAddress address, EventLoopGroup loop, ManagedChannel channel) {
+        this.address = address;
+        this.loop = loop;
+        this.channel = channel;
+        this.stub = EnviroGrpc.newBlockingStub(channel);
+    }
+
+    /** Connects lazily: a missing engine shows on the first call, as {@link EnviroException#unreachable()}. */
+    public static EnviroClient connect(EngineAddress address) {
+        EventLoopGroup loop = new EpollEventLoopGroup(1);
+        ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(address.socket().toString()))
+                .channelType(EpollDomainSocketChannel.class)
+                .eventLoopGroup(loop)
+                .usePlaintext()
+                // A unix socket has no host name; HTTP/2 still needs an authority.
+                .overrideAuthority("localhost")
+                // gRPC asks for TCP keep-alive, which a unix socket does not have (Netty would warn on every connect).
+                .withOption(ChannelOption.SO_KEEPALIVE, null)
+                .build();
+        return new EnviroClient(address, loop, channel);
+    }
+
+    public EngineAddress address() { return address; }
+
+    public Container create(ContainerSpec spec) {
+        return call(() -> stub.create(CreateRequest.newBuilder().setSpec(spec).build()).getContainer());
+    }
+
+    public Container start(String ref) {
+        return call(() -> stub.start(StartRequest.newBuilder().setRef(ref).build()).getContainer());
+    }
+
+    /** Events of one run: {@code started}, then (attached) output chunks and {@code exit}. */
+    public Iterator<RunEvent> run(ContainerSpec spec, boolean detach) {
+        return stream(() -> stub.run(RunRequest.newBuilder().setSpec(spec).setDetach(detach).build()));
+    }
+
+    /** {@code graceSeconds} null: the engine's default. */
+    public Container stop(String ref, Integer graceSeconds) {
+        StopRequest.Builder request = StopRequest.newBuilder().setRef(ref);
+        if (graceSeconds != null) {
+            request.setGraceSeconds(graceSeconds);
+        }
+        return call(() -> stub.stop(request.build()).getContainer());
+    }
+
+    public Container kill(String ref, int signal) {
+        return call(() -> stub.kill(KillRequest.newBuilder().setRef(ref).setSignal(signal).build()).getContainer());
+    }
+
+    public Container remove(String ref, boolean force) {
+        return call(() -> stub.remove(RemoveRequest.newBuilder().setRef(ref).setForce(force).build()).getContainer());
+    }
+
+    public List<Container> list(boolean all) {
+        return call(() -> stub.list(ListRequest.newBuilder().setAll(all).build()).getContainersList());
+    }
+
+    public Container inspect(String ref) {
+        return call(() -> stub.inspect(InspectRequest.newBuilder().setRef(ref).build()).getContainer());
+    }
+
+    public Iterator<LogChunk> logs(String ref, boolean follow) {
+        return stream(() -> stub.logs(LogsRequest.newBuilder().setRef(ref).setFollow(follow).build()));
+    }
+
+    public WaitResponse await(String ref) {
+        return call(() -> stub.wait(WaitRequest.newBuilder().setRef(ref).build()));
+    }
+
+    /** {@code archive} is made absolute here: the engine resolves it on its own host, which for a unix socket is this one. */
+    public List<Image> loadImage(Path archive) {
+        String path = archive.toAbsolutePath().normalize().toString();
+        return call(() -> stub.loadImage(LoadImageRequest.newBuilder().setPath(path).build()).getImagesList());
+    }
+
+    public List<Image> listImages() {
+        return call(() -> stub.listImages(ListImagesRequest.getDefaultInstance()).getImagesList());
+    }
+
+    private <T> T call(Supplier<T> rpc) {
+        try {
+            return rpc.get();
+        } catch (StatusRuntimeException e) {
+            throw EnviroException.from(e, address);
+        }
+    }
+
+    private <T> Iterator<T> stream(Supplier<Iterator<T>> rpc) {
+        Iterator<T> events = call(rpc);
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return call(events::hasNext);
+            }
+
+            @Override
+            public T next() {
+                return call(events::next);
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+    }
+}

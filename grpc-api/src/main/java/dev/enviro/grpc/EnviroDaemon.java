@@ -1,0 +1,111 @@
+package dev.enviro.grpc;
+
+import dev.enviro.actors.Engine;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds the engine's parts, then serves the API. The only class that knows
+ * them all; everything else receives what it needs. Closing it stops the API and the engine and
+ * leaves the containers running (their monitors own them), to be re-adopted by the next engine.
+ */
+public final class EnviroDaemon implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EnviroDaemon.class);
+
+    private final UnixSocketServer server;
+    private final Engine engine;
+    /** The engine's parts, closed last-built first after the engine has shut down. */
+    private final Deque<AutoCloseable> parts;
+
+    private EnviroDaemon(UnixSocketServer server, Engine engine, Deque<AutoCloseable> parts) {
+        this.server = server;
+        this.engine = engine;
+        this.parts = parts;
+    }
+
+    /** {@code enviro daemon}: the real engine under {@code settings.stateDir()}, served on {@code settings.address()}. */
+    public static EnviroDaemon start(DaemonSettings settings) throws DaemonException {
+        // Refuse before the engine touches the state directory when another engine already serves here.
+        UnixSocketServer.claim(settings.address());
+        Deque<AutoCloseable> parts = new ArrayDeque<>();
+        try {
+            Engine engine = buildEngine(settings, parts);
+            // TODO(lead): LogSource logs = <dev.enviro.runtime.logs follower>::open;  (replaces CriLogFile's polling)
+            LogSource logs = LogSource.criFiles();
+            return serve(engine, logs, settings.address(), parts);
+        } catch (DaemonException | RuntimeException e) {
+            closeAll(parts, e);
+            throw e;
+        }
+    }
+
+    /** The API over an engine built elsewhere (embedding, API tests); closing the daemon shuts that engine down. */
+    public static EnviroDaemon serve(Engine engine, LogSource logs, EngineAddress address) throws DaemonException {
+        return serve(engine, logs, address, new ArrayDeque<>());
+    }
+
+    private static EnviroDaemon serve(Engine engine, LogSource logs, EngineAddress address, Deque<AutoCloseable> parts)
+            throws DaemonException {
+        UnixSocketServer server = UnixSocketServer.bind(address, new EnviroService(engine, logs));
+        log.info("Enviro engine API listening on {}", address);
+        return new EnviroDaemon(server, engine, parts);
+    }
+
+    private static Engine buildEngine(DaemonSettings settings, Deque<AutoCloseable> parts) throws DaemonException {
+        // TODO(lead): wire the parts as they land, each pushed onto `parts` so a later failure closes it:
+        //   SyscallDispatcher dispatcher = SyscallDispatcher.start(Runtime.getRuntime().availableProcessors()); // supervisors
+        //   parts.push(dispatcher);
+        //   ImageStore images = ImageStore.open(settings.stateDir());                                       // images
+        //   Snapshotter snapshots = Snapshotter.overlay(settings.stateDir(), images);                        // images
+        //   Executor executor = new NativeExecutor(settings.stateDir(), images, snapshots, dispatcher);      // runtime
+        //   return EngineSystem.start(new EngineSettings(settings.stateDir(), executor, images));             // actors
+        // Map ImageException / ExecutorException / SyscallException at start to
+        //   new DaemonException("cannot start the engine in " + settings.stateDir() + ": " + e.getMessage(), e).
+        throw new DaemonException("the engine is not wired into 'enviro daemon' yet (EnviroDaemon.buildEngine); state directory "
+                + settings.stateDir());
+    }
+
+    public EngineAddress address() {
+        return server.address();
+    }
+
+    /** Blocks until the API server has stopped ({@link #close} from another thread, e.g. a signal handler). */
+    public void awaitTermination() throws InterruptedException {
+        server.awaitTermination();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        RuntimeException failure = null;
+        try {
+            engine.shutdown().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            failure = new IllegalStateException("the engine did not shut down cleanly: " + e.getMessage(), e);
+        }
+        closeAll(parts, failure);
+        if (failure != null) {
+            throw failure;
+        }
+        log.info("Enviro engine stopped; containers keep running");
+    }
+
+    /** Closes every part; the first failure is kept, later ones are attached to it. */
+    private static void closeAll(Deque<AutoCloseable> parts, Exception primary) {
+        while (!parts.isEmpty()) {
+            try {
+                parts.pop().close();
+            } catch (Exception e) {
+                if (primary != null) {
+                    primary.addSuppressed(e);
+                } else {
+                    log.warn("closing an engine part failed", e);
+                }
+            }
+        }
+    }
+}

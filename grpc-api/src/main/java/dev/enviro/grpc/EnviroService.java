@@ -1,0 +1,288 @@
+package dev.enviro.grpc;
+
+import dev.enviro.actors.ContainerView;
+import dev.enviro.actors.Engine;
+import dev.enviro.actors.EngineException;
+import dev.enviro.grpc.v1.*;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code enviro.v1.Enviro} over an {@link Engine}: maps messages and errors, nothing else. Unary calls
+ * never block a gRPC thread (the engine answers with stages); log streams run on a virtual thread
+ * per client stream with flow control ({@link LogPump}).
+ */
+public final class EnviroService extends EnviroGrpc.EnviroImplBase {
+
+    private static final Logger log = LoggerFactory.getLogger(EnviroService.class);
+    static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(10);
+    private static final int SIGKILL = 9;
+
+    private final Engine engine;
+    private final LogSource logs;
+
+    public EnviroService(Engine engine, LogSource logs) {
+        this.engine = engine;
+        this.logs = logs;
+    }
+
+    @Override
+    public void create(CreateRequest request, StreamObserver<CreateResponse> out) {
+        answer("Create", () -> engine.create(ApiMessages.createRequest(request.getSpec(), request.getSpec().getAutoRemove())),
+                v -> CreateResponse.newBuilder().setContainer(ApiMessages.container(v)).build(), out);
+    }
+
+    @Override
+    public void start(StartRequest request, StreamObserver<StartResponse> out) {
+        answer("Start", () -> engine.start(ref(request.getRef())),
+                v -> StartResponse.newBuilder().setContainer(ApiMessages.container(v)).build(), out);
+    }
+
+    @Override
+    public void stop(StopRequest request, StreamObserver<StopResponse> out) {
+        answer("Stop", () -> {
+            if (request.hasGraceSeconds() && request.getGraceSeconds() < 0) {
+                throw invalid("the stop timeout must not be negative: " + request.getGraceSeconds());
+            }
+            Duration grace = request.hasGraceSeconds() ? Duration.ofSeconds(request.getGraceSeconds()) : DEFAULT_STOP_GRACE;
+            return engine.stop(ref(request.getRef()), grace);
+        }, v -> StopResponse.newBuilder().setContainer(ApiMessages.container(v)).build(), out);
+    }
+
+    @Override
+    public void kill(KillRequest request, StreamObserver<KillResponse> out) {
+        answer("Kill", () -> {
+            int signal = request.getSignal() == 0 ? SIGKILL : request.getSignal();
+            if (signal < 1 || signal > 64) {
+                throw invalid("invalid signal number " + request.getSignal() + ": expected 1 to 64");
+            }
+            return engine.kill(ref(request.getRef()), signal);
+        }, v -> KillResponse.newBuilder().setContainer(ApiMessages.container(v)).build(), out);
+    }
+
+    @Override
+    public void remove(RemoveRequest request, StreamObserver<RemoveResponse> out) {
+        answer("Remove", () -> engine.remove(ref(request.getRef()), request.getForce()),
+                v -> RemoveResponse.newBuilder().setContainer(ApiMessages.container(v)).build(), out);
+    }
+
+    @Override
+    public void list(ListRequest request, StreamObserver<ListResponse> out) {
+        answer("List", () -> engine.list(request.getAll()), views -> {
+            ListResponse.Builder b = ListResponse.newBuilder();
+            views.forEach(v -> b.addContainers(ApiMessages.container(v)));
+            return b.build();
+        }, out);
+    }
+
+    @Override
+    public void inspect(InspectRequest request, StreamObserver<InspectResponse> out) {
+        answer("Inspect", () -> engine.inspect(ref(request.getRef())),
+                v -> InspectResponse.newBuilder().setContainer(ApiMessages.container(v)).build(), out);
+    }
+
+    @Override
+    public void wait(WaitRequest request, StreamObserver<WaitResponse> out) {
+        answer("Wait", () -> engine.awaitExit(ref(request.getRef())), v -> WaitResponse.newBuilder()
+                .setExitCode(exitCode(v))
+                .setContainer(ApiMessages.container(v))
+                .build(), out);
+    }
+
+    @Override
+    public void loadImage(LoadImageRequest request, StreamObserver<LoadImageResponse> out) {
+        answer("LoadImage", () -> {
+            if (request.getPath().isEmpty() || !Path.of(request.getPath()).isAbsolute()) {
+                throw invalid("the image archive must be an absolute path on the engine's host, got '" + request.getPath() + "'");
+            }
+            return engine.loadImage(Path.of(request.getPath()));
+        }, images -> {
+            LoadImageResponse.Builder b = LoadImageResponse.newBuilder();
+            images.forEach(i -> b.addImages(ApiMessages.image(i)));
+            return b.build();
+        }, out);
+    }
+
+    @Override
+    public void listImages(ListImagesRequest request, StreamObserver<ListImagesResponse> out) {
+        answer("ListImages", engine::listImages, images -> {
+            ListImagesResponse.Builder b = ListImagesResponse.newBuilder();
+            images.forEach(i -> b.addImages(ApiMessages.image(i)));
+            return b.build();
+        }, out);
+    }
+
+    @Override
+    public void logs(LogsRequest request, StreamObserver<LogChunk> out) {
+        StreamGate gate = StreamGate.install(out);
+        String ref;
+        try {
+            ref = ref(request.getRef());
+        } catch (RuntimeException e) {
+            out.onError(ApiStatus.of(e, "Logs"));
+            return;
+        }
+        CompletableFuture<?> exited = request.getFollow() ? engine.awaitExit(ref).toCompletableFuture() : null;
+        engine.logPath(ref).whenComplete((path, failure) -> {
+            if (failure != null) {
+                out.onError(ApiStatus.of(failure, "Logs"));
+                return;
+            }
+            Thread.ofVirtual().name("logs-" + ref).start(() -> {
+                try {
+                    if (new LogPump<>(logs.open(path), out, gate, ApiMessages::chunk).drain(exited)) {
+                        out.onCompleted();
+                    }
+                } catch (Throwable t) {
+                    fail(out, gate, t, "Logs");
+                }
+            });
+        });
+    }
+
+    /**
+     * Create, start and, unless detached, attach: the stream opens with {@code started}, carries the
+     * output, and ends with {@code exit} after the last byte. With auto-remove, an attached run removes
+     * the container itself after its output has been read (the engine removing it at exit could
+     * unlink the log before a late follower opened it); this also happens if the client goes away.
+     */
+    @Override
+    public void run(RunRequest request, StreamObserver<RunEvent> out) {
+        StreamGate gate = StreamGate.install(out);
+        boolean attach = !request.getDetach();
+        boolean removeAfter = attach && request.getSpec().getAutoRemove();
+        CompletionStage<ContainerView> started;
+        try {
+            started = engine.create(ApiMessages.createRequest(request.getSpec(), !attach && request.getSpec().getAutoRemove()))
+                    .thenCompose(created -> engine.start(created.id())
+                            .exceptionallyCompose(failure -> removeAfter
+                                    ? removeQuietly(created.id(), true).thenCompose(ignored -> CompletableFuture.failedStage(failure))
+                                    : CompletableFuture.failedStage(failure)));
+        } catch (RuntimeException e) {
+            started = CompletableFuture.failedStage(e);
+        }
+        started.whenComplete((view, failure) -> {
+            if (failure != null) {
+                out.onError(ApiStatus.of(failure, "Run"));
+                return;
+            }
+            RunEvent startedEvent = RunEvent.newBuilder().setStarted(ApiMessages.container(view)).build();
+            if (!attach) {
+                out.onNext(startedEvent);
+                out.onCompleted();
+                return;
+            }
+            attach(view.id(), startedEvent, removeAfter, out, gate);
+        });
+    }
+
+    private void attach(String id, RunEvent startedEvent, boolean removeAfter, StreamObserver<RunEvent> out, StreamGate gate) {
+        CompletableFuture<ContainerView> exited = engine.awaitExit(id).toCompletableFuture();
+        CompletableFuture<Void> streamed = new CompletableFuture<>();
+        CompletableFuture<ContainerView> finished = removeAfter
+                ? exited.thenCombine(streamed, (view, ignored) -> view)
+                        .thenCompose(view -> removeQuietly(id, false).thenApply(ignored -> view))
+                : exited;
+        engine.logPath(id).whenComplete((path, failure) -> {
+            if (failure != null) {
+                streamed.complete(null);
+                out.onError(ApiStatus.of(failure, "Run"));
+                return;
+            }
+            Thread.ofVirtual().name("run-" + id).start(() -> {
+                try {
+                    out.onNext(startedEvent);
+                    LogPump<RunEvent> pump = new LogPump<>(logs.open(path), out, gate,
+                            r -> RunEvent.newBuilder().setOutput(ApiMessages.chunk(r)).build());
+                    boolean drained = pump.drain(exited);
+                    streamed.complete(null);
+                    if (drained) {
+                        ContainerView view = finished.join();
+                        out.onNext(RunEvent.newBuilder().setExit(Exit.newBuilder()
+                                .setCode(exitCode(view))
+                                .setContainer(ApiMessages.container(view))).build());
+                        out.onCompleted();
+                    }
+                } catch (Throwable t) {
+                    streamed.complete(null);
+                    fail(out, gate, t, "Run");
+                }
+            });
+        });
+    }
+
+    /** Removal after a run is best effort: the run's outcome is the exit code, a failed removal is logged. */
+    private CompletionStage<Void> removeQuietly(String id, boolean force) {
+        CompletionStage<ContainerView> removal;
+        try {
+            removal = engine.remove(id, force);
+        } catch (RuntimeException e) {
+            removal = CompletableFuture.failedStage(e);
+        }
+        return removal.handle((view, failure) -> {
+            if (failure != null) {
+                log.warn("could not remove container {} after its run: {}", id, ApiStatus.unwrap(failure).getMessage());
+            }
+            return null;
+        });
+    }
+
+    private static int exitCode(ContainerView view) {
+        if (view.exitCode() == null) {
+            throw new EngineException(EngineException.Reason.INTERNAL,
+                    "container " + view.id() + " is reported exited without an exit code");
+        }
+        return view.exitCode();
+    }
+
+    private static void fail(StreamObserver<?> out, StreamGate gate, Throwable t, String rpc) {
+        if (t instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+        }
+        if (!gate.cancelled()) {
+            out.onError(ApiStatus.of(t, rpc));
+        }
+    }
+
+    private <T, R> void answer(String rpc, Supplier<CompletionStage<T>> call, Function<T, R> response, StreamObserver<R> out) {
+        CompletionStage<T> stage;
+        try {
+            stage = call.get();
+        } catch (RuntimeException e) {
+            stage = CompletableFuture.failedStage(e);
+        }
+        stage.whenComplete((value, failure) -> {
+            if (failure != null) {
+                out.onError(ApiStatus.of(failure, rpc));
+                return;
+            }
+            R message;
+            try {
+                message = response.apply(value);
+            } catch (RuntimeException e) {
+                out.onError(ApiStatus.of(e, rpc));
+                return;
+            }
+            out.onNext(message);
+            out.onCompleted();
+        });
+    }
+
+    private static String ref(String ref) {
+        if (ref.isEmpty()) {
+            throw invalid("a container id or name is required");
+        }
+        return ref;
+    }
+
+    private static EngineException invalid(String message) {
+        return new EngineException(EngineException.Reason.INVALID_ARGUMENT, message);
+    }
+}

@@ -1,0 +1,19 @@
+package dev.enviro.grpc;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Where the API reads a container's output from: its log file ({@code Engine.logPath}). The daemon
+ * wires the implementation; {@link CriLogFile} is the simple, polling one.
+ */
+@FunctionalInterface
+public interface LogSource {
+
+    /** Opens the log to be read from its first record. A file that does not exist yet reads as empty until it appears. */
+    LogCursor open(Path logFile) throws IOException;
+
+    static LogSource criFiles() {
+        return CriLogFile::open;
+    }
+}

@@ -1,0 +1,182 @@
+package dev.enviro.images.unpack;
+
+import dev.enviro.ffm.IdMap;
+import dev.enviro.images.content.Digest;
+import dev.enviro.images.content.Tree;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * Applies image layers, in order, to one directory: the union of the layers as overlayfs would
+ * show it, flattened, so a container's overlay needs a single lower directory.
+ *
+ * <p>Whiteouts follow the OCI image spec: {@code .wh.NAME} deletes NAME from the layers below,
+ * {@code .wh..wh..opq} empties its directory of what the layers below put there. Nothing is ever
+ * written outside the root: entry names with {@code ..} or a leading {@code /} are refused, and
+ * parent directories are resolved by {@link RootedPath}, which follows symbolic links only inside
+ * the root. The last component of a name is never followed: an existing entry there is replaced.
+ *
+ * <p>Ownership is shifted through the id map: container uid {@code u} becomes {@code idMap.hostUid(u)}.
+ * An id outside the map keeps the engine's own id (the file shows as {@code nobody} in the
+ * container), and so does every id when an unprivileged engine may not chown (EPERM): a rootless
+ * engine with a one-id map owns every file anyway. Device nodes and FIFOs are skipped: an
+ * unprivileged container could not use them, and the runtime supplies {@code /dev}.
+ */
+public final class LayerApplier {
+    private static final System.Logger LOG = System.getLogger(LayerApplier.class.getName());
+    private static final String WHITEOUT = ".wh.";
+    private static final String OPAQUE = ".wh..wh..opq";
+
+    private final Path root;
+    private final IdMap idMap;
+    private final boolean privileged;
+    private boolean chownRefused;
+
+    public LayerApplier(Path root, IdMap idMap) throws IOException {
+        this.root = root;
+        this.idMap = idMap;
+        this.privileged = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
+    }
+
+    private record DirTime(Path dir, FileTime mtime) {}
+
+    /**
+     * Applies one layer's uncompressed tar stream and returns its diff id (the sha256 of the tar),
+     * for the caller to check against the image config.
+     */
+    public Digest apply(InputStream layerTar) throws IOException {
+        MessageDigest sha = Digest.sha256();
+        DigestInputStream hashed = new DigestInputStream(layerTar, sha);
+        Set<Path> written = new HashSet<>();
+        List<DirTime> dirTimes = new ArrayList<>();
+        TarArchiveInputStream tar = new TarArchiveInputStream(hashed);
+        for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+            applyEntry(tar, e, written, dirTimes);
+        }
+        hashed.transferTo(OutputStream.nullOutputStream()); // the end-of-archive blocks are part of the diff id
+        // A directory's mtime changes with every entry added to it: set them last, deepest first.
+        for (int i = dirTimes.size() - 1; i >= 0; i--) setTimes(dirTimes.get(i).dir(), dirTimes.get(i).mtime());
+        return new Digest(java.util.HexFormat.of().formatHex(sha.digest()));
+    }
+
+    private void applyEntry(TarArchiveInputStream tar, TarArchiveEntry e, Set<Path> written, List<DirTime> dirTimes) throws IOException {
+        List<String> name = EntryPath.components(e.getName());
+        if (name.isEmpty()) { // "./": the root's own metadata
+            if (e.isDirectory()) {
+                setOwnerAndMode(root, e, false);
+                dirTimes.add(new DirTime(root, e.getLastModifiedTime()));
+            }
+            return;
+        }
+        String base = name.getLast();
+        Path parent = RootedPath.directory(root, name.subList(0, name.size() - 1), this::makeParent);
+        if (base.equals(OPAQUE)) {
+            try (Stream<Path> children = Files.list(parent)) {
+                for (Path child : children.toList()) if (!written.contains(child)) Tree.delete(child);
+            }
+            return;
+        }
+        if (base.startsWith(WHITEOUT)) {
+            String hidden = base.substring(WHITEOUT.length());
+            if (hidden.isEmpty() || hidden.equals(".") || hidden.equals("..")) throw new IOException("entry " + e.getName() + " is a malformed whiteout");
+            Tree.delete(parent.resolve(hidden));
+            return;
+        }
+        Path target = parent.resolve(base);
+        if (e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO()) { // before isFile(), which is true for these too
+            LOG.log(System.Logger.Level.INFO, "layer entry {0}: skipping a device node or FIFO (containers get /dev from the runtime)", e.getName());
+            return;
+        }
+        boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+        if (e.isDirectory()) {
+            if (exists && !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                Tree.delete(target);
+                exists = false;
+            }
+            if (!exists) Files.createDirectory(target);
+            setOwnerAndMode(target, e, false);
+            dirTimes.add(new DirTime(target, e.getLastModifiedTime()));
+        } else if (e.isLink()) { // hard link: its target must already be inside the root
+            List<String> linkName = EntryPath.components(e.getLinkName());
+            if (linkName.isEmpty()) throw new IOException("entry " + e.getName() + " hard-links to the root");
+            Path source = RootedPath.directory(root, linkName.subList(0, linkName.size() - 1), null).resolve(linkName.getLast());
+            if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) throw new NoSuchFileException("hard link " + e.getName() + " -> " + e.getLinkName() + ": target not in the layers");
+            if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) throw new IOException("hard link " + e.getName() + " -> " + e.getLinkName() + " is to a directory");
+            if (exists) {
+                if (Files.isSameFile(source, target)) { written.add(target); return; }
+                Tree.delete(target);
+            }
+            Files.createLink(target, source);
+        } else if (e.isSymbolicLink()) {
+            if (exists) Tree.delete(target);
+            // The target is the container's business: it is resolved inside the container's root at run time.
+            Files.createSymbolicLink(target, Path.of(e.getLinkName()));
+            setOwnerAndMode(target, e, true);
+            setTimes(target, e.getLastModifiedTime());
+        } else if (e.isFile()) {
+            if (exists) Tree.delete(target);
+            try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                tar.transferTo(out);
+            }
+            setOwnerAndMode(target, e, false);
+            setTimes(target, e.getLastModifiedTime());
+        } else {
+            LOG.log(System.Logger.Level.INFO, "layer entry {0}: skipping unsupported tar entry type {1}", e.getName(), (char) e.getLinkFlag());
+            return;
+        }
+        written.add(target);
+    }
+
+    /** Parents a layer did not list are made as a tar extractor would: root-owned 0755. */
+    private void makeParent(Path dir) throws IOException {
+        try {
+            Files.createDirectory(dir);
+        } catch (FileAlreadyExistsException ignored) {
+            return;
+        }
+        chown(dir, idMap.hostUid(0), idMap.hostGid(0));
+        Files.setAttribute(dir, "unix:mode", 0755);
+    }
+
+    private void setOwnerAndMode(Path p, TarArchiveEntry e, boolean symlink) throws IOException {
+        chown(p, idMap.hostUid((int) e.getLongUserId()), idMap.hostGid((int) e.getLongGroupId()));
+        // chmod after chown: chown clears the set-id bits. Linux has no modes on symbolic links.
+        if (!symlink) Files.setAttribute(p, "unix:mode", e.getMode() & 07777, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    private void chown(Path p, int uid, int gid) throws IOException {
+        if (chownRefused) return;
+        try {
+            if (uid >= 0) Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+            if (gid >= 0) Files.setAttribute(p, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+        } catch (FileSystemException ex) {
+            if (privileged) throw ex;
+            chownRefused = true;
+            LOG.log(System.Logger.Level.WARNING, "cannot chown in {0} as an unprivileged user ({1}): the files keep the engine''s own ids", root, ex.getReason());
+        }
+    }
+
+    private static void setTimes(Path p, FileTime mtime) throws IOException {
+        if (mtime == null) return;
+        Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setTimes(mtime, mtime, null);
+    }
+}

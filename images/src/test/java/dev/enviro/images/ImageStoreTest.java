@@ -1,0 +1,175 @@
+package dev.enviro.images;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Loads real archives: the project's busybox OCI tar, and skopeo's docker-archive of it. */
+class ImageStoreTest {
+    @TempDir static Path images;
+    static Path ociTar;
+    @TempDir Path state;
+
+    @BeforeAll
+    static void buildBusybox() throws Exception {
+        ociTar = Commands.busybox(images, "localhost/busybox:latest");
+    }
+
+    private static String refsJson(Path state) throws IOException {
+        Path refs = state.resolve("images/refs.json");
+        return Files.exists(refs) ? Files.readString(refs) : "";
+    }
+
+    @Test
+    void theBusyboxScriptIsReproducibleAndSkopeoReadsIt() throws Exception {
+        Path again = Files.createTempDirectory(images, "again");
+        Path second = Commands.busybox(again, "localhost/busybox:latest");
+        assertArrayEquals(Files.readAllBytes(ociTar), Files.readAllBytes(second), "two builds give the same bytes");
+        String inspect = Commands.check(List.of("skopeo", "inspect", "oci-archive:" + ociTar));
+        assertTrue(inspect.contains("\"Architecture\": \"amd64\""), inspect);
+    }
+
+    @Test
+    void loadsAnOciArchiveAndResolvesEveryForm() throws Exception {
+        ImageStore store = ImageStore.open(state);
+        List<ImageSummary> loaded = store.load(ociTar);
+        assertEquals(1, loaded.size());
+        ImageSummary s = loaded.getFirst();
+        assertEquals(List.of("localhost/busybox:latest"), s.names());
+        assertTrue(s.size() > 500_000, "the layer holds busybox: " + s.size());
+        assertEquals(0L, s.created().getEpochSecond());
+        assertEquals(List.of(s), store.list());
+
+        ResolvedImage byName = store.resolve("localhost/busybox");
+        assertEquals("localhost/busybox:latest", byName.reference());
+        assertEquals(s.id(), byName.configDigest());
+        assertEquals(List.of("sh"), byName.config().cmd());
+        assertTrue(byName.config().env().contains("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+        assertEquals(1, byName.layerDigests().size());
+        assertEquals(byName, store.resolve("localhost/busybox:latest"));
+        for (String id : List.of(s.id(), s.id().substring(7), s.id().substring(7, 19), s.manifestDigest(), "localhost/busybox@" + s.manifestDigest())) {
+            assertEquals(byName.manifestDigest(), store.resolve(id).manifestDigest(), id);
+        }
+        ImageException e = assertThrows(ImageException.class, () -> store.resolve("localhost/nope"));
+        assertEquals(ImageException.Kind.NOT_FOUND, e.kind());
+        assertEquals("image \"localhost/nope:latest\" not found: load it with 'enviro load -i FILE'", e.getMessage());
+        assertThrows(ImageException.class, () -> store.resolve("busybox"), "docker.io/library/busybox is another image");
+
+        // A second engine on the same state directory sees the same images (everything is on disk).
+        assertEquals(store.list(), ImageStore.open(state).list());
+    }
+
+    @Test
+    void loadsAnOciLayoutDirectoryAndBareNamesBecomeDockerHubNames() throws Exception {
+        Path tar = Commands.busybox(Files.createTempDirectory(images, "bare"), "busybox:latest");
+        Path dir = Files.createTempDirectory(images, "layout");
+        Commands.check(List.of("tar", "-xf", tar.toString(), "-C", dir.toString()));
+        ImageStore store = ImageStore.open(state);
+        assertEquals(List.of("docker.io/library/busybox:latest"), store.load(dir).getFirst().names());
+        assertEquals(store.resolve("busybox"), store.resolve("docker.io/library/busybox:latest"));
+    }
+
+    @Test
+    void aTagOnlyRefNameDefersToContainerdsNameAnnotation() throws Exception {
+        Path dir = Files.createTempDirectory(images, "tagonly");
+        Commands.check(List.of("tar", "-xf", ociTar.toString(), "-C", dir.toString()));
+        String index = Files.readString(dir.resolve("index.json"));
+        Files.writeString(dir.resolve("index.json"), index.replace("\"org.opencontainers.image.ref.name\":\"localhost/busybox:latest\"",
+                "\"io.containerd.image.name\":\"localhost/other:v2\",\"org.opencontainers.image.ref.name\":\"v2\""));
+        ImageStore store = ImageStore.open(state);
+        assertEquals(List.of("localhost/other:v2"), store.load(dir).getFirst().names());
+    }
+
+    @Test
+    void loadsADockerArchiveMadeBySkopeo() throws Exception {
+        Path docker = images.resolve("docker-" + System.nanoTime() + ".tar");
+        Commands.check(List.of("skopeo", "copy", "-q", "oci-archive:" + ociTar, "docker-archive:" + docker + ":localhost/busybox:latest"));
+        ImageStore store = ImageStore.open(state);
+        ImageSummary fromDocker = store.load(docker).getFirst();
+        assertEquals(List.of("localhost/busybox:latest"), fromDocker.names());
+        ResolvedImage r = store.resolve("localhost/busybox:latest");
+        assertEquals(List.of("sh"), r.config().cmd());
+        // The manifest made from manifest.json is stored like any blob and verified like one.
+        assertTrue(Files.exists(state.resolve("content/blobs/sha256/" + r.manifestDigest().substring(7))));
+        assertTrue(Files.exists(state.resolve("content/blobs/sha256/" + r.layerDigests().getFirst().substring(7))));
+        // Loading the OCI archive of the same image moves the name; the docker-made image stays listed by id.
+        store.load(ociTar);
+        assertEquals(2, store.list().size());
+        assertEquals(List.of(), store.list().stream().filter(i -> i.manifestDigest().equals(fromDocker.manifestDigest())).findFirst().orElseThrow().names());
+    }
+
+    @Test
+    void aTruncatedArchiveStoresNothing() throws Exception {
+        byte[] whole = Files.readAllBytes(ociTar);
+        Path truncated = images.resolve("truncated-" + System.nanoTime() + ".tar");
+        Files.write(truncated, java.util.Arrays.copyOf(whole, whole.length / 2));
+        assertMalformedAndNothingStored(truncated);
+    }
+
+    @Test
+    void anArchiveWithoutIndexStoresNothing() throws Exception {
+        Path noIndex = images.resolve("noindex-" + System.nanoTime() + ".tar");
+        Commands.check(List.of("sh", "-c", "d=$(mktemp -d) && tar -xf '" + ociTar + "' -C $d && rm $d/index.json && tar -cf '" + noIndex + "' -C $d . && rm -r $d"));
+        ImageException e = assertMalformedAndNothingStored(noIndex);
+        assertTrue(e.getMessage().contains("neither index.json nor manifest.json"), e.getMessage());
+    }
+
+    @Test
+    void aCorruptBlobIsADigestMismatchAndStoresNothing() throws Exception {
+        Path dir = Files.createTempDirectory(images, "corrupt");
+        Commands.check(List.of("tar", "-xf", ociTar.toString(), "-C", dir.toString()));
+        try (var blobs = Files.list(dir.resolve("blobs/sha256"))) {
+            Path biggest = blobs.max(java.util.Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
+            byte[] b = Files.readAllBytes(biggest);
+            b[b.length / 2] ^= 1;
+            Files.write(biggest, b);
+        }
+        ImageStore store = ImageStore.open(state);
+        ImageException e = assertThrows(ImageException.class, () -> store.load(dir));
+        assertEquals(ImageException.Kind.DIGEST_MISMATCH, e.kind(), e.getMessage());
+        assertNothingStored();
+    }
+
+    @Test
+    void aMemberClimbingOutOfTheArchiveIsRefused() throws Exception {
+        Path hostile = images.resolve("hostile-" + System.nanoTime() + ".tar");
+        try (OutputStream out = Files.newOutputStream(hostile); TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+            byte[] b = "{}".getBytes(StandardCharsets.UTF_8);
+            TarArchiveEntry e = new TarArchiveEntry("../index.json", true);
+            e.setSize(b.length);
+            tar.putArchiveEntry(e);
+            tar.write(b);
+            tar.closeArchiveEntry();
+        }
+        ImageException e = assertMalformedAndNothingStored(hostile);
+        assertTrue(e.getMessage().contains("climbs out"), e.getMessage());
+    }
+
+    private ImageException assertMalformedAndNothingStored(Path archive) throws Exception {
+        ImageStore store = ImageStore.open(state);
+        ImageException e = assertThrows(ImageException.class, () -> store.load(archive));
+        assertEquals(ImageException.Kind.MALFORMED, e.kind(), e.getMessage());
+        assertTrue(e.getMessage().startsWith(archive.getFileName() + ": not an OCI layout or docker archive: "), e.getMessage());
+        assertNothingStored();
+        return e;
+    }
+
+    private void assertNothingStored() throws Exception {
+        assertEquals(List.of(), ImageStore.open(state).list());
+        assertEquals("", refsJson(state));
+        try (var blobs = Files.list(state.resolve("content/blobs/sha256")); var ingest = Files.list(state.resolve("content/ingest"))) {
+            assertEquals(0, blobs.count(), "blobs are staged, never committed, for a bad archive");
+            assertEquals(0, ingest.count(), "staged blobs are deleted");
+        }
+    }
+}

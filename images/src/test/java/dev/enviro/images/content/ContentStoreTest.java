@@ -1,0 +1,82 @@
+package dev.enviro.images.content;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.enviro.images.ImageException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ContentStoreTest {
+    @TempDir Path dir;
+
+    private static final byte[] HELLO = "hello\n".getBytes(StandardCharsets.UTF_8);
+    private static final Digest HELLO_DIGEST = Digest.parse("sha256:5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03");
+
+    @Test
+    void commitVerifiesThenRenamesIntoBlobs() throws Exception {
+        ContentStore store = ContentStore.open(dir);
+        try (Ingest ingest = store.ingest()) {
+            ingest.write(HELLO, 0, HELLO.length);
+            assertFalse(store.contains(HELLO_DIGEST), "nothing is visible before commit");
+            ingest.commit(HELLO_DIGEST, HELLO.length);
+        }
+        assertTrue(Files.isRegularFile(dir.resolve("blobs/sha256/" + HELLO_DIGEST.hex())));
+        assertArrayEquals(HELLO, store.readSmall(HELLO_DIGEST, 100));
+        assertEquals(HELLO.length, store.size(HELLO_DIGEST));
+        assertEquals(0, Files.list(dir.resolve("ingest")).count());
+    }
+
+    @Test
+    void wrongDigestOrSizeIsRefusedAndLeavesNothing() throws Exception {
+        ContentStore store = ContentStore.open(dir);
+        Digest other = Digest.of("other".getBytes(StandardCharsets.UTF_8));
+        try (Ingest ingest = store.ingest()) {
+            ingest.write(HELLO, 0, HELLO.length);
+            ImageException e = assertThrows(ImageException.class, () -> ingest.commit(other, HELLO.length));
+            assertEquals(ImageException.Kind.DIGEST_MISMATCH, e.kind());
+            assertTrue(e.getMessage().contains(HELLO_DIGEST.toString()), e.getMessage());
+        }
+        try (Ingest ingest = store.ingest()) {
+            ingest.write(HELLO, 0, HELLO.length);
+            ImageException e = assertThrows(ImageException.class, () -> ingest.commit(HELLO_DIGEST, HELLO.length + 1));
+            assertEquals(ImageException.Kind.DIGEST_MISMATCH, e.kind());
+        }
+        assertFalse(store.contains(other));
+        assertFalse(store.contains(HELLO_DIGEST));
+        assertEquals(0, Files.list(dir.resolve("ingest")).count(), "aborted ingests are deleted");
+        assertEquals(0, Files.list(dir.resolve("blobs/sha256")).count());
+    }
+
+    @Test
+    void committingAnExistingBlobIsNotAnError() throws Exception {
+        ContentStore store = ContentStore.open(dir);
+        for (int i = 0; i < 2; i++) {
+            try (Ingest ingest = store.ingest()) {
+                ingest.write(HELLO, 0, HELLO.length);
+                ingest.commit(HELLO_DIGEST, -1);
+            }
+        }
+        assertArrayEquals(HELLO, store.readSmall(HELLO_DIGEST, 100));
+    }
+
+    @Test
+    void openEmptiesIngestOfACrashedWriter() throws Exception {
+        ContentStore.open(dir);
+        Files.writeString(dir.resolve("ingest/ingest-crashed"), "partial");
+        ContentStore store = ContentStore.open(dir);
+        assertEquals(0, Files.list(dir.resolve("ingest")).count());
+        ImageException e = assertThrows(ImageException.class, () -> store.read(HELLO_DIGEST));
+        assertEquals(ImageException.Kind.NOT_FOUND, e.kind());
+    }
+
+    @Test
+    void digestsAreSha256Only() {
+        assertThrows(IllegalArgumentException.class, () -> Digest.parse("sha512:" + "a".repeat(64)));
+        assertThrows(IllegalArgumentException.class, () -> Digest.parse("sha256:" + "A".repeat(64)));
+        assertThrows(IllegalArgumentException.class, () -> Digest.parse("sha256:abc"));
+        assertEquals(HELLO_DIGEST, Digest.of(HELLO));
+    }
+}

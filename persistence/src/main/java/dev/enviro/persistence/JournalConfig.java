@@ -1,0 +1,72 @@
+package dev.enviro.persistence;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.nio.file.Path;
+
+/**
+ * The Pekko configuration of the engine's journal: pekko-persistence-jdbc on an embedded H2 file
+ * database in {@code <stateDir>/journal/}. Journal, snapshot store, read journal and durable state
+ * share one connection pool (one H2 file must not be opened by competing pools).
+ *
+ * <p>PostgreSQL (production, clusters) is the same shape with another profile, URL and schema
+ * ({@code schema/postgres/postgres-create-schema.sql}); it is not wired yet.
+ */
+public final class JournalConfig {
+
+    /** The name under {@code pekko-persistence-jdbc.shared-databases} every plugin uses. */
+    static final String SHARED_DB = "enviro";
+    static final String USER = "sa";
+    static final String PASSWORD = "";
+
+    private JournalConfig() {}
+
+    /** The directory the H2 files live in ({@code journal/} in docs/contracts.md). */
+    public static Path directory(Path stateDir) {
+        return stateDir.toAbsolutePath().normalize().resolve("journal");
+    }
+
+    /**
+     * The JDBC URL of the journal. H2 2.x wants an absolute file path; {@code DB_CLOSE_ON_EXIT=FALSE}
+     * leaves closing to Pekko (the pool is closed when the ActorSystem terminates), not to H2's own
+     * shutdown hook, which could close the database under a still-persisting actor.
+     */
+    public static String h2Url(Path stateDir) {
+        String file = directory(stateDir).resolve("enviro").toString();
+        if (file.indexOf(';') >= 0) {
+            throw new IllegalArgumentException("state directory " + stateDir
+                    + " contains ';', which an H2 URL cannot hold: choose another --state-dir");
+        }
+        return "jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE";
+    }
+
+    /** The configuration for an H2 file journal; put it in front of the application's own config. */
+    public static Config h2(Path stateDir) {
+        String db = "pekko-persistence-jdbc.shared-databases." + SHARED_DB;
+        return ConfigFactory.parseString("""
+                pekko.persistence {
+                  journal.plugin = "jdbc-journal"
+                  snapshot-store.plugin = "jdbc-snapshot-store"
+                  state.plugin = "jdbc-durable-state-store"
+                }
+                pekko-persistence-jdbc.shared-databases.%1$s {
+                  profile = "slick.jdbc.H2Profile$"
+                  db {
+                    driver = "org.h2.Driver"
+                    # H2 serializes writes to one file anyway; a few connections are plenty.
+                    numThreads = 4
+                    maxConnections = 4
+                    minConnections = 1
+                  }
+                }
+                jdbc-journal.use-shared-db = "%1$s"
+                jdbc-snapshot-store.use-shared-db = "%1$s"
+                jdbc-read-journal.use-shared-db = "%1$s"
+                jdbc-durable-state-store.use-shared-db = "%1$s"
+                """.formatted(SHARED_DB))
+                .withValue(db + ".db.url", ConfigValueFactory.fromAnyRef(h2Url(stateDir)))
+                .withValue(db + ".db.user", ConfigValueFactory.fromAnyRef(USER))
+                .withValue(db + ".db.password", ConfigValueFactory.fromAnyRef(PASSWORD));
+    }
+}

@@ -1,0 +1,78 @@
+package dev.enviro.persistence;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Creates the journal's tables on first start, from the DDL that pekko-persistence-jdbc ships
+ * ({@code schema/h2/h2-create-schema.sql} in its jar), so the tables always match the plugin's
+ * version. Applying it again is a no-op: every statement is made {@code IF NOT EXISTS}.
+ */
+public final class JournalSchema {
+
+    static final String H2_DDL = "schema/h2/h2-create-schema.sql";
+
+    /** The shipped script creates one index without IF NOT EXISTS; a second start would fail on it. */
+    private static final Pattern CREATE_WITHOUT_GUARD =
+            Pattern.compile("^CREATE (UNIQUE )?(INDEX|TABLE|SEQUENCE) (?!IF NOT EXISTS)", Pattern.CASE_INSENSITIVE);
+
+    private JournalSchema() {}
+
+    /** Creates {@code <stateDir>/journal/} (0700: the journal is the audit log) and the tables in it. */
+    public static void ensureH2(Path stateDir) throws JournalException {
+        Path dir = JournalConfig.directory(stateDir);
+        try {
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir.getParent());
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+        } catch (IOException e) {
+            throw new JournalException("cannot create the journal directory " + dir + ": " + e.getMessage()
+                    + ": check that the state directory is writable", e);
+        }
+        String url = JournalConfig.h2Url(stateDir);
+        try (Connection connection = DriverManager.getConnection(url, JournalConfig.USER, JournalConfig.PASSWORD);
+             Statement statement = connection.createStatement()) {
+            for (String ddl : statements(H2_DDL)) {
+                statement.execute(ddl);
+            }
+        } catch (SQLException e) {
+            throw new JournalException("cannot create the journal schema in " + dir + ": " + e.getMessage()
+                    + ": if another engine uses this state directory, stop it first", e);
+        }
+    }
+
+    /** The script's statements, each guarded by IF NOT EXISTS. */
+    static List<String> statements(String resource) throws JournalException {
+        String script;
+        try (InputStream in = JournalSchema.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new JournalException("the journal DDL " + resource
+                        + " is missing from the classpath: pekko-persistence-jdbc is not on it");
+            }
+            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new JournalException("cannot read the journal DDL " + resource + ": " + e.getMessage(), e);
+        }
+        List<String> statements = new ArrayList<>();
+        for (String raw : script.split(";")) {
+            String sql = raw.strip();
+            if (sql.isEmpty()) {
+                continue;
+            }
+            statements.add(CREATE_WITHOUT_GUARD.matcher(sql).replaceFirst("CREATE $1$2 IF NOT EXISTS "));
+        }
+        return statements;
+    }
+}

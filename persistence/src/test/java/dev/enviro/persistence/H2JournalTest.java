@@ -1,0 +1,104 @@
+package dev.enviro.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.jackson.JacksonCborSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The journal configuration against a real H2 file: events survive an ActorSystem's end, in CBOR. */
+class H2JournalTest {
+
+    @TempDir
+    Path stateDir;
+
+    /** A recorder entity: persists what it is told, answers with everything it has replayed and persisted. */
+    sealed interface Cmd {}
+
+    record Append(ContainerEvent event, ActorRef<List<ContainerEvent>> replyTo) implements Cmd {}
+
+    record Read(ActorRef<List<ContainerEvent>> replyTo) implements Cmd {}
+
+    static Behavior<Cmd> recorder(String id) {
+        return new EventSourcedBehavior<Cmd, ContainerEvent, List<ContainerEvent>>(PersistenceId.of("container", id, "|")) {
+            @Override
+            public List<ContainerEvent> emptyState() {
+                return List.of();
+            }
+
+            @Override
+            public CommandHandler<Cmd, ContainerEvent, List<ContainerEvent>> commandHandler() {
+                return (state, cmd) -> switch (cmd) {
+                    case Append a -> Effect().persist(a.event()).thenRun(s -> a.replyTo().tell(s));
+                    case Read r -> Effect().none().thenRun(s -> r.replyTo().tell(s));
+                };
+            }
+
+            @Override
+            public EventHandler<List<ContainerEvent>, ContainerEvent> eventHandler() {
+                return (state, event) -> {
+                    List<ContainerEvent> next = new ArrayList<>(state);
+                    next.add(event);
+                    return List.copyOf(next);
+                };
+            }
+        };
+    }
+
+    @Test
+    void eventsAreCborAndSurviveANewActorSystemOnTheSameStateDir() throws Exception {
+        JournalSchema.ensureH2(stateDir);
+        Instant t = Instant.parse("2025-01-02T03:04:05.123456789Z");
+        String id = "a".repeat(64);
+        List<ContainerEvent> written = List.of(
+                new ContainerEvent.Created(id, "web", "localhost/busybox", null, List.of("sh", "-c", "exit 3"),
+                        List.of("A=1"), null, null, null, true, "native", t),
+                new ContainerEvent.Prepared(id, "sha256:" + "b".repeat(64), List.of("sh", "-c", "exit 3"), "/s/ctr.log", t),
+                new ContainerEvent.Started(id, 4242, 99L, 4241, 98L, "/s/ctr.log", "/s/exit.status", t),
+                new ContainerEvent.Exited(id, 3, 0, false, t, t),
+                new ContainerEvent.Removed(id, t));
+
+        ActorTestKit first = ActorTestKit.create("journal1", config());
+        try {
+            Serialization serialization = SerializationExtension.get(first.system().classicSystem());
+            assertInstanceOf(JacksonCborSerializer.class, serialization.findSerializerFor(written.getFirst()));
+            TestProbe<List<ContainerEvent>> probe = first.createTestProbe();
+            ActorRef<Cmd> recorder = first.spawn(recorder(id));
+            for (ContainerEvent event : written) {
+                recorder.tell(new Append(event, probe.ref()));
+                probe.receiveMessage();
+            }
+        } finally {
+            first.shutdownTestKit();
+        }
+
+        ActorTestKit second = ActorTestKit.create("journal2", config());
+        try {
+            TestProbe<List<ContainerEvent>> probe = second.createTestProbe();
+            second.spawn(recorder(id)).tell(new Read(probe.ref()));
+            assertEquals(written, probe.receiveMessage());
+        } finally {
+            second.shutdownTestKit();
+        }
+    }
+
+    private com.typesafe.config.Config config() {
+        return JournalConfig.h2(stateDir).withFallback(ConfigFactory.parseResources("journal-test.conf")).withFallback(ConfigFactory.load());
+    }
+}

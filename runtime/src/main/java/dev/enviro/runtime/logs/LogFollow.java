@@ -1,0 +1,136 @@
+package dev.enviro.runtime.logs;
+
+import dev.enviro.ffm.SyscallException;
+import dev.enviro.ffm.Fd;
+import dev.enviro.ffm.Files;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+/**
+ * One reader of one log file. Reading happens in passes: a pass reads from where the last one stopped
+ * to end of file. Inotify events and the end of {@code until} "poke" the reader; a poke that arrives
+ * during a pass makes another pass follow it, so an append is never missed and passes never overlap.
+ * A pass that began after {@code until} completed is the last one.
+ */
+public final class LogFollow {
+    private static final int CHUNK = 64 * 1024;
+
+    private final ContainerLogs logs;
+    private final Path path;
+    private final boolean follow;
+    private final Consumer<LogRecord> sink;
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private final CriLogParser parser = new CriLogParser();
+    private final AtomicInteger pokes = new AtomicInteger();
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private volatile boolean untilReached;
+    private volatile boolean cancelled;
+    private volatile Throwable failure;
+
+    // Owned by the running pass; passes are sequential, each handing over through a completion.
+    private Arena arena;
+    private MemorySegment buffer;
+    private Fd fd;
+    private int wd = -1;
+    private long offset;
+    private int pokesSeen;
+    private boolean lastPass;
+
+    LogFollow(ContainerLogs logs, Path path, boolean follow, Consumer<LogRecord> sink) {
+        this.logs = logs;
+        this.path = path;
+        this.follow = follow;
+        this.sink = sink;
+    }
+
+    /** Completes once the file has been delivered (with follow: after {@code until}); fails if reading or the sink failed. */
+    public CompletionStage<Void> done() { return done; }
+
+    /** Stops delivering; {@link #done()} then fails with {@link CancellationException}. */
+    public void cancel() {
+        cancelled = true;
+        poke();
+    }
+
+    /** Lines skipped because they were not CRI records. */
+    public long malformedLines() { return parser.malformedLines(); }
+
+    void start(CompletionStage<?> until) {
+        try {
+            // Watch before the first read: an append between reading to EOF and watching would be lost.
+            if (follow) wd = logs.watch(path, this);
+            fd = Files.open(path, Files.O_RDONLY | Files.O_CLOEXEC, 0);
+            arena = Arena.ofShared();
+            buffer = arena.allocate(CHUNK, 8);
+        } catch (SyscallException | RuntimeException e) {
+            finish(e);
+            return;
+        }
+        if (follow) until.whenComplete((v, t) -> { untilReached = true; poke(); });
+        poke();
+    }
+
+    void poke() {
+        if (pokes.getAndIncrement() == 0) beginPass();
+    }
+
+    void fail(Throwable t) {
+        failure = t;
+        poke();
+    }
+
+    private void beginPass() {
+        pokesSeen = pokes.get();
+        lastPass = !follow || untilReached || cancelled || failure != null;
+        readNext();
+    }
+
+    private void readNext() {
+        if (finished.get()) return;   // a poke after the end: the fd is closed and may be reused
+        if (cancelled || failure != null) {
+            finish(failure != null ? failure : new CancellationException("log follow of " + path + " cancelled"));
+            return;
+        }
+        logs.queue().read(fd.value(), buffer, offset).whenComplete((n, t) -> {
+            if (t != null) {
+                finish(t);
+                return;
+            }
+            if (n > 0) {
+                offset += n;
+                try {
+                    parser.feed(buffer.asSlice(0, n).toArray(JAVA_BYTE), 0, n, sink);
+                } catch (RuntimeException e) {
+                    finish(e);
+                    return;
+                }
+                readNext();
+            } else if (lastPass) {
+                finish(null);
+            } else if (pokes.addAndGet(-pokesSeen) != 0) {
+                beginPass();
+            }
+            // else: idle until the next poke starts a pass
+        });
+    }
+
+    private void finish(Throwable t) {
+        if (!finished.compareAndSet(false, true)) return;
+        if (wd >= 0) logs.unwatch(wd, this);
+        if (fd != null) fd.close();
+        if (arena != null) arena.close();
+        if (t instanceof CancellationException) done.cancel(false);
+        else if (t != null) done.completeExceptionally(t);
+        else done.complete(null);
+    }
+}

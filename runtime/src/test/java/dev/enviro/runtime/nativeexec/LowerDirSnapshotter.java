@@ -1,0 +1,61 @@
+package dev.enviro.runtime.nativeexec;
+
+import dev.enviro.ffm.IdMap;
+import dev.enviro.images.ImageException;
+import dev.enviro.images.Mount;
+import dev.enviro.images.ResolvedImage;
+import dev.enviro.images.Snapshotter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The overlay the real snapshotter returns (docs/contracts.md, "Rootfs"), over one fixed lower
+ * directory instead of an image's unpacked layers: the helper's mount path is the same.
+ */
+final class LowerDirSnapshotter implements Snapshotter {
+    private final Path lower;
+
+    LowerDirSnapshotter(Path lower) {
+        this.lower = lower;
+    }
+
+    @Override
+    public List<Mount> prepare(ResolvedImage image, IdMap idMap, Path containerDir) throws ImageException {
+        try {
+            Path upper = Files.createDirectories(containerDir.resolve("upper"));
+            Path work = Files.createDirectories(containerDir.resolve("work"));
+            Path rootfs = Files.createDirectories(containerDir.resolve("rootfs"));
+            for (Path p : List.of(upper, work)) chown(p, idMap.hostUid(0), idMap.hostGid(0));
+            return List.of(new Mount("overlay", "overlay", rootfs.toString(), List.of(
+                    "lowerdir=" + lower, "upperdir=" + upper, "workdir=" + work)));
+        } catch (IOException e) {
+            throw new ImageException(ImageException.Kind.IO, "cannot prepare " + containerDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void chown(Path p, int uid, int gid) throws IOException {
+        UserPrincipalLookupService lookup = p.getFileSystem().getUserPrincipalLookupService();
+        PosixFileAttributeView view = Files.getFileAttributeView(p, PosixFileAttributeView.class);
+        view.setOwner(lookup.lookupPrincipalByName(Integer.toString(uid)));
+        view.setGroup(lookup.lookupPrincipalByGroupName(Integer.toString(gid)));
+    }
+
+    @Override
+    public void remove(Path containerDir) throws ImageException {
+        for (String d : List.of("upper", "work", "rootfs")) {
+            Path dir = containerDir.resolve(d);
+            if (!Files.exists(dir)) continue;
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            } catch (IOException e) {
+                throw new ImageException(ImageException.Kind.IO, "cannot remove " + dir + ": " + e.getMessage(), e);
+            }
+        }
+    }
+}
