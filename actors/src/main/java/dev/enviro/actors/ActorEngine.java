@@ -116,6 +116,7 @@ final class ActorEngine implements Engine {
             return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new)).thenApply(done -> views.stream()
                     .map(CompletableFuture::join)
                     .filter(Objects::nonNull)
+                    .filter(v -> v.state() != ContainerView.State.REMOVED)
                     .filter(v -> all || v.state() == ContainerView.State.RUNNING)
                     .sorted(Comparator.comparing(ContainerView::createdAt).reversed())
                     .toList());

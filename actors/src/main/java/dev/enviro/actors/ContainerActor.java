@@ -53,6 +53,12 @@ public final class ContainerActor
     private static final Object KILL_TIMER = "kill-after-grace";
     private static final Object REATTACH_TIMER = "reattach";
     private static final Duration REATTACH_DELAY = Duration.ofSeconds(1);
+    private static final Object RETIRE_TIMER = "retire";
+    /**
+     * How long a removed container's actor keeps answering ("removed") before it stops: requests
+     * routed to it just before the registry forgot it are answered instead of timing out.
+     */
+    private static final Duration RETIRE_DELAY = Duration.ofSeconds(5);
 
     public sealed interface Command {}
 
@@ -100,6 +106,8 @@ public final class ContainerActor
     private record CleanupDone() implements Command {}
 
     private record CleanupFailed(Throwable cause) implements Command {}
+
+    private record Retire() implements Command {}
 
     /**
      * The actor for container {@code containerId}. Journal failures restart it with back-off (the
@@ -208,7 +216,6 @@ public final class ContainerActor
             case ExecuteFailed f -> failStart(state, f.cause());
             case CleanupDone d -> Effect().persist(new ContainerEvent.Removed(containerId, Instant.now()))
                     .thenRun(this::afterRemoved)
-                    .thenStop()
                     .thenNoReply();
             case CleanupFailed f -> cleanupFailed(state, f.cause());
             default -> ignore(state, command);
@@ -278,6 +285,7 @@ public final class ContainerActor
         return switch (command) {
             case Get c -> Effect().reply(c.replyTo(), StatusReply.success(state.last()));
             case Request r -> Effect().reply(r.replyTo(), StatusReply.error(noSuchContainer()));
+            case Retire r -> Effect().stop().thenNoReply();
             default -> ignore(state, command);
         };
     }
@@ -438,6 +446,7 @@ public final class ContainerActor
         registry.tell(new EngineRegistry.ContainerRemoved(containerId, view, List.copyOf(removers)));
         removers.clear();
         removing = false;
+        timers.startSingleTimer(RETIRE_TIMER, new Retire(), RETIRE_DELAY);
     }
 
     private ReplyEffect<ContainerEvent, ContainerState> cleanupFailed(ContainerState state, Throwable cause) {
@@ -463,8 +472,10 @@ public final class ContainerActor
             // An --rm container that exited while the engine was away, or whose cleanup was interrupted.
             case ContainerState.Exited exited when exited.definition().autoRemove() -> beginCleanup();
             // Removed, but the registry never recorded it: tell it again so the name is freed.
-            case ContainerState.Removed removed ->
-                    registry.tell(new EngineRegistry.ContainerRemoved(containerId, removed.last(), List.of()));
+            case ContainerState.Removed removed -> {
+                registry.tell(new EngineRegistry.ContainerRemoved(containerId, removed.last(), List.of()));
+                timers.startSingleTimer(RETIRE_TIMER, new Retire(), RETIRE_DELAY);
+            }
             // Created, even with a Prepared event: an interrupted start is not resumed; the user starts again.
             default -> { }
         }

@@ -257,6 +257,11 @@ class ContainerActorTest {
         List<Object> events = journal();
         assertInstanceOf(ContainerEvent.Exited.class, events.get(events.size() - 2));
         assertInstanceOf(ContainerEvent.Removed.class, events.getLast());
+        // Until it retires, the actor answers requests that were routed to it before the registry forgot it.
+        var late = container.<StatusReply<ContainerView>>runCommand(replyTo -> new ContainerActor.Kill(9, replyTo)).reply();
+        assertEquals(Reason.NOT_FOUND, assertInstanceOf(EngineException.class, late.getError()).reason());
+        assertEquals(ContainerView.State.REMOVED,
+                container.<StatusReply<ContainerView>>runCommand(ContainerActor.Get::new).reply().getValue().state());
     }
 
     @Test

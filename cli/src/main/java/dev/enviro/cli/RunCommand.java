@@ -127,7 +127,8 @@ final class RunCommand implements Callable<Integer> {
 
     static void write(LogChunk chunk, PrintStream out, PrintStream err) {
         PrintStream target = chunk.getStream() == LogChunk.Stream.STDERR ? err : out;
-        chunk.getData().writeTo(target);
+        // A PrintStream never throws; a closed pipe shows as checkError, as for any Unix filter.
+        target.writeBytes(chunk.getData().toByteArray());
         target.flush();
     }
 }

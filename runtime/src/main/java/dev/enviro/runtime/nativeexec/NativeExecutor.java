@@ -280,8 +280,10 @@ public final class NativeExecutor implements Executor {
 
     @Override
     public Optional<ContainerProcess> adopt(ContainerProcess recorded) {
-        try (Fd ignored = openChecked(recorded.monitorPid(), recorded.monitorStartTime())) {
-            return Optional.of(recorded);
+        try (Fd pidfd = openChecked(recorded.monitorPid(), recorded.monitorStartTime())) {
+            // a pidfd is readable once its process has exited, reaped or not (a zombie still has its /proc entry)
+            boolean exited = (Files.poll(pidfd.value(), Files.POLLIN, 0) & Files.POLLIN) != 0;
+            return exited ? Optional.empty() : Optional.of(recorded);
         } catch (SyscallException e) {
             return Optional.empty();
         }

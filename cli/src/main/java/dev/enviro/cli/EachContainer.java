@@ -1,0 +1,34 @@
+package dev.enviro.cli;
+
+import dev.enviro.grpc.EnviroClient;
+import dev.enviro.grpc.EnviroException;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * Verbs over several containers ({@code stop}, {@code kill}, {@code rm}) act on each, print each
+ * name that succeeded and one error line per failure, and end with 125 if any failed, as Docker does.
+ */
+final class EachContainer {
+
+    private EachContainer() {}
+
+    static int apply(EnviroCommand root, List<String> refs, BiConsumer<EnviroClient, String> action) {
+        int exit = 0;
+        try (EnviroClient client = root.client()) {
+            for (String ref : refs) {
+                try {
+                    action.accept(client, ref);
+                    root.out.println(ref);
+                } catch (EnviroException e) {
+                    if (e.unreachable()) {
+                        throw e;
+                    }
+                    root.err.println("Error: " + e.getMessage());
+                    exit = ExitCodes.ENGINE;
+                }
+            }
+        }
+        return exit;
+    }
+}

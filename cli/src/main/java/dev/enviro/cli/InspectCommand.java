@@ -1,0 +1,72 @@
+package dev.enviro.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.enviro.grpc.ApiMessages;
+import dev.enviro.grpc.EnviroClient;
+import dev.enviro.grpc.EnviroException;
+import dev.enviro.grpc.v1.Container;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code enviro inspect}: a JSON array, one object per container found; errors for the others. */
+@Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show containers as JSON.")
+final class InspectCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @ParentCommand EnviroCommand root;
+    @Parameters(arity = "1..*", paramLabel = "CONTAINER") List<String> containers;
+
+    @Override
+    public Integer call() throws Exception {
+        ArrayNode array = JSON.createArrayNode();
+        int exit = 0;
+        try (EnviroClient client = root.client()) {
+            for (String ref : containers) {
+                try {
+                    array.add(json(client.inspect(ref)));
+                } catch (EnviroException e) {
+                    if (e.unreachable()) {
+                        throw e;
+                    }
+                    root.err.println("Error: " + e.getMessage());
+                    exit = ExitCodes.ENGINE;
+                }
+            }
+        }
+        root.out.println(JSON.writeValueAsString(array));
+        return exit;
+    }
+
+    static ObjectNode json(Container c) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("Id", c.getId());
+        o.put("Name", c.getName());
+        o.put("Image", c.getImage());
+        o.put("ImageDigest", c.getImageDigest());
+        ArrayNode argv = o.putArray("Args");
+        c.getArgvList().forEach(argv::add);
+        ObjectNode state = o.putObject("State");
+        state.put("Status", c.getState().name().toLowerCase(java.util.Locale.ROOT));
+        state.put("Running", c.getState() == Container.State.RUNNING);
+        state.put("Pid", c.getPid());
+        if (c.hasExitCode()) {
+            state.put("ExitCode", c.getExitCode());
+        } else {
+            state.putNull("ExitCode");
+        }
+        state.put("Error", c.getError());
+        state.put("StartedAt", c.hasStartedAt() ? ApiMessages.instant(c.getStartedAt()).toString() : null);
+        state.put("FinishedAt", c.hasFinishedAt() ? ApiMessages.instant(c.getFinishedAt()).toString() : null);
+        o.put("Created", c.hasCreatedAt() ? ApiMessages.instant(c.getCreatedAt()).toString() : null);
+        o.put("LogPath", c.getLogPath());
+        o.put("Executor", c.getExecutor());
+        return o;
+    }
+}
