@@ -54,8 +54,8 @@ final class ActorEngine implements Engine {
                     "no image given: name the image to create the container from"));
         }
         return translate(AskPattern.askWithStatus(system,
-                replyTo -> new EngineRegistry.CreateContainer(request, replyTo), startTimeout, system.scheduler()),
-                "create a container from " + request.image(), startTimeout);
+                replyTo -> new EngineRegistry.CreateContainer(request, replyTo), askTimeout, system.scheduler()),
+                "create a container from " + request.image(), askTimeout);
     }
 
     @Override

@@ -40,7 +40,7 @@ public final class EngineRegistry extends EventSourcedBehavior<EngineRegistry.Co
      * replays it and (if it was running) re-adopts the process, which never depended on the actor.
      * Back-off keeps a journal outage from turning into a restart storm across thousands of actors.
      */
-    static final SupervisorStrategy CONTAINER_SUPERVISION =
+    static final SupervisorStrategy RESTART_FROM_JOURNAL =
             SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2);
 
     public sealed interface Command {}
@@ -162,7 +162,7 @@ public final class EngineRegistry extends EventSourcedBehavior<EngineRegistry.Co
         return children.computeIfAbsent(id, key -> {
             ActorRef<ContainerActor.Command> ref = context.spawn(
                     Behaviors.supervise(ContainerActor.create(key, executor, context.getSelf().narrow()))
-                            .onFailure(CONTAINER_SUPERVISION),
+                            .onFailure(RESTART_FROM_JOURNAL),
                     "container-" + key);
             context.watchWith(ref, new ChildStopped(key));
             return ref;

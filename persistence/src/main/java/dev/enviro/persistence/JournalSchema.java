@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
 public final class JournalSchema {
 
     static final String H2_DDL = "schema/h2/h2-create-schema.sql";
+    /** H2's ErrorCode.DATABASE_ALREADY_OPEN_1: another process holds the file lock. */
+    private static final int H2_DATABASE_ALREADY_OPEN = 90020;
 
     /** The shipped script creates one index without IF NOT EXISTS; a second start would fail on it. */
     private static final Pattern CREATE_WITHOUT_GUARD =
@@ -48,8 +50,11 @@ public final class JournalSchema {
                 statement.execute(ddl);
             }
         } catch (SQLException e) {
-            throw new JournalException("cannot create the journal schema in " + dir + ": " + e.getMessage()
-                    + ": if another engine uses this state directory, stop it first", e);
+            if (e.getErrorCode() == H2_DATABASE_ALREADY_OPEN) {
+                throw new JournalException("the journal in " + dir
+                        + " is locked by another process: stop the other engine using this state directory", e);
+            }
+            throw new JournalException("cannot create the journal schema in " + dir + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,8 +1,11 @@
 package dev.enviro.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -12,6 +15,7 @@ import java.sql.ResultSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,5 +57,30 @@ class JournalSchemaTest {
         String url = JournalConfig.h2Url(Path.of("relative/state"));
         assertTrue(url.startsWith("jdbc:h2:file:/"), url);
         assertTrue(url.endsWith("/relative/state/journal/enviro;DB_CLOSE_ON_EXIT=FALSE"), url);
+    }
+
+    @Test
+    void aJournalHeldByAnotherProcessIsReportedAsSuch() throws Exception {
+        JournalSchema.ensureH2(stateDir);
+        Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), JournalLockHolder.class.getName(),
+                JournalConfig.h2Url(stateDir))
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream()));
+            assertEquals("locked", out.readLine());
+
+            JournalException e = assertThrows(JournalException.class, () -> JournalSchema.ensureH2(stateDir));
+            assertTrue(e.getMessage().contains("locked by another process"), e.getMessage());
+            assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
+        } finally {
+            holder.getOutputStream().close();
+            if (!holder.waitFor(10, TimeUnit.SECONDS)) {
+                holder.destroyForcibly();
+                holder.waitFor();
+            }
+        }
+        JournalSchema.ensureH2(stateDir); // free again once the other process is gone
     }
 }

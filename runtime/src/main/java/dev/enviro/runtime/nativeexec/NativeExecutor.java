@@ -33,7 +33,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -336,10 +335,19 @@ public final class NativeExecutor implements Executor {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!java.nio.file.Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
-        try (Stream<Path> walk = java.nio.file.Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) java.nio.file.Files.deleteIfExists(p);
+    /**
+     * Deletes a container's directory. Overlay leaves {@code work/work} with mode 000 when it was mounted
+     * in a user namespace; the owner (the rootless engine) may still chmod it, so it does before listing.
+     */
+    static void deleteTree(Path path) throws IOException {
+        if (java.nio.file.Files.isDirectory(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (!java.nio.file.Files.isReadable(path) || !java.nio.file.Files.isExecutable(path)) {
+                java.nio.file.Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwx------"));
+            }
+            try (Stream<Path> children = java.nio.file.Files.list(path)) {
+                for (Path child : children.toList()) deleteTree(child);
+            }
         }
+        java.nio.file.Files.deleteIfExists(path);
     }
 }

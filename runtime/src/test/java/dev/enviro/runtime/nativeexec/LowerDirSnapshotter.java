@@ -10,9 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.UserPrincipalLookupService;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The overlay the real snapshotter returns (docs/contracts.md, "Rootfs"), over one fixed lower
@@ -50,9 +48,8 @@ final class LowerDirSnapshotter implements Snapshotter {
     public void remove(Path containerDir) throws ImageException {
         for (String d : List.of("upper", "work", "rootfs")) {
             Path dir = containerDir.resolve(d);
-            if (!Files.exists(dir)) continue;
-            try (Stream<Path> walk = Files.walk(dir)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            try {
+                NativeExecutor.deleteTree(dir);
             } catch (IOException e) {
                 throw new ImageException(ImageException.Kind.IO, "cannot remove " + dir + ": " + e.getMessage(), e);
             }
