@@ -100,22 +100,20 @@ final class EngineFixture implements AutoCloseable {
         if (r.exitCode() != 0) throw new AssertionError("load failed: " + r + "\n" + daemonLog());
     }
 
-    /** PIDs of every process this engine's monitors and containers own, from the monitors' own records. */
-    List<Long> containerPids() throws IOException {
-        List<Long> pids = new ArrayList<>();
-        Path containers = stateDir.resolve("containers");
-        if (!Files.isDirectory(containers)) return pids;
-        try (Stream<Path> s = Files.list(containers)) {
-            for (Path c : s.toList()) {
-                for (String f : List.of("monitor.pid", "container.pid")) {
-                    Path p = c.resolve(f);
-                    if (Files.exists(p)) {
-                        try { pids.add(Long.parseLong(Files.readString(p).trim())); } catch (NumberFormatException ignored) { }
-                    }
-                }
-            }
+    /**
+     * Processes this engine left on the host: its monitors (they run the helper extracted into the
+     * state directory) and their children, the containers' init processes. Killing an init ends
+     * its whole pid namespace.
+     */
+    List<ProcessHandle> leftovers() throws IOException {
+        List<ProcessHandle> found = new ArrayList<>();
+        for (long monitor : HostTraces.processesRunningFrom(stateDir)) {
+            ProcessHandle.of(monitor).ifPresent(m -> {
+                found.addAll(m.children().toList());
+                found.add(m);
+            });
         }
-        return pids;
+        return found;
     }
 
     @Override
@@ -137,8 +135,9 @@ final class EngineFixture implements AutoCloseable {
             if (failure == null) failure = e; else failure.addSuppressed(e);
         }
         // Anything a failed test left running: end it by the PID its monitor recorded.
-        for (long pid : containerPids()) {
-            ProcessHandle.of(pid).ifPresent(h -> { h.destroyForcibly(); h.onExit().join(); });
+        for (ProcessHandle h : leftovers()) {
+            h.destroyForcibly();
+            h.onExit().join();
         }
         deleteTree(dir);
         if (failure != null) throw failure;

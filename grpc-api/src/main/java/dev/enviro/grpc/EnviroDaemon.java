@@ -34,7 +34,9 @@ public final class EnviroDaemon implements AutoCloseable {
         Deque<AutoCloseable> parts = new ArrayDeque<>();
         try {
             Engine engine = buildEngine(settings, parts);
-            // TODO(lead): LogSource logs = <dev.enviro.runtime.logs follower>::open;  (replaces CriLogFile's polling)
+            // TODO(lead): dev.enviro.runtime.logs.ContainerLogs (inotify) replaces CriLogFile's polling here. It pushes
+            // records to a sink with no demand signal, so an adapter to LogCursor must keep flow control: a
+            // bounded queue plus a pause/resume (or a sink returning a stage) on LogFollow, not an unbounded buffer.
             LogSource logs = LogSource.criFiles();
             return serve(engine, logs, settings.address(), parts);
         } catch (DaemonException | RuntimeException e) {
@@ -56,14 +58,15 @@ public final class EnviroDaemon implements AutoCloseable {
     }
 
     private static Engine buildEngine(DaemonSettings settings, Deque<AutoCloseable> parts) throws DaemonException {
-        // TODO(lead): wire the parts as they land, each pushed onto `parts` so a later failure closes it:
-        //   SyscallDispatcher dispatcher = SyscallDispatcher.start(Runtime.getRuntime().availableProcessors()); // supervisors
+        // TODO(lead): wire the parts (signatures as of 631759f), each pushed onto `parts` so a later failure closes it:
+        //   SyscallDispatcher dispatcher = SyscallDispatcher.start();                                  // supervisors
         //   parts.push(dispatcher);
-        //   ImageStore images = ImageStore.open(settings.stateDir());                                       // images
-        //   Snapshotter snapshots = Snapshotter.overlay(settings.stateDir(), images);                        // images
-        //   Executor executor = new NativeExecutor(settings.stateDir(), images, snapshots, dispatcher);      // runtime
-        //   return EngineSystem.start(new EngineSettings(settings.stateDir(), executor, images));             // actors
-        // Map ImageException / ExecutorException / SyscallException at start to
+        //   ImageStore images = ImageStore.open(settings.stateDir());                                  // images
+        //   Snapshotter snapshots = Snapshotter.overlay(settings.stateDir(), images);                   // images
+        //   Executor executor = new NativeExecutor(settings.stateDir(), images, snapshots,
+        //           NativeExecutor.defaultIdMap(), dispatcher);                                        // runtime
+        //   return EngineSystem.start(new EngineSettings(settings.stateDir(), executor, images, null)); // actors
+        // and map ImageException / ExecutorException / SyscallException thrown here to
         //   new DaemonException("cannot start the engine in " + settings.stateDir() + ": " + e.getMessage(), e).
         throw new DaemonException("the engine is not wired into 'enviro daemon' yet (EnviroDaemon.buildEngine); state directory "
                 + settings.stateDir());
