@@ -53,9 +53,11 @@ final class ActorEngine implements Engine {
             return CompletableFuture.failedStage(new EngineException(Reason.INVALID_ARGUMENT,
                     "no image given: name the image to create the container from"));
         }
-        return translate(AskPattern.askWithStatus(system,
-                replyTo -> new EngineRegistry.CreateContainer(request, replyTo), askTimeout, system.scheduler()),
-                "create a container from " + request.image(), askTimeout);
+        // An image that does not resolve creates nothing: no id, no name taken, no event (as docker run).
+        return onBlocking(() -> images.resolve(request.image()), "find image " + request.image())
+                .thenCompose(image -> translate(AskPattern.askWithStatus(system,
+                        replyTo -> new EngineRegistry.CreateContainer(request, replyTo), askTimeout, system.scheduler()),
+                        "create a container from " + request.image(), askTimeout));
     }
 
     @Override
