@@ -11,6 +11,7 @@ import dev.enviro.grpc.v1.Container;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -22,9 +23,19 @@ final class InspectCommand implements Callable<Integer> {
 
     @ParentCommand EnviroCommand root;
     @Parameters(arity = "1..*", paramLabel = "CONTAINER") List<String> containers;
+    @Option(names = {"-f", "--format"}, paramLabel = "TEMPLATE",
+            description = "Print each container through a template, e.g. '{{.State.Pid}}'.")
+    String format;
 
     @Override
     public Integer call() throws Exception {
+        FormatTemplate template;
+        try {
+            template = format == null ? null : new FormatTemplate(format);
+        } catch (IllegalArgumentException e) {
+            root.err.println("Error: " + e.getMessage());
+            return ExitCodes.ENGINE;
+        }
         ArrayNode array = JSON.createArrayNode();
         int exit = 0;
         try (EnviroClient client = root.client()) {
@@ -40,7 +51,11 @@ final class InspectCommand implements Callable<Integer> {
                 }
             }
         }
-        root.out.println(JSON.writeValueAsString(array));
+        if (template != null) {
+            array.forEach(node -> root.out.println(template.render(node)));
+        } else {
+            root.out.println(JSON.writeValueAsString(array));
+        }
         return exit;
     }
 

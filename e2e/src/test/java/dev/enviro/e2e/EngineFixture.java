@@ -29,6 +29,8 @@ final class EngineFixture implements AutoCloseable {
 
     static EngineFixture root() throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("enviro-e2e-");
+        // Containers' root is an unprivileged host id that must search its way to the state directory.
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         return new EngineFixture(dir, List.of());
     }
 

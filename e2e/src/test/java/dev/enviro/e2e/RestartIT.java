@@ -3,7 +3,6 @@ package dev.enviro.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,9 +40,9 @@ class RestartIT {
     void aContainerOutlivesAKilledEngineAndIsReadopted() throws Exception {
         try (EngineFixture engine = EngineFixture.root()) {
             engine.loadBusybox();
-            // The container waits for a file we create after the engine is dead, then exits 5.
+            // The container runs until we send it SIGUSR1 after the engine is dead, then exits 5.
             Cli.Result r = engine.cli("run", "-d", "--name", "survivor", "localhost/busybox",
-                    "sh", "-c", "echo started; i=0; while [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); [ -e /tmp/go ] && break; done; echo finishing; exit 5");
+                    "sh", "-c", "trap 'echo finishing; exit 5' USR1; echo started; i=0; while [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; exit 1");
             assertEquals(0, r.exitCode(), r::toString);
             assertTrue(line(engine, "survivor").contains("Up"), () -> line0(engine));
             String pid = engine.cli("inspect", "-f", "{{.State.Pid}}", "survivor").stdout().strip();
@@ -55,8 +54,9 @@ class RestartIT {
             engine.startDaemon();
             assertTrue(line(engine, "survivor").contains("Up"), () -> line0(engine));
 
-            // Let it finish: touch /tmp/go inside through the container's own root.
-            java.nio.file.Files.writeString(Path.of("/proc/" + containerPid + "/root/tmp/go"), "");
+            // Let it finish: the host signals the container's init by its host pid.
+            Process signal = new ProcessBuilder("kill", "-USR1", String.valueOf(containerPid)).inheritIO().start();
+            assertEquals(0, signal.waitFor());
             Cli.Result waited = engine.cli("wait", "survivor");
             assertEquals("5", waited.stdout().strip(), waited::toString);
             assertTrue(line(engine, "survivor").contains("Exited (5)"), () -> line0(engine));

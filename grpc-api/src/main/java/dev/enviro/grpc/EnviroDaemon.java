@@ -1,6 +1,15 @@
 package dev.enviro.grpc;
 
 import dev.enviro.actors.Engine;
+import dev.enviro.actors.EngineSettings;
+import dev.enviro.actors.EngineSystem;
+import dev.enviro.ffm.SyscallException;
+import dev.enviro.images.ImageException;
+import dev.enviro.images.ImageStore;
+import dev.enviro.images.Snapshotter;
+import dev.enviro.runtime.Executor;
+import dev.enviro.runtime.nativeexec.NativeExecutor;
+import dev.enviro.supervisors.SyscallDispatcher;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.TimeUnit;
@@ -58,18 +67,24 @@ public final class EnviroDaemon implements AutoCloseable {
     }
 
     private static Engine buildEngine(DaemonSettings settings, Deque<AutoCloseable> parts) throws DaemonException {
-        // TODO(lead): wire the parts (signatures as of 631759f), each pushed onto `parts` so a later failure closes it:
-        //   SyscallDispatcher dispatcher = SyscallDispatcher.start();                                  // supervisors
-        //   parts.push(dispatcher);
-        //   ImageStore images = ImageStore.open(settings.stateDir());                                  // images
-        //   Snapshotter snapshots = Snapshotter.overlay(settings.stateDir(), images);                   // images
-        //   Executor executor = new NativeExecutor(settings.stateDir(), images, snapshots,
-        //           NativeExecutor.defaultIdMap(), dispatcher);                                        // runtime
-        //   return EngineSystem.start(new EngineSettings(settings.stateDir(), executor, images, null)); // actors
-        // and map ImageException / ExecutorException / SyscallException thrown here to
-        //   new DaemonException("cannot start the engine in " + settings.stateDir() + ": " + e.getMessage(), e).
-        throw new DaemonException("the engine is not wired into 'enviro daemon' yet (EnviroDaemon.buildEngine); state directory "
-                + settings.stateDir());
+        try {
+            SyscallDispatcher dispatcher = SyscallDispatcher.start();
+            parts.push(dispatcher);
+            ImageStore images = ImageStore.open(settings.stateDir());
+            Snapshotter snapshots = Snapshotter.overlay(settings.stateDir(), images);
+            Executor executor = new NativeExecutor(settings.stateDir(), images, snapshots, NativeExecutor.defaultIdMap(), dispatcher);
+            return EngineSystem.start(new EngineSettings(settings.stateDir(), executor, images, nodeName()));
+        } catch (ImageException | SyscallException | java.io.IOException e) {
+            throw new DaemonException("cannot start the engine in " + settings.stateDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String nodeName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
     }
 
     public EngineAddress address() {

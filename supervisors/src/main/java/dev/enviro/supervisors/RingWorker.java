@@ -194,7 +194,7 @@ final class RingWorker implements Runnable {
         backlog.clear();
         failQueued();
         try { ring.close(); } catch (SyscallException e) { LOG.log(System.Logger.Level.WARNING, "closing ring " + name, e); }
-        try { doorbell.close(); } catch (SyscallException e) { LOG.log(System.Logger.Level.WARNING, "closing doorbell " + name, e); }
+        doorbell.close();
         // With a crash the kernel may still own buffers; leaking 8 bytes beats freeing memory it writes to.
         if (crash == null) arena.close();
     }

@@ -79,6 +79,7 @@ public final class NativeExecutor implements Executor {
         this.idMap = idMap;
         this.queue = queue;
         this.cgroups = ContainerCgroups.detect(cgroupParent.orElse("enviro"));
+        StateDirAccess.ensureSearchable(stateDir, !idMap.isSingleId());
         this.helper = HelperBinary.extract(stateDir);
     }
 
