@@ -32,8 +32,27 @@ class EngineSystemTest {
     private final ScriptedExecutor executor = new ScriptedExecutor();
     private Engine engine;
 
+    /** A real image in a real store: the engine refuses to create a container from an image it cannot resolve. */
+    private static Path busybox;
+
+    private ImageStore storeWithBusybox() throws Exception {
+        synchronized (EngineSystemTest.class) {
+            if (busybox == null) {
+                Path tar = java.nio.file.Files.createTempFile("busybox-oci", ".tar");
+                tar.toFile().deleteOnExit();
+                Process p = new ProcessBuilder("../scripts/busybox-image.sh", tar.toString())
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (p.waitFor() != 0) throw new IllegalStateException("scripts/busybox-image.sh failed");
+                busybox = tar;
+            }
+        }
+        ImageStore store = ImageStore.open(stateDir);
+        if (store.list().isEmpty()) store.load(busybox);
+        return store;
+    }
+
     private Engine startEngine() throws Exception {
-        engine = EngineSystem.start(new EngineSettings(stateDir, executor, ImageStore.open(stateDir), "test"),
+        engine = EngineSystem.start(new EngineSettings(stateDir, executor, storeWithBusybox(), "test"),
                 ConfigFactory.parseResources("engine-test.conf").withFallback(ConfigFactory.load()));
         return engine;
     }
@@ -186,9 +205,13 @@ class EngineSystemTest {
     @Test
     void imageCallsAreAnsweredFromTheStoreAndFailAsEngineExceptions() throws Exception {
         startEngine();
-        assertEquals(List.of(), await(engine.listImages()));
+        assertEquals(List.of("localhost/busybox:latest"), await(engine.listImages()).getFirst().names());
         EngineException e = failure(engine.loadImage(stateDir.resolve("no-such-archive.tar")));
         assertFalse(e.getMessage().isBlank());
+        EngineException unknown = failure(engine.create(new Engine.CreateRequest(null, "localhost/nope", null, List.of("true"),
+                List.of(), null, null, null, false)));
+        assertEquals(Reason.NOT_FOUND, unknown.reason());
+        assertEquals(List.of(), await(engine.list(true)), "an unknown image creates nothing");
     }
 
     private interface Check {

@@ -30,6 +30,7 @@ class BadInputIT {
     @AfterEach
     void nothingLeftBehind() throws Exception {
         assertEquals(java.util.List.of(), HostTraces.mountsUnder(engine.stateDir), "stray mounts");
+        assertEquals(java.util.List.of(), HostTraces.containerCgroups(), "stray container cgroups");
     }
 
     private static void oneClearLine(Cli.Result r, String... mentions) {

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** An OCI content descriptor: what a blob is, its digest and size, and optional annotations and platform. */
-public record Descriptor(String mediaType, Digest digest, long size, Map<String, String> annotations, String os, String architecture) {
+public record Descriptor(String mediaType, Digest digest, long size, Map<String, String> annotations, String os, String architecture, String variant) {
     public static final String REF_NAME = "org.opencontainers.image.ref.name";
     public static final String CONTAINERD_NAME = "io.containerd.image.name";
 
@@ -17,7 +17,7 @@ public record Descriptor(String mediaType, Digest digest, long size, Map<String,
     }
 
     public Descriptor(String mediaType, Digest digest, long size) {
-        this(mediaType, digest, size, Map.of(), null, null);
+        this(mediaType, digest, size, Map.of(), null, null, null);
     }
 
     static Descriptor parse(JsonNode node, String what) throws ImageException {
@@ -33,7 +33,8 @@ public record Descriptor(String mediaType, Digest digest, long size, Map<String,
         JsonNode p = node.get("platform");
         String os = p != null ? Json.optionalText(p, "os") : null;
         String arch = p != null ? Json.optionalText(p, "architecture") : null;
-        return new Descriptor(mediaType, Digest.parse(digest), size.asLong(), annotations, os, arch);
+        String variant = p != null ? Json.optionalText(p, "variant") : null;
+        return new Descriptor(mediaType, Digest.parse(digest), size.asLong(), annotations, os, arch, variant);
     }
 
     ObjectNode toJson() {

@@ -54,7 +54,13 @@ final class ContainerCgroups {
     /** Creates the container's cgroups and moves {@code pid} into them (before it runs anything). */
     void attach(String containerId, int pid) throws SyscallException, IOException {
         for (Path dir : paths(containerId)) {
-            java.nio.file.Files.createDirectories(dir);
+            // The parent may vanish between createDirectories and mkdir (remove() prunes it when the
+            // last container leaves): try again once.
+            try {
+                java.nio.file.Files.createDirectories(dir);
+            } catch (java.nio.file.NoSuchFileException raced) {
+                java.nio.file.Files.createDirectories(dir);
+            }
             Files.writeOnce(dir.resolve("cgroup.procs"), Integer.toString(pid));
         }
     }
@@ -66,11 +72,21 @@ final class ContainerCgroups {
             try {
                 // rmdir, not a recursive delete: a cgroup directory's files cannot be deleted
                 java.nio.file.Files.deleteIfExists(dir);
+                pruneIfEmpty(dir.getParent());
             } catch (IOException e) {
                 if (failure == null) failure = e;
                 else failure.addSuppressed(e);
             }
         }
         if (failure != null) throw failure;
+    }
+
+    /** The shared parent goes with the last container, so an engine that is not running leaves no cgroup. */
+    private static void pruneIfEmpty(Path parent) {
+        try {
+            java.nio.file.Files.deleteIfExists(parent);
+        } catch (IOException busy) {
+            // another container still lives there (EBUSY/ENOTEMPTY): it will prune on its way out
+        }
     }
 }
