@@ -8,6 +8,7 @@ import dev.enviro.images.ImageException;
 import dev.enviro.images.ImageStore;
 import dev.enviro.images.Snapshotter;
 import dev.enviro.runtime.Executor;
+import dev.enviro.runtime.logs.ContainerLogs;
 import dev.enviro.runtime.nativeexec.NativeExecutor;
 import dev.enviro.supervisors.SyscallDispatcher;
 import java.util.ArrayDeque;
@@ -42,11 +43,11 @@ public final class EnviroDaemon implements AutoCloseable {
         UnixSocketServer.claim(settings.address());
         Deque<AutoCloseable> parts = new ArrayDeque<>();
         try {
-            Engine engine = buildEngine(settings, parts);
-            // TODO(lead): dev.enviro.runtime.logs.ContainerLogs (inotify) replaces CriLogFile's polling here. It pushes
-            // records to a sink with no demand signal, so an adapter to LogCursor must keep flow control: a
-            // bounded queue plus a pause/resume (or a sink returning a stage) on LogFollow, not an unbounded buffer.
-            LogSource logs = LogSource.criFiles();
+            SyscallDispatcher dispatcher = startDispatcher(parts);
+            Engine engine = buildEngine(settings, dispatcher);
+            // Logs are read by io_uring completions and woken by one shared inotify fd: no polling, no thread per log.
+            ContainerLogs containerLogs = openLogs(dispatcher, parts);
+            LogSource logs = FollowedLog.source(containerLogs);
             return serve(engine, logs, settings.address(), parts);
         } catch (DaemonException | RuntimeException e) {
             closeAll(parts, e);
@@ -66,15 +67,33 @@ public final class EnviroDaemon implements AutoCloseable {
         return new EnviroDaemon(server, engine, parts);
     }
 
-    private static Engine buildEngine(DaemonSettings settings, Deque<AutoCloseable> parts) throws DaemonException {
+    private static SyscallDispatcher startDispatcher(Deque<AutoCloseable> parts) throws DaemonException {
         try {
             SyscallDispatcher dispatcher = SyscallDispatcher.start();
             parts.push(dispatcher);
+            return dispatcher;
+        } catch (SyscallException e) {
+            throw new DaemonException("cannot start the syscall dispatcher (io_uring): " + e.getMessage(), e);
+        }
+    }
+
+    private static ContainerLogs openLogs(SyscallDispatcher dispatcher, Deque<AutoCloseable> parts) throws DaemonException {
+        try {
+            ContainerLogs logs = new ContainerLogs(dispatcher);
+            parts.push(logs);
+            return logs;
+        } catch (SyscallException e) {
+            throw new DaemonException("cannot start the log reader (inotify): " + e.getMessage(), e);
+        }
+    }
+
+    private static Engine buildEngine(DaemonSettings settings, SyscallDispatcher dispatcher) throws DaemonException {
+        try {
             ImageStore images = ImageStore.open(settings.stateDir());
             Snapshotter snapshots = Snapshotter.overlay(settings.stateDir(), images);
             Executor executor = new NativeExecutor(settings.stateDir(), images, snapshots, NativeExecutor.defaultIdMap(), dispatcher);
             return EngineSystem.start(new EngineSettings(settings.stateDir(), executor, images, nodeName()));
-        } catch (ImageException | SyscallException | java.io.IOException e) {
+        } catch (ImageException | java.io.IOException e) {
             throw new DaemonException("cannot start the engine in " + settings.stateDir() + ": " + e.getMessage(), e);
         }
     }

@@ -137,7 +137,7 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
             }
             Thread.ofVirtual().name("logs-" + ref).start(() -> {
                 try {
-                    if (new LogPump<>(logs.open(path), out, gate, ApiMessages::chunk).drain(exited)) {
+                    if (new LogPump<>(logs.open(path, exited), out, gate, ApiMessages::chunk).drain(exited)) {
                         out.onCompleted();
                     }
                 } catch (Throwable t) {
@@ -199,7 +199,7 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
             Thread.ofVirtual().name("run-" + id).start(() -> {
                 try {
                     out.onNext(startedEvent);
-                    LogPump<RunEvent> pump = new LogPump<>(logs.open(path), out, gate,
+                    LogPump<RunEvent> pump = new LogPump<>(logs.open(path, exited), out, gate,
                             r -> RunEvent.newBuilder().setOutput(ApiMessages.chunk(r)).build());
                     boolean drained = pump.drain(exited);
                     streamed.complete(null);

@@ -13,6 +13,14 @@ public interface LogSource {
     /** Opens the log to be read from its first record. A file that does not exist yet reads as empty until it appears. */
     LogCursor open(Path logFile) throws IOException;
 
+    /**
+     * Opens the log to be followed until {@code until} completes (the container's exit; null: no
+     * follow). After {@code until}, the cursor answers every record written before it, then empty.
+     */
+    default LogCursor open(Path logFile, java.util.concurrent.CompletionStage<?> until) throws IOException {
+        return open(logFile);
+    }
+
     static LogSource criFiles() {
         return CriLogFile::open;
     }

@@ -36,6 +36,10 @@ public final class LogFollow {
     private volatile boolean untilReached;
     private volatile boolean cancelled;
     private volatile Throwable failure;
+    /** Flow control: a paused follower issues no read; {@code parked} when a read was held back. */
+    private final Object gate = new Object();
+    private boolean paused;
+    private boolean parked;
 
     // Owned by the running pass; passes are sequential, each handing over through a completion.
     private Arena arena;
@@ -59,7 +63,29 @@ public final class LogFollow {
     /** Stops delivering; {@link #done()} then fails with {@link CancellationException}. */
     public void cancel() {
         cancelled = true;
+        resume();
         poke();
+    }
+
+    /**
+     * Holds the next read back until {@link #resume()}: a consumer slower than the log (a client on a
+     * slow link) makes the follower wait instead of buffering the file in memory. Records of the read
+     * in flight are still delivered.
+     */
+    public void pause() {
+        synchronized (gate) {
+            paused = true;
+        }
+    }
+
+    public void resume() {
+        boolean go;
+        synchronized (gate) {
+            paused = false;
+            go = parked;
+            parked = false;
+        }
+        if (go) readNext();
     }
 
     /** Lines skipped because they were not CRI records. */
@@ -100,6 +126,12 @@ public final class LogFollow {
         if (cancelled || failure != null) {
             finish(failure != null ? failure : new CancellationException("log follow of " + path + " cancelled"));
             return;
+        }
+        synchronized (gate) {
+            if (paused) {
+                parked = true;
+                return;
+            }
         }
         logs.queue().read(fd.value(), buffer, offset).whenComplete((n, t) -> {
             if (t != null) {
