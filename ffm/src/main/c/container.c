@@ -4,7 +4,9 @@
 #include "fail.h"
 #include "mounts.h"
 #include "protocol.h"
+#include "security.h"
 
+#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <sched.h>
@@ -89,6 +91,9 @@ _Noreturn void container_run(const struct plan *plan, const struct container_fds
     if (plan->hostname && sethostname(plan->hostname, strlen(plan->hostname)) < 0) {
         die(fds, "sethostname");
     }
+    if (security_rlimits(plan, &e) < 0) give_up(fds, &e, 125);
+    if (!plan->no_new_privs && security_seccomp(plan, &e) < 0) give_up(fds, &e, 125);
+    if (security_bounding(plan, &e) < 0) give_up(fds, &e, 125);
     /* groups first: after setresuid to a non-root user we may no longer change them */
     if (plan->set_groups && setgroups(plan->n_groups, (const gid_t *)plan->groups) < 0) {
         die(fds, "setgroups");
@@ -99,15 +104,31 @@ _Noreturn void container_run(const struct plan *plan, const struct container_fds
     if (setresuid(plan->uid, plan->uid, plan->uid) < 0) {
         die(fds, "setresuid %u", plan->uid);
     }
-    if (plan->cwd && chdir(plan->cwd) < 0) {
-        die(fds, "chdir %s", plan->cwd);
-    }
+    if (security_capset(plan, &e) < 0) give_up(fds, &e, 125);
+    if (security_no_new_privs(plan, &e) < 0) give_up(fds, &e, 125);
     if (dup2(fds->stdin_fd, 0) < 0 || dup2(fds->stdout_fd, 1) < 0 || dup2(fds->stderr_fd, 2) < 0) {
         die(fds, "dup2 stdio");
     }
-    /* Only 0, 1 and 2 may reach the command; the exec pipe must stay open until execve itself. */
-    if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+    /* Only 0, 1, 2 and the exec pipe (as 3, CLOEXEC: it must stay open until execve itself) survive,
+     * and they do before chdir: a workdir like /proc/self/fd/N must find no inherited directory to
+     * resolve through (CVE-2024-21626). The monitor's fds were inherited by clone; none is needed here. */
+    struct container_fds own = *fds;
+    if (own.exec_pipe != 3) {
+        if (dup3(own.exec_pipe, 3, O_CLOEXEC) < 0) die(fds, "dup3 exec pipe");
+        own.exec_pipe = 3;
+    }
+    fds = &own;
+    if (syscall(SYS_close_range, 4, ~0U, 0) < 0) {
         die(fds, "close_range");
+    }
+    if (plan->cwd && chdir(plan->cwd) < 0) {
+        die(fds, "chdir %s", plan->cwd);
+    }
+    /* a cwd reached through a path outside the root reads "(unreachable)/..." */
+    char cwd[PATH_MAX];
+    if (getcwd(cwd, sizeof cwd) == NULL || cwd[0] != '/') {
+        errno = EPERM;
+        die(fds, "chdir %s: outside the root", plan->cwd ? plan->cwd : "/");
     }
     /* the monitor blocks SIGCHLD for its signalfd; the command starts with a clean signal state */
     sigset_t none;
@@ -116,6 +137,7 @@ _Noreturn void container_run(const struct plan *plan, const struct container_fds
     signal(SIGCHLD, SIG_DFL);
     signal(SIGPIPE, SIG_DFL);
 
+    if (plan->no_new_privs && security_seccomp(plan, &e) < 0) give_up(fds, &e, 125);
     exec_search(plan);
     int err = errno;
     fail_step(&e, "execve %s", plan->argv[0]);

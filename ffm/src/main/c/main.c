@@ -6,6 +6,7 @@
 #include "monitor.h"
 #include "plan.h"
 #include "protocol.h"
+#include "selfexec.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -36,6 +37,10 @@ int main(int argc, char **argv) {
 
     /* nothing of the engine's may reach the monitor or the container, whatever the engine leaked */
     if (syscall(SYS_close_range, HELPER_FD + 1, ~0U, 0) < 0) return send_failed(HELPER_FD, "close_range", errno), 1;
+    /* The monitor (this process's fork) stays for the container's whole life: it must not run from a
+     * file on disk, which the container could reach for writing through /proc/<pid>/exe if it ever saw
+     * the monitor. Re-executed from a sealed memfd, there is nothing writable behind /proc/<pid>/exe. */
+    if (selfexec_sealed(argv) < 0) return send_failed(HELPER_FD, "re-exec from sealed memfd", errno), 1;
 
     uint8_t *buf = malloc(PLAN_MAX_BYTES + sizeof(uint32_t));
     if (buf == NULL) return send_failed(HELPER_FD, "malloc", ENOMEM), 1;

@@ -79,6 +79,39 @@ static const char *inside(const struct plan *plan, const char *path) {
     return path;
 }
 
+/* Masked paths (OCI maskedPaths): /dev/null over a file, an empty read-only tmpfs over a directory,
+ * so that reading gives nothing and writing fails. Read-only paths: bound onto themselves, then
+ * made read-only with their whole subtree. Both run after /proc and /sys are mounted and before
+ * pivot_root, while the host's /dev/null is still at hand; paths the kernel lacks are skipped.
+ * lstat, not stat: a symlink is never followed to somewhere else. */
+static int mask_paths(const struct plan *plan, struct step_error *e) {
+    struct stat st;
+    for (size_t i = 0; i < plan->n_masked; i++) {
+        const char *p = plan->masked[i];
+        if (lstat(p, &st) < 0) {
+            if (errno == ENOENT) continue;
+            return fail_step(e, "mask %s", inside(plan, p));
+        }
+        int rc = S_ISDIR(st.st_mode)
+                     ? mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=0555")
+                     : mount("/dev/null", p, NULL, MS_BIND, NULL);
+        if (rc < 0) return fail_step(e, "mask %s", inside(plan, p));
+    }
+    for (size_t i = 0; i < plan->n_readonly; i++) {
+        const char *p = plan->readonly[i];
+        if (lstat(p, &st) < 0) {
+            if (errno == ENOENT) continue;
+            return fail_step(e, "read-only %s", inside(plan, p));
+        }
+        struct enviro_mount_attr attr = {.attr_set = ENVIRO_MOUNT_ATTR_RDONLY | ENVIRO_MOUNT_ATTR_NOSUID |
+                                                     ENVIRO_MOUNT_ATTR_NODEV | ENVIRO_MOUNT_ATTR_NOEXEC};
+        if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+            syscall(SYS_mount_setattr, AT_FDCWD, p, AT_RECURSIVE, &attr, sizeof attr) < 0)
+            return fail_step(e, "read-only %s", inside(plan, p));
+    }
+    return 0;
+}
+
 int mounts_apply(const struct plan *plan, struct step_error *e) {
     /* Nothing done below may propagate back to the host's mount namespace. */
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) return fail_step(e, "make / private");
@@ -92,6 +125,7 @@ int mounts_apply(const struct plan *plan, struct step_error *e) {
         }
         if (rc < 0) return fail_step(e, "mount %s", inside(plan, m->target));
     }
+    if (mask_paths(plan, e) < 0) return -1;
     for (size_t i = 0; i < plan->n_symlinks; i++) {
         const struct plan_symlink *s = &plan->symlinks[i];
         if (symlink(s->target, s->path) < 0 && errno != EEXIST) return fail_step(e, "symlink %s", inside(plan, s->path));

@@ -101,6 +101,42 @@ int plan_parse(const uint8_t *buf, size_t len, struct plan *plan, const char **e
             plan->set_groups = b != 0;
             break;
         }
+        case TAG_CAPS:
+            plan->has_caps = 1;
+            bad = u64(&v, &plan->caps.bounding) || u64(&v, &plan->caps.effective) || u64(&v, &plan->caps.permitted) ||
+                  u64(&v, &plan->caps.inheritable) || u64(&v, &plan->caps.ambient);
+            break;
+        case TAG_NO_NEW_PRIVS: {
+            uint8_t b = 0;
+            bad = take(&v, &b, 1);
+            plan->no_new_privs = b != 0;
+            break;
+        }
+        case TAG_SECCOMP:
+            /* BPF_MAXINSNS is 4096; an empty or ragged program is a writer's bug */
+            if (n == 0 || n % 8 != 0 || n / 8 > 4096 || (plan->seccomp = malloc(n)) == NULL) {
+                bad = 1;
+                break;
+            }
+            bad = take(&v, plan->seccomp, n);
+            plan->seccomp_len = n / 8;
+            break;
+        case TAG_RLIMIT: {
+            struct plan_rlimit l;
+            bad = u32(&v, &l.resource) || u64(&v, &l.soft) || u64(&v, &l.hard) ||
+                  push((void **)&plan->rlimits, &plan->n_rlimits, sizeof l, &l);
+            break;
+        }
+        case TAG_MASK: {
+            char *s;
+            bad = str(&v, &s) || push((void **)&plan->masked, &plan->n_masked, sizeof s, &s);
+            break;
+        }
+        case TAG_READONLY: {
+            char *s;
+            bad = str(&v, &s) || push((void **)&plan->readonly, &plan->n_readonly, sizeof s, &s);
+            break;
+        }
         default: return *error = "unknown tag", -1;
         }
         if (bad || v.p != v.end) return *error = "malformed record", -1;
@@ -136,4 +172,16 @@ void plan_dump(const struct plan *plan, FILE *out) {
     fprintf(out, "set_groups=%d\n", plan->set_groups);
     fprintf(out, "log_path=%s\n", or_empty(plan->log_path));
     fprintf(out, "status_path=%s\n", or_empty(plan->status_path));
+    if (plan->has_caps)
+        fprintf(out, "caps bounding=0x%llx effective=0x%llx permitted=0x%llx inheritable=0x%llx ambient=0x%llx\n",
+                (unsigned long long)plan->caps.bounding, (unsigned long long)plan->caps.effective,
+                (unsigned long long)plan->caps.permitted, (unsigned long long)plan->caps.inheritable,
+                (unsigned long long)plan->caps.ambient);
+    fprintf(out, "no_new_privs=%d\n", plan->no_new_privs);
+    fprintf(out, "seccomp_instructions=%zu\n", plan->seccomp_len);
+    for (size_t i = 0; i < plan->n_rlimits; i++)
+        fprintf(out, "rlimit %u soft=%llu hard=%llu\n", plan->rlimits[i].resource,
+                (unsigned long long)plan->rlimits[i].soft, (unsigned long long)plan->rlimits[i].hard);
+    for (size_t i = 0; i < plan->n_masked; i++) fprintf(out, "masked=%s\n", plan->masked[i]);
+    for (size_t i = 0; i < plan->n_readonly; i++) fprintf(out, "readonly=%s\n", plan->readonly[i]);
 }

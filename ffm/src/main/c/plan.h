@@ -34,6 +34,12 @@ enum plan_tag {
     TAG_SET_GROUPS = 13,   /* u8: 1 = call setgroups (0 when /proc/<pid>/setgroups is "deny") */
     TAG_LOG_PATH = 14,     /* str: the CRI log file the monitor appends to */
     TAG_STATUS_PATH = 15,  /* str: the exit status file the monitor writes */
+    TAG_CAPS = 16,         /* u64 x5: bounding, effective, permitted, inheritable, ambient (absent: keep all) */
+    TAG_NO_NEW_PRIVS = 17, /* u8: 1 = PR_SET_NO_NEW_PRIVS */
+    TAG_SECCOMP = 18,      /* struct sock_filter[]: the classic BPF filter, 8 bytes per instruction */
+    TAG_RLIMIT = 19,       /* u32 resource, u64 soft, u64 hard; repeated */
+    TAG_MASK = 20,         /* str: a host path under the root to hide (masked path); repeated */
+    TAG_READONLY = 21,     /* str: a host path under the root to make read-only; repeated */
 };
 
 /* Flags of one mount step: what to do around mount(2), not mount(2)'s own flags. */
@@ -53,6 +59,15 @@ struct plan_symlink {
     char *target, *path;
 };
 
+struct plan_rlimit {
+    uint32_t resource;
+    uint64_t soft, hard;
+};
+
+struct plan_caps {
+    uint64_t bounding, effective, permitted, inheritable, ambient;
+};
+
 struct plan {
     uint64_t clone_flags, unshare_flags;
     struct plan_mount *mounts;
@@ -68,6 +83,14 @@ struct plan {
     uint32_t *groups;
     size_t n_groups;
     int set_groups;
+    int has_caps, no_new_privs;
+    struct plan_caps caps;
+    uint8_t *seccomp; /* sock_filter instructions */
+    size_t seccomp_len;   /* instructions */
+    struct plan_rlimit *rlimits;
+    size_t n_rlimits;
+    char **masked, **readonly;
+    size_t n_masked, n_readonly;
 };
 
 /* Parses buf into plan. Returns 0, or -1 with *error naming what is wrong. */

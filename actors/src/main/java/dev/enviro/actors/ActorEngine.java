@@ -16,6 +16,13 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import dev.enviro.persistence.AuditLog;
+import dev.enviro.persistence.AuditQuery;
+import dev.enviro.persistence.AuditRecord;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.StreamConverters;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -35,6 +42,7 @@ final class ActorEngine implements Engine {
     private final Duration askTimeout;
     private final Duration startTimeout;
     private final Duration awaitExitTimeout;
+    private final AuditLog audit;
 
     ActorEngine(ActorSystem<EngineRegistry.Command> system, ImageStore images) {
         this.system = system;
@@ -44,11 +52,13 @@ final class ActorEngine implements Engine {
         this.askTimeout = config.getDuration("ask-timeout");
         this.startTimeout = config.getDuration("start-timeout");
         this.awaitExitTimeout = config.getDuration("await-exit-timeout");
+        this.audit = new AuditLog(system);
     }
 
     @Override
     public CompletionStage<ContainerView> create(CreateRequest request) {
         Objects.requireNonNull(request, "request");
+        String correlationId = Correlation.current();
         if (request.image() == null || request.image().isBlank()) {
             return CompletableFuture.failedStage(new EngineException(Reason.INVALID_ARGUMENT,
                     "no image given: name the image to create the container from"));
@@ -56,7 +66,7 @@ final class ActorEngine implements Engine {
         // An image that does not resolve creates nothing: no id, no name taken, no event (as docker run).
         return onBlocking(() -> images.resolve(request.image()), "find image " + request.image())
                 .thenCompose(image -> translate(AskPattern.askWithStatus(system,
-                        replyTo -> new EngineRegistry.CreateContainer(request, replyTo), askTimeout, system.scheduler()),
+                        replyTo -> new EngineRegistry.CreateContainer(request, correlationId, replyTo), askTimeout, system.scheduler()),
                         "create a container from " + request.image(), askTimeout));
     }
 
@@ -135,19 +145,91 @@ final class ActorEngine implements Engine {
         return onBlocking(images::list, "list images");
     }
 
+    /** On a virtual thread, not the blocking pool: a pull waits on the network for minutes. */
+    @Override
+    public CompletionStage<ImageSummary> pull(String reference, String platform, dev.enviro.images.registry.Credentials credentials,
+                                              java.util.function.Consumer<dev.enviro.images.PullEvent> events) {
+        CompletableFuture<ImageSummary> done = new CompletableFuture<>();
+        Thread.ofVirtual().name("pull").start(() -> {
+            try {
+                done.complete(images.pull(reference, platform, credentials, events));
+            } catch (ImageException | RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return translate(done, "pull " + reference, null);
+    }
+
+    @Override
+    public CompletionStage<Stream<AuditRecord>> events(AuditQuery query) {
+        List<CompletableFuture<String>> ids = query.subjects().stream()
+                .map(subject -> resolveForAudit(subject).toCompletableFuture()).toList();
+        return CompletableFuture.allOf(ids.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            AuditQuery resolved = new AuditQuery(query.since(), query.until(),
+                    ids.stream().map(CompletableFuture::join).collect(Collectors.toSet()), query.types(), query.follow(),
+                    query.afterOffset());
+            return audit.events(resolved).runWith(StreamConverters.asJavaStream(), system);
+        });
+    }
+
+    @Override
+    public CompletionStage<List<AuditRecord>> history(String ref) {
+        return resolveForAudit(ref).thenCompose(id -> audit.history(ContainerActor.persistenceId(id).id())
+                .runWith(Sink.seq(), system)
+                .thenApply(records -> {
+                    if (records.isEmpty()) {
+                        throw new EngineException(Reason.NOT_FOUND, "no history for container " + ref
+                                + ": it does not exist, or its audit retention has passed");
+                    }
+                    return records;
+                }));
+    }
+
+    /** A live container's id by any ref; anything else (a removed container's full id, an image) as given. */
+    private CompletionStage<String> resolveForAudit(String ref) {
+        return inspect(ref).<String>thenApply(ContainerView::id)
+                .exceptionally(error -> ContainerActor.unwrap(error) instanceof EngineException e
+                        && e.reason() == Reason.NOT_FOUND ? ref : rethrow(error));
+    }
+
+    private static <T> T rethrow(Throwable error) {
+        throw error instanceof CompletionException c ? c : new CompletionException(error);
+    }
+
     @Override
     public CompletionStage<Void> shutdown() {
         system.terminate();
         return system.getWhenTerminated().thenApply(done -> null);
     }
 
+    @Override
+    public CompletionStage<ContainerView> update(String ref, dev.enviro.runtime.Resources changes) {
+        return forward(ref, replyTo -> new ContainerActor.Update(changes, replyTo), askTimeout, "update");
+    }
+
+    @Override
+    public CompletionStage<ContainerStats> stats(String ref) {
+        CompletableFuture<ContainerStats> sample = new CompletableFuture<>();
+        return forward(ref, replyTo -> new ContainerActor.Sample(sample, replyTo), askTimeout, "read statistics of")
+                .thenCompose(view -> translate(sample, "read statistics of container " + ref, null));
+    }
+
+    @Override
+    public CompletionStage<ContainerView> pause(String ref, boolean paused) {
+        return forward(ref, replyTo -> new ContainerActor.Pause(paused, replyTo), askTimeout, paused ? "pause" : "unpause");
+    }
+
     // ---------------------------------------------------------------- plumbing
 
     private CompletionStage<ContainerView> forward(String ref,
-                                                   Function<ActorRef<StatusReply<ContainerView>>, ContainerActor.Command> command,
+                                                   Function<ActorRef<StatusReply<ContainerView>>, ContainerActor.Request> command,
                                                    Duration timeout, String verb) {
+        // Captured here, on the caller's thread, where the API layer bound it.
+        String correlationId = Correlation.current();
+        Function<ActorRef<StatusReply<ContainerView>>, ContainerActor.Command> correlated =
+                replyTo -> new ContainerActor.Correlated(correlationId, command.apply(replyTo));
         return translate(AskPattern.askWithStatus(system,
-                replyTo -> new EngineRegistry.Forward(ref, command, replyTo), timeout, system.scheduler()),
+                replyTo -> new EngineRegistry.Forward(ref, correlated, replyTo), timeout, system.scheduler()),
                 verb + " container " + ref, timeout);
     }
 
@@ -184,6 +266,8 @@ final class ActorEngine implements Engine {
                 case NOT_FOUND -> Reason.NOT_FOUND;
                 case MALFORMED, DIGEST_MISMATCH -> Reason.INVALID_ARGUMENT;
                 case IO -> Reason.INTERNAL;
+                case DENIED, IN_USE -> Reason.FAILED_PRECONDITION;
+                case UNAVAILABLE -> Reason.UNAVAILABLE;
             }, e.getMessage());
             case StatusReply.ErrorMessage m -> new EngineException(Reason.INTERNAL, "cannot " + what + ": " + m.getMessage());
             default -> new EngineException(Reason.INTERNAL, "cannot " + what + ": " + error);

@@ -2,6 +2,9 @@ package dev.enviro.actors;
 
 import dev.enviro.actors.EngineException.Reason;
 import dev.enviro.persistence.ContainerEvent;
+import dev.enviro.persistence.EventTags;
+import dev.enviro.persistence.Origin;
+import dev.enviro.supervisors.RestartPolicy;
 import dev.enviro.runtime.ContainerProcess;
 import dev.enviro.runtime.ContainerSpec;
 import dev.enviro.runtime.Executor;
@@ -12,6 +15,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -54,6 +59,9 @@ public final class ContainerActor
     private static final Object REATTACH_TIMER = "reattach";
     private static final Duration REATTACH_DELAY = Duration.ofSeconds(1);
     private static final Object RETIRE_TIMER = "retire";
+    private static final Object RESTART_TIMER = "restart";
+    /** Correlation of what the engine does by itself after a restart, not on anyone's call. */
+    static final String RECOVERY = "engine:recovery";
     /**
      * How long a removed container's actor keeps answering ("removed") before it stops: requests
      * routed to it just before the registry forgot it are answered instead of timing out.
@@ -70,6 +78,9 @@ public final class ContainerActor
     public record Create(String name, Engine.CreateRequest request, ActorRef<StatusReply<ContainerView>> replyTo)
             implements Request {}
 
+    /** A request on behalf of the API call {@code correlationId}: the events it causes carry that id. */
+    public record Correlated(String correlationId, Request request) implements Command {}
+
     public record Start(ActorRef<StatusReply<ContainerView>> replyTo) implements Request {}
 
     /** SIGTERM, SIGKILL after {@code grace}; answered once the container has exited. */
@@ -83,6 +94,29 @@ public final class ContainerActor
 
     /** Answered when the container has exited (at once if it has). */
     public record AwaitExit(ActorRef<StatusReply<ContainerView>> replyTo) implements Request {}
+
+    /** Resource commands (limits, statistics, freezer): handled apart from the lifecycle, in any state. */
+    sealed interface ResourceCommand extends Command {}
+
+    /** {@code enviro update}: {@code changes} replace the values they set. */
+    public record Update(dev.enviro.runtime.Resources changes, ActorRef<StatusReply<ContainerView>> replyTo)
+            implements Request, ResourceCommand {}
+
+    /**
+     * {@code enviro stats}: {@code sample} completes with the counters, {@code replyTo} gets the view (or
+     * the error: not running). Local only, as the registry's {@code Forward} is.
+     */
+    public record Sample(CompletableFuture<ContainerStats> sample, ActorRef<StatusReply<ContainerView>> replyTo)
+            implements Request, ResourceCommand {}
+
+    public record Pause(boolean paused, ActorRef<StatusReply<ContainerView>> replyTo) implements Request, ResourceCommand {}
+
+    private record LimitsApplied(dev.enviro.runtime.Resources limits, ActorRef<StatusReply<ContainerView>> replyTo)
+            implements ResourceCommand {}
+
+    private record ResourceCallFailed(Throwable cause, ActorRef<StatusReply<ContainerView>> replyTo) implements ResourceCommand {}
+
+    private record PauseDone(ActorRef<StatusReply<ContainerView>> replyTo) implements ResourceCommand {}
 
     // The executor's answers, piped back to the actor.
     private record PrepareDone(PreparedContainer prepared) implements Command {}
@@ -109,6 +143,12 @@ public final class ContainerActor
 
     private record Retire() implements Command {}
 
+    /** The restart policy's delay for {@code attempt} has passed. */
+    private record RestartDue(int attempt) implements Command {}
+
+    /** Recovery found the process of an interrupted start ({@code found}) and ended it. */
+    private record InterruptedStartCleared(boolean found) implements Command {}
+
     /**
      * The actor for container {@code containerId}. Journal failures restart it with back-off (the
      * journal is the truth: a restart replays it, and a Running container is re-adopted). The
@@ -116,8 +156,14 @@ public final class ContainerActor
      */
     public static Behavior<Command> create(String containerId, Executor executor,
                                            ActorRef<EngineRegistry.ContainerRemoved> registry) {
+        return create(containerId, executor, registry, "local");
+    }
+
+    /** {@code node}: this engine's name, recorded in every event's {@link Origin}. */
+    public static Behavior<Command> create(String containerId, Executor executor,
+                                           ActorRef<EngineRegistry.ContainerRemoved> registry, String node) {
         return Behaviors.setup(context -> Behaviors.withTimers(
-                timers -> new ContainerActor(context, timers, containerId, executor, registry)));
+                timers -> new ContainerActor(context, timers, containerId, executor, registry, node)));
     }
 
     public static PersistenceId persistenceId(String containerId) {
@@ -129,6 +175,7 @@ public final class ContainerActor
     private final String containerId;
     private final Executor executor;
     private final ActorRef<EngineRegistry.ContainerRemoved> registry;
+    private final String node;
     private final java.util.concurrent.Executor blocking;
 
     private final List<ActorRef<StatusReply<ContainerView>>> starters = new ArrayList<>();
@@ -140,9 +187,16 @@ public final class ContainerActor
     private boolean stopping;
     private boolean removing;
     private boolean removeOnExit;
+    /** Recovery is clearing an interrupted start: state-changing commands wait for it. */
+    private boolean recovering;
+    /** The API call whose command is being handled now; null for the actor's own messages. */
+    private String callId;
+    /** The call that began the start in flight, and the one that asked to stop or remove. */
+    private String startCallId = RECOVERY;
+    private String stopCallId;
 
     private ContainerActor(ActorContext<Command> context, TimerScheduler<Command> timers, String containerId,
-                           Executor executor, ActorRef<EngineRegistry.ContainerRemoved> registry) {
+                           Executor executor, ActorRef<EngineRegistry.ContainerRemoved> registry, String node) {
         super(persistenceId(containerId),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
         this.context = context;
@@ -150,6 +204,7 @@ public final class ContainerActor
         this.containerId = containerId;
         this.executor = executor;
         this.registry = registry;
+        this.node = node;
         this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(BLOCKING_DISPATCHER));
     }
 
@@ -163,36 +218,84 @@ public final class ContainerActor
     @Override
     public CommandHandlerWithReply<Command, ContainerEvent, ContainerState> commandHandler() {
         CommandHandlerWithReplyBuilder<Command, ContainerEvent, ContainerState> builder = newCommandHandlerWithReplyBuilder();
-        builder.forStateType(ContainerState.Empty.class).onAnyCommand(this::onEmpty);
-        builder.forStateType(ContainerState.Created.class).onAnyCommand(this::onStopped);
-        builder.forStateType(ContainerState.Running.class).onAnyCommand(this::onRunning);
-        builder.forStateType(ContainerState.Exited.class).onAnyCommand(this::onStopped);
-        builder.forStateType(ContainerState.Removed.class).onAnyCommand(this::onRemoved);
+        builder.forAnyState().onAnyCommand(this::onCommand);
         return builder.build();
+    }
+
+    /** Unwraps a {@link Correlated} request (its id goes into the events it causes), then by state type. */
+    private ReplyEffect<ContainerEvent, ContainerState> onCommand(ContainerState state, Command command) {
+        Command inner = command;
+        callId = null;
+        if (command instanceof Correlated c) {
+            callId = c.correlationId();
+            inner = c.request();
+        }
+        if (inner instanceof ResourceCommand r) {
+            return onResources(state, r);
+        }
+        return switch (state) {
+            case ContainerState.Empty s -> onEmpty(s, inner);
+            case ContainerState.Created s -> onStopped(s, inner, command);
+            case ContainerState.Running s -> onRunning(s, inner);
+            case ContainerState.Exited s -> onStopped(s, inner, command);
+            case ContainerState.Removed s -> onRemoved(s, inner);
+        };
+    }
+
+    private Origin origin(String correlationId) {
+        return new Origin(node, correlationId == null ? RECOVERY : correlationId);
+    }
+
+    @Override
+    public Set<String> tagsFor(ContainerEvent event) {
+        return EventTags.of(event);
     }
 
     private ReplyEffect<ContainerEvent, ContainerState> onEmpty(ContainerState.Empty state, Command command) {
         return switch (command) {
-            case Create c -> Effect().persist(created(c)).thenReply(c.replyTo(), s -> StatusReply.success(ContainerState.view(s)));
+            case Create c -> {
+                String invalid = invalidRestart(c.request());
+                if (invalid != null) {
+                    yield Effect().reply(c.replyTo(), StatusReply.error(new EngineException(Reason.INVALID_ARGUMENT, invalid)));
+                }
+                yield Effect().persist(created(c)).thenRun(s -> CrashPoint.reached("created"))
+                        .thenReply(c.replyTo(), s -> StatusReply.success(ContainerState.view(s)));
+            }
             case Request r -> Effect().reply(r.replyTo(), StatusReply.error(noSuchContainer()));
             default -> ignore(state, command);
         };
     }
 
     /** Created and Exited: nothing runs; both may be started (again) and removed. */
-    private ReplyEffect<ContainerEvent, ContainerState> onStopped(ContainerState state, Command command) {
-        if (starting && (command instanceof Stop || command instanceof Kill || command instanceof Remove)) {
-            deferred.add(command);
+    private ReplyEffect<ContainerEvent, ContainerState> onStopped(ContainerState state, Command command, Command original) {
+        if ((starting && (command instanceof Stop || command instanceof Kill || command instanceof Remove))
+                || (recovering && (command instanceof Start || command instanceof Stop || command instanceof Kill
+                        || command instanceof Remove))) {
+            deferred.add(original);
             return Effect().noReply();
         }
+        Restarts restarts = restarts(state);
         return switch (command) {
             case Create c -> Effect().reply(c.replyTo(), StatusReply.error(alreadyExists()));
-            case Start c -> beginStart(state, c);
+            case Start c -> {
+                // A user's start replaces a restart waiting for its delay.
+                timers.cancel(RESTART_TIMER);
+                startCallId = callId;
+                yield beginStart(state, c.replyTo());
+            }
+            // Stopping a container whose restart is pending cancels the restart (Docker).
+            case Stop c when restarts.pending() != null -> {
+                timers.cancel(RESTART_TIMER);
+                yield Effect().persist(new ContainerEvent.Stopped(containerId, 0, Instant.now(), origin(callId)))
+                        .thenReply(c.replyTo(), s -> StatusReply.success(ContainerState.view(s)));
+            }
             case Stop c -> Effect().reply(c.replyTo(), StatusReply.success(ContainerState.view(state)));
             case Kill c -> Effect().reply(c.replyTo(), StatusReply.error(new EngineException(Reason.FAILED_PRECONDITION,
                     "container " + name(state) + " is not running: start it first")));
             case Remove c -> {
+                timers.cancel(RESTART_TIMER);
                 removers.add(c.replyTo());
+                stopCallId = callId;
                 if (!removing) {
                     beginCleanup();
                 }
@@ -200,24 +303,35 @@ public final class ContainerActor
             }
             case Get c -> Effect().reply(c.replyTo(), StatusReply.success(ContainerState.view(state)));
             case AwaitExit c -> {
-                if (state instanceof ContainerState.Exited && !starting) {
+                if (state instanceof ContainerState.Exited && !starting && restarts.pending() == null) {
                     yield Effect().reply(c.replyTo(), StatusReply.success(ContainerState.view(state)));
                 }
                 exitWaiters.add(c.replyTo());
                 yield Effect().noReply();
             }
             case PrepareDone d -> Effect().persist(prepared(d.prepared()))
-                    .thenRun(s -> execute(d.prepared()))
+                    .thenRun(s -> {
+                        CrashPoint.reached("prepared");
+                        execute(d.prepared());
+                    })
                     .thenNoReply();
             case PrepareFailed f -> failStart(state, f.cause());
-            case ExecuteSucceeded e -> Effect().persist(started(e.process()))
-                    .thenRun(this::afterStarted)
-                    .thenNoReply();
+            case ExecuteSucceeded e -> {
+                CrashPoint.reached("helper-spawned");
+                yield Effect().persist(started(e.process()))
+                        .thenRun(s -> {
+                            CrashPoint.reached("started");
+                            afterStarted(s);
+                        })
+                        .thenNoReply();
+            }
             case ExecuteFailed f -> failStart(state, f.cause());
-            case CleanupDone d -> Effect().persist(new ContainerEvent.Removed(containerId, Instant.now()))
+            case CleanupDone d -> Effect().persist(new ContainerEvent.Removed(containerId, Instant.now(), origin(stopCallId)))
                     .thenRun(this::afterRemoved)
                     .thenNoReply();
             case CleanupFailed f -> cleanupFailed(state, f.cause());
+            case RestartDue r -> restartDue(state, restarts, r);
+            case InterruptedStartCleared c -> interruptedStartCleared(state, restarts, c);
             default -> ignore(state, command);
         };
     }
@@ -228,16 +342,23 @@ public final class ContainerActor
             case Start c -> Effect().reply(c.replyTo(), StatusReply.success(ContainerState.view(state)));
             case Stop c -> {
                 exitWaiters.add(c.replyTo());
-                if (!stopping) {
-                    stopping = true;
-                    if (c.grace().isZero() || c.grace().isNegative()) {
-                        signalQuietly(state, SIGKILL);
-                    } else {
-                        signalQuietly(state, SIGTERM);
-                        timers.startSingleTimer(KILL_TIMER, new GraceExpired(), c.grace());
-                    }
+                if (stopping) {
+                    yield Effect().noReply();
                 }
-                yield Effect().noReply();
+                stopping = true;
+                stopCallId = callId;
+                boolean now = c.grace().isZero() || c.grace().isNegative();
+                // Stopped first: the exit that follows must not be restarted, even if the engine dies in between.
+                yield Effect().persist(new ContainerEvent.Stopped(containerId, now ? SIGKILL : SIGTERM, Instant.now(), origin(callId)))
+                        .thenRun(s -> {
+                            if (now) {
+                                signalQuietly(state, SIGKILL);
+                            } else {
+                                signalQuietly(state, SIGTERM);
+                                timers.startSingleTimer(KILL_TIMER, new GraceExpired(), c.grace());
+                            }
+                        })
+                        .thenNoReply();
             }
             case Kill c -> kill(state, c);
             case Remove c -> {
@@ -247,8 +368,11 @@ public final class ContainerActor
                 }
                 removers.add(c.replyTo());
                 removeOnExit = true;
-                signalQuietly(state, SIGKILL);
-                yield Effect().noReply();
+                stopping = true;
+                stopCallId = callId;
+                yield Effect().persist(new ContainerEvent.Stopped(containerId, SIGKILL, Instant.now(), origin(callId)))
+                        .thenRun(s -> signalQuietly(state, SIGKILL))
+                        .thenNoReply();
             }
             case Get c -> Effect().reply(c.replyTo(), StatusReply.success(ContainerState.view(state)));
             case AwaitExit c -> {
@@ -274,9 +398,7 @@ public final class ContainerActor
                 timers.startSingleTimer(REATTACH_TIMER, new Reattach(), REATTACH_DELAY);
                 yield Effect().noReply();
             }
-            case ProcessExited x -> Effect().persist(exited(x.status()))
-                    .thenRun(this::afterExited)
-                    .thenNoReply();
+            case ProcessExited x -> exit(state, x.status());
             default -> ignore(state, command);
         };
     }
@@ -298,12 +420,16 @@ public final class ContainerActor
 
     // ---------------------------------------------------------------- start
 
-    private ReplyEffect<ContainerEvent, ContainerState> beginStart(ContainerState state, Start command) {
+    /** {@code replyTo} is null when the restart policy starts the container: nobody waits for it. */
+    private ReplyEffect<ContainerEvent, ContainerState> beginStart(ContainerState state, ActorRef<StatusReply<ContainerView>> replyTo) {
         if (removing) {
-            return Effect().reply(command.replyTo(), StatusReply.error(new EngineException(Reason.FAILED_PRECONDITION,
-                    "cannot start container " + name(state) + ": it is being removed")));
+            EngineException error = new EngineException(Reason.FAILED_PRECONDITION,
+                    "cannot start container " + name(state) + ": it is being removed");
+            return replyTo == null ? Effect().noReply() : Effect().reply(replyTo, StatusReply.error(error));
         }
-        starters.add(command.replyTo());
+        if (replyTo != null) {
+            starters.add(replyTo);
+        }
         if (!starting) {
             starting = true;
             ContainerSpec spec = spec(definition(state));
@@ -342,11 +468,12 @@ public final class ContainerActor
             default -> 125;
         } : 125;
         EngineException error = StartFailures.toEngineException(name(state), cause, exitCode);
-        ContainerEvent.StartFailed failed = new ContainerEvent.StartFailed(containerId, error.getMessage(), exitCode, now);
+        ContainerEvent.StartFailed failed = new ContainerEvent.StartFailed(containerId, error.getMessage(), exitCode, now,
+                origin(startCallId));
         if (exitCode == 125) {
             return Effect().persist(failed).thenRun(s -> finishStart(StatusReply.error(error))).thenNoReply();
         }
-        ContainerEvent.Exited exited = new ContainerEvent.Exited(containerId, exitCode, 0, false, now, now);
+        ContainerEvent.Exited exited = new ContainerEvent.Exited(containerId, exitCode, 0, false, now, now, origin(startCallId));
         return Effect().persist(List.of(failed, exited))
                 .thenRun(s -> {
                     finishStart(StatusReply.error(error));
@@ -370,16 +497,77 @@ public final class ContainerActor
             return Effect().reply(command.replyTo(), StatusReply.error(new EngineException(Reason.INVALID_ARGUMENT,
                     "invalid signal " + command.signal() + " for container " + name(state) + ": use 1 to 64")));
         }
+        if (command.signal() == SIGKILL || command.signal() == SIGTERM) {
+            // A user's kill is a stop for the restart policy (Docker); other signals are messages to the process.
+            stopCallId = callId;
+            return Effect().persist(new ContainerEvent.Stopped(containerId, command.signal(), Instant.now(), origin(callId)))
+                    .thenRun(s -> signalAndAnswer(state, command))
+                    .thenNoReply();
+        }
+        signalAndAnswer(state, command);
+        return Effect().noReply();
+    }
+
+    private void signalAndAnswer(ContainerState.Running state, Kill command) {
         try {
             executor.signal(state.process(), command.signal());
         } catch (ExecutorException e) {
             if (e.kind() != ExecutorException.Kind.NO_SUCH_PROCESS) {
-                return Effect().reply(command.replyTo(), StatusReply.error(new EngineException(Reason.INTERNAL,
+                command.replyTo().tell(StatusReply.error(new EngineException(Reason.INTERNAL,
                         "cannot signal container " + name(state) + ": " + e.getMessage())));
+                return;
             }
             // Already gone: its exit is on the way and will be recorded.
         }
-        return Effect().reply(command.replyTo(), StatusReply.success(ContainerState.view(state)));
+        command.replyTo().tell(StatusReply.success(ContainerState.view(state)));
+    }
+
+    // ---------------------------------------------------------------- exit and restart policy
+
+    /** The exit is journaled together with the restart it triggers, if any: one write, so a crash cannot split them. */
+    private ReplyEffect<ContainerEvent, ContainerState> exit(ContainerState.Running state, ExitStatus status) {
+        String cause = stopping && stopCallId != null ? stopCallId : state.started().origin() == null
+                ? RECOVERY : state.started().origin().correlationId();
+        ContainerEvent.Exited exited = exited(status, cause);
+        Optional<ContainerEvent.RestartScheduled> restart = restartAfter(state.definition(), state.restarts(),
+                state.started(), exited, cause);
+        List<ContainerEvent> events = restart.<List<ContainerEvent>>map(r -> List.of(exited, r)).orElse(List.of(exited));
+        return Effect().persist(events)
+                .thenRun(s -> {
+                    restart.ifPresent(this::scheduleRestart);
+                    afterExited(s);
+                })
+                .thenNoReply();
+    }
+
+    /** Pure but for the clock: the restart the policy asks for after {@code exit}, if any. */
+    private Optional<ContainerEvent.RestartScheduled> restartAfter(ContainerEvent.Created def, Restarts restarts,
+                                                                   ContainerEvent.Started started,
+                                                                   ContainerEvent.Exited exit, String cause) {
+        RestartPolicy policy = RestartPolicy.parse(def.restartPolicy());
+        if (removeOnExit || def.autoRemove()
+                || !policy.restartsAfterExit(exit.exitCode(), restarts.stoppedByUser() || stopping, restarts.count())) {
+            return Optional.empty();
+        }
+        Duration lastRun = started == null ? Duration.ZERO : Duration.between(started.timestamp(), exit.finishedAt());
+        Duration delay = RestartPolicy.delay(Duration.ofMillis(restarts.lastDelayMillis()), lastRun);
+        return Optional.of(new ContainerEvent.RestartScheduled(containerId, restarts.count() + 1, delay.toMillis(),
+                Instant.now(), origin(cause)));
+    }
+
+    private void scheduleRestart(ContainerEvent.RestartScheduled pending) {
+        Duration left = Duration.between(Instant.now(), pending.timestamp().plusMillis(pending.delayMillis()));
+        timers.startSingleTimer(RESTART_TIMER, new RestartDue(pending.attempt()), left.isNegative() ? Duration.ZERO : left);
+    }
+
+    private ReplyEffect<ContainerEvent, ContainerState> restartDue(ContainerState state, Restarts restarts, RestartDue due) {
+        if (restarts.pending() == null || restarts.pending().attempt() != due.attempt() || starting || removing) {
+            return Effect().noReply();
+        }
+        startCallId = "engine:restart-" + due.attempt();
+        ContainerEvent.Restarted restarted = new ContainerEvent.Restarted(containerId, due.attempt(), Instant.now(),
+                origin(restarts.pending().origin() == null ? RECOVERY : restarts.pending().origin().correlationId()));
+        return Effect().persist(restarted).thenRun(s -> beginStart(s, null)).thenNoReply();
     }
 
     private void signalQuietly(ContainerState.Running state, int signal) {
@@ -476,9 +664,172 @@ public final class ContainerActor
                 registry.tell(new EngineRegistry.ContainerRemoved(containerId, removed.last(), List.of()));
                 timers.startSingleTimer(RETIRE_TIMER, new Retire(), RETIRE_DELAY);
             }
-            // Created, even with a Prepared event: an interrupted start is not resumed; the user starts again.
+            // Anything else not running: end what an interrupted start left, then let the restart policy speak.
+            case ContainerState.Created c -> clearInterruptedStart(c);
+            case ContainerState.Exited x -> clearInterruptedStart(x);
             default -> { }
         }
+    }
+
+    /**
+     * containerd's cleanupAfterDeadShim, for us: a start the engine died in may have left a monitor and a
+     * container that no event records (found through the executor's {@code unrecorded}), and for a
+     * never-started container a prepared rootfs and cgroup. Both are ended and removed, so nothing is
+     * half-made; the container stays Created (or Exited) and can be started again. Commands wait until
+     * this is done.
+     */
+    private void clearInterruptedStart(ContainerState state) {
+        recovering = true;
+        boolean neverRan = state instanceof ContainerState.Created;
+        org.slf4j.Logger log = context.getLog();
+        CompletableFuture<Boolean> cleared = CompletableFuture.supplyAsync(() -> {
+            Optional<ContainerProcess> orphan = executor.unrecorded(containerId);
+            if (orphan.isPresent()) {
+                // Not context.getLog(): this runs off the actor's thread.
+                log.warn("container {}: ending pid {} left by a start the engine did not record",
+                        containerId, orphan.get().pid());
+                try {
+                    executor.signal(orphan.get(), SIGKILL);
+                } catch (ExecutorException e) {
+                    if (e.kind() != ExecutorException.Kind.NO_SUCH_PROCESS) {
+                        throw new CompletionException(e);
+                    }
+                }
+                executor.awaitExit(orphan.get()).toCompletableFuture().join();
+            }
+            if (neverRan) {
+                try {
+                    executor.cleanup(containerId);
+                } catch (ExecutorException e) {
+                    throw new CompletionException(e);
+                }
+            }
+            return orphan.isPresent();
+        }, blocking);
+        context.pipeToSelf(cleared, (found, error) -> {
+            if (error != null) {
+                context.getLog().warn("container {}: cleaning up an interrupted start failed: {}", containerId,
+                        unwrap(error).toString());
+            }
+            return new InterruptedStartCleared(error == null && found);
+        });
+    }
+
+    private ReplyEffect<ContainerEvent, ContainerState> interruptedStartCleared(ContainerState state, Restarts restarts,
+                                                                                InterruptedStartCleared cleared) {
+        recovering = false;
+        List<ContainerEvent> events = new ArrayList<>();
+        boolean interrupted = cleared.found() || restarts.restarting()
+                || (state instanceof ContainerState.Created c && c.prepared() != null && c.error() == null);
+        if (interrupted) {
+            events.add(new ContainerEvent.StartFailed(containerId,
+                    "the start of container " + name(state) + " was interrupted by an engine stop: start it again",
+                    125, Instant.now(), origin(RECOVERY)));
+        }
+        // A restart the engine was away for: pending (timer lost), interrupted, or due at engine start (always).
+        if (state instanceof ContainerState.Exited x && restarts.pending() == null) {
+            Restarts after = interrupted ? restarts.startFailed() : restarts;
+            RestartPolicy policy = RestartPolicy.parse(x.definition().restartPolicy());
+            if (restarts.restarting()) {
+                restartAfter(x.definition(), after, x.started(), x.exit(), RECOVERY).ifPresent(events::add);
+            } else if (x.started() != null && policy.startsWithEngine(after.stoppedByUser())) {
+                events.add(new ContainerEvent.RestartScheduled(containerId, after.count() + 1, 0, Instant.now(),
+                        origin(RECOVERY)));
+            }
+        }
+        var effect = events.isEmpty() ? Effect().none() : Effect().persist(events);
+        return effect.thenRun(s -> {
+                    if (restarts(s).pending() != null) {
+                        scheduleRestart(restarts(s).pending());
+                    }
+                    deferred.forEach(context.getSelf()::tell);
+                    deferred.clear();
+                })
+                .thenNoReply();
+    }
+
+    // ---------------------------------------------------------------- resources
+
+    /**
+     * Limits, statistics and the freezer. An update of a running container is applied to its cgroup
+     * first (on the blocking dispatcher: a few file writes) and persisted once the kernel took it, so the
+     * journal never records a limit the container did not get; a stopped one just persists it.
+     */
+    private ReplyEffect<ContainerEvent, ContainerState> onResources(ContainerState state, ResourceCommand command) {
+        if (state instanceof ContainerState.Empty || state instanceof ContainerState.Removed) {
+            return command instanceof Request r ? Effect().reply(r.replyTo(), StatusReply.error(noSuchContainer())) : Effect().noReply();
+        }
+        return switch (command) {
+            case Update u -> {
+                dev.enviro.runtime.Resources limits = JournalLimits.resources(definition(state).resources()).updatedBy(u.changes());
+                java.util.List<String> problems = limits.problems(Runtime.getRuntime().availableProcessors());
+                if (!problems.isEmpty()) {
+                    yield Effect().reply(u.replyTo(), StatusReply.error(new EngineException(Reason.INVALID_ARGUMENT,
+                            "cannot update container " + name(state) + ": " + String.join("; ", problems))));
+                }
+                if (!(state instanceof ContainerState.Running running)) {
+                    yield persistLimits(limits, u.replyTo());
+                }
+                CompletableFuture<Void> applied = CompletableFuture.runAsync(() -> {
+                    try {
+                        executor.updateResources(running.process(), limits);
+                    } catch (ExecutorException e) {
+                        throw new CompletionException(e);
+                    }
+                }, blocking);
+                context.pipeToSelf(applied, (done, error) -> error == null
+                        ? new LimitsApplied(limits, u.replyTo()) : new ResourceCallFailed(unwrap(error), u.replyTo()));
+                yield Effect().noReply();
+            }
+            case LimitsApplied a -> persistLimits(a.limits(), a.replyTo());
+            case Sample s -> {
+                if (!(state instanceof ContainerState.Running running)) {
+                    s.sample().completeExceptionally(notRunning(state));
+                    yield Effect().reply(s.replyTo(), StatusReply.error(notRunning(state)));
+                }
+                ContainerView view = ContainerState.view(state);
+                call(() -> executor.usage(running.process())).whenComplete((usage, error) -> {
+                    if (error != null) s.sample().completeExceptionally(resourceFailure(name(state), unwrap(error)));
+                    else s.sample().complete(new ContainerStats(view, usage));
+                });
+                yield Effect().reply(s.replyTo(), StatusReply.success(view));
+            }
+            case Pause p -> {
+                if (!(state instanceof ContainerState.Running running)) {
+                    yield Effect().reply(p.replyTo(), StatusReply.error(notRunning(state)));
+                }
+                CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
+                    try {
+                        executor.pause(running.process(), p.paused());
+                    } catch (ExecutorException e) {
+                        throw new CompletionException(e);
+                    }
+                }, blocking);
+                context.pipeToSelf(done, (ok, error) -> error == null ? new PauseDone(p.replyTo()) : new ResourceCallFailed(unwrap(error), p.replyTo()));
+                yield Effect().noReply();
+            }
+            case PauseDone d -> Effect().reply(d.replyTo(), StatusReply.success(ContainerState.view(state)));
+            case ResourceCallFailed f -> Effect().reply(f.replyTo(), StatusReply.error(resourceFailure(name(state), f.cause())));
+        };
+    }
+
+    private ReplyEffect<ContainerEvent, ContainerState> persistLimits(dev.enviro.runtime.Resources limits,
+                                                                      ActorRef<StatusReply<ContainerView>> replyTo) {
+        return Effect().persist(new ContainerEvent.ResourcesUpdated(containerId, JournalLimits.of(limits), Instant.now(), origin(callId)))
+                .thenReply(replyTo, s -> StatusReply.success(ContainerState.view(s)));
+    }
+
+    private static EngineException notRunning(ContainerState state) {
+        return new EngineException(Reason.FAILED_PRECONDITION, "container " + name(state) + " is not running: start it first");
+    }
+
+    private static EngineException resourceFailure(String name, Throwable cause) {
+        if (cause instanceof EngineException e) return e;
+        Reason reason = cause instanceof ExecutorException e && e.kind() == ExecutorException.Kind.INVALID_SPEC
+                ? Reason.INVALID_ARGUMENT : cause instanceof ExecutorException e2 && e2.kind() == ExecutorException.Kind.NO_SUCH_PROCESS
+                ? Reason.FAILED_PRECONDITION : Reason.INTERNAL;
+        return new EngineException(reason, cause.getMessage() != null && cause.getMessage().contains(name)
+                ? cause.getMessage() : "container " + name + ": " + cause.getMessage());
     }
 
     // ---------------------------------------------------------------- events
@@ -486,46 +837,55 @@ public final class ContainerActor
     @Override
     public EventHandler<ContainerState, ContainerEvent> eventHandler() {
         EventHandlerBuilder<ContainerState, ContainerEvent> builder = newEventHandlerBuilder();
-        builder.forStateType(ContainerState.Empty.class)
-                .onEvent(ContainerEvent.Created.class, (s, e) -> new ContainerState.Created(e, null, null));
-        builder.forStateType(ContainerState.Created.class)
-                .onEvent(ContainerEvent.Prepared.class, (s, e) -> new ContainerState.Created(s.definition(), e, s.error()))
-                .onEvent(ContainerEvent.Started.class, (s, e) -> new ContainerState.Running(s.definition(), s.prepared(), e))
-                .onEvent(ContainerEvent.StartFailed.class, (s, e) -> new ContainerState.Created(s.definition(), s.prepared(), e.reason()))
-                .onEvent(ContainerEvent.Exited.class, (s, e) -> new ContainerState.Exited(s.definition(), s.prepared(), null, e, s.error()))
-                .onEvent(ContainerEvent.Removed.class, (s, e) -> new ContainerState.Removed(ContainerState.removedView(s)));
-        builder.forStateType(ContainerState.Running.class)
-                .onEvent(ContainerEvent.Exited.class, (s, e) -> new ContainerState.Exited(s.definition(), s.prepared(), s.started(), e, null));
-        builder.forStateType(ContainerState.Exited.class)
-                .onEvent(ContainerEvent.Prepared.class, (s, e) -> new ContainerState.Exited(s.definition(), e, s.started(), s.exit(), s.error()))
-                .onEvent(ContainerEvent.Started.class, (s, e) -> new ContainerState.Running(s.definition(), s.prepared(), e))
-                .onEvent(ContainerEvent.StartFailed.class, (s, e) -> new ContainerState.Exited(s.definition(), s.prepared(), s.started(), s.exit(), e.reason()))
-                .onEvent(ContainerEvent.Exited.class, (s, e) -> new ContainerState.Exited(s.definition(), s.prepared(), s.started(), e, s.error()))
-                .onEvent(ContainerEvent.Removed.class, (s, e) -> new ContainerState.Removed(ContainerState.removedView(s)));
+        builder.forAnyState().onAnyEvent(ContainerState::apply);
         return builder.build();
     }
 
     private ContainerEvent.Created created(Create c) {
         Engine.CreateRequest r = c.request();
         return new ContainerEvent.Created(containerId, c.name(), r.image(), r.entrypoint(), r.command(), r.env(),
-                r.workdir(), r.user(), r.hostname(), r.autoRemove(), executor.type(), Instant.now());
+                r.workdir(), r.user(), r.hostname(), r.autoRemove(), executor.type(), Instant.now(), origin(callId),
+                r.restartPolicy() == null ? null : RestartPolicy.parse(r.restartPolicy()).toString(),
+                r.resources().isEmpty() ? null : JournalLimits.of(r.resources()),
+                r.security().equals(dev.enviro.runtime.SecurityOptions.DEFAULT) ? null : JournalSecurity.of(r.security()));
     }
 
     private ContainerEvent.Prepared prepared(PreparedContainer p) {
         // docs/contracts.md: the monitor appends to containers/<id>/ctr.log; Started records the real path.
         return new ContainerEvent.Prepared(containerId, p.imageDigest(), p.process().argv(),
-                p.stateDir().resolve("ctr.log").toString(), Instant.now());
+                p.stateDir().resolve("ctr.log").toString(), Instant.now(), origin(startCallId));
     }
 
     private ContainerEvent.Started started(ContainerProcess p) {
         return new ContainerEvent.Started(containerId, p.pid(), p.pidStartTime(), p.monitorPid(), p.monitorStartTime(),
-                p.logPath().toString(), p.statusPath().toString(), Instant.now());
+                p.logPath().toString(), p.statusPath().toString(), Instant.now(), origin(startCallId));
     }
 
-    private ContainerEvent.Exited exited(ExitStatus s) {
+    private ContainerEvent.Exited exited(ExitStatus s, String cause) {
         Instant now = Instant.now();
         return new ContainerEvent.Exited(containerId, s.exitCode(), s.signal(), s.oomKilled(),
-                s.finishedAt() == null ? now : s.finishedAt(), now);
+                s.finishedAt() == null ? now : s.finishedAt(), now, origin(cause));
+    }
+
+    /** Docker refuses {@code --rm} with a restart policy: the container would be gone before it could restart. */
+    private static String invalidRestart(Engine.CreateRequest r) {
+        RestartPolicy policy;
+        try {
+            policy = RestartPolicy.parse(r.restartPolicy());
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        return r.autoRemove() && policy.mode() != RestartPolicy.Mode.NO
+                ? "--rm and --restart " + policy + " conflict: a removed container cannot be restarted; choose one" : null;
+    }
+
+    private static Restarts restarts(ContainerState state) {
+        return switch (state) {
+            case ContainerState.Created c -> c.restarts();
+            case ContainerState.Running r -> r.restarts();
+            case ContainerState.Exited x -> x.restarts();
+            default -> Restarts.NONE;
+        };
     }
 
     // ---------------------------------------------------------------- helpers
@@ -546,7 +906,7 @@ public final class ContainerActor
 
     private static ContainerSpec spec(ContainerEvent.Created d) {
         return new ContainerSpec(d.containerId(), d.name(), d.image(), d.entrypoint(), d.command(), d.env(),
-                d.workdir(), d.user(), d.hostname());
+                d.workdir(), d.user(), d.hostname(), JournalLimits.resources(d.resources()), JournalSecurity.options(d.security()));
     }
 
     private EngineException noSuchContainer() {

@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * The lifecycle of one container as types: what {@link ContainerActor} can do depends on which one it
- * is in. Each state is rebuilt from the journal's events only, and keeps the events themselves as its
- * data, so that {@code inspect} shows exactly what was recorded.
+ * is in. Each state is rebuilt from the journal's events only ({@link #apply}, pure), and keeps the
+ * events themselves as its data, so that {@code inspect} shows exactly what was recorded.
  */
 sealed interface ContainerState {
 
@@ -17,11 +17,15 @@ sealed interface ContainerState {
     record Empty() implements ContainerState {}
 
     /** Never started, or every start failed before exec. {@code prepared} and {@code error} may be null. */
-    record Created(ContainerEvent.Created definition, ContainerEvent.Prepared prepared, String error)
-            implements ContainerState {}
-
-    record Running(ContainerEvent.Created definition, ContainerEvent.Prepared prepared, ContainerEvent.Started started)
+    record Created(ContainerEvent.Created definition, ContainerEvent.Prepared prepared, String error, Restarts restarts)
             implements ContainerState {
+        Created(ContainerEvent.Created definition, ContainerEvent.Prepared prepared, String error) {
+            this(definition, prepared, error, Restarts.NONE);
+        }
+    }
+
+    record Running(ContainerEvent.Created definition, ContainerEvent.Prepared prepared, ContainerEvent.Started started,
+                   Restarts restarts) implements ContainerState {
 
         ContainerProcess process() {
             return new ContainerProcess(definition.containerId(), started.pid(), started.pidStartTime(),
@@ -32,25 +36,79 @@ sealed interface ContainerState {
 
     /** {@code started} is null when the command was never found (exit 127/126 without a process). */
     record Exited(ContainerEvent.Created definition, ContainerEvent.Prepared prepared, ContainerEvent.Started started,
-                  ContainerEvent.Exited exit, String error) implements ContainerState {}
+                  ContainerEvent.Exited exit, String error, Restarts restarts) implements ContainerState {}
 
     /** Terminal: files are gone, the journal keeps the last view for the audit log. */
     record Removed(ContainerView last) implements ContainerState {}
+
+    /**
+     * The state after {@code event}. An event that does not fit the state (it cannot be written so, but
+     * an old journal is replayed as it is) leaves the state as it was rather than failing recovery.
+     */
+    static ContainerState apply(ContainerState state, ContainerEvent event) {
+        if (event instanceof ContainerEvent.ResourcesUpdated u) {
+            return withLimits(state, u.resources());
+        }
+        return switch (state) {
+            case Empty e when event instanceof ContainerEvent.Created c -> new Created(c, null, null, Restarts.NONE);
+            case Created s -> switch (event) {
+                // A new start attempt: the previous one's error is history.
+                case ContainerEvent.Prepared p -> new Created(s.definition(), p, null, s.restarts());
+                case ContainerEvent.Started st -> new Running(s.definition(), s.prepared(), st, s.restarts().started());
+                case ContainerEvent.StartFailed f -> new Created(s.definition(), s.prepared(), f.reason(), s.restarts().startFailed());
+                case ContainerEvent.Exited x -> new Exited(s.definition(), s.prepared(), null, x, s.error(), s.restarts());
+                case ContainerEvent.Stopped x -> new Created(s.definition(), s.prepared(), s.error(), s.restarts().stopped());
+                case ContainerEvent.Removed r -> new Removed(removedView(s));
+                default -> s;
+            };
+            case Running s -> switch (event) {
+                case ContainerEvent.Exited x -> new Exited(s.definition(), s.prepared(), s.started(), x, null, s.restarts());
+                case ContainerEvent.Stopped x -> new Running(s.definition(), s.prepared(), s.started(), s.restarts().stopped());
+                default -> s;
+            };
+            case Exited s -> switch (event) {
+                case ContainerEvent.Prepared p -> new Exited(s.definition(), p, s.started(), s.exit(), s.error(), s.restarts());
+                case ContainerEvent.Started st -> new Running(s.definition(), s.prepared(), st, s.restarts().started());
+                case ContainerEvent.StartFailed f -> new Exited(s.definition(), s.prepared(), s.started(), s.exit(), f.reason(),
+                        s.restarts().startFailed());
+                case ContainerEvent.Exited x -> new Exited(s.definition(), s.prepared(), s.started(), x, s.error(), s.restarts());
+                case ContainerEvent.Stopped x -> new Exited(s.definition(), s.prepared(), s.started(), s.exit(), s.error(),
+                        s.restarts().stopped());
+                case ContainerEvent.RestartScheduled r -> new Exited(s.definition(), s.prepared(), s.started(), s.exit(),
+                        s.error(), s.restarts().scheduled(r));
+                case ContainerEvent.Restarted r -> new Exited(s.definition(), s.prepared(), s.started(), s.exit(), s.error(),
+                        s.restarts().restarted(r));
+                case ContainerEvent.Removed r -> new Removed(removedView(s));
+                default -> s;
+            };
+            default -> state;
+        };
+    }
+
+    /** The limits {@code enviro update} set replace the definition's: the state always holds the ones in force. */
+    private static ContainerState withLimits(ContainerState state, dev.enviro.persistence.ResourceLimits limits) {
+        return switch (state) {
+            case Created s -> new Created(s.definition().withResources(limits), s.prepared(), s.error(), s.restarts());
+            case Running s -> new Running(s.definition().withResources(limits), s.prepared(), s.started(), s.restarts());
+            case Exited s -> new Exited(s.definition().withResources(limits), s.prepared(), s.started(), s.exit(), s.error(), s.restarts());
+            default -> state;
+        };
+    }
 
     /** The read model clients see; {@code Empty} has none. */
     static ContainerView view(ContainerState state) {
         return switch (state) {
             case Empty e -> throw new IllegalStateException("an empty container has no view");
-            case Created c -> view(c.definition(), c.prepared(), null, null, c.error(), ContainerView.State.CREATED);
-            case Running r -> view(r.definition(), r.prepared(), r.started(), null, null, ContainerView.State.RUNNING);
-            case Exited x -> view(x.definition(), x.prepared(), x.started(), x.exit(), x.error(), ContainerView.State.EXITED);
+            case Created c -> view(c.definition(), c.prepared(), null, null, c.error(), ContainerView.State.CREATED, c.restarts());
+            case Running r -> view(r.definition(), r.prepared(), r.started(), null, null, ContainerView.State.RUNNING, r.restarts());
+            case Exited x -> view(x.definition(), x.prepared(), x.started(), x.exit(), x.error(), ContainerView.State.EXITED, x.restarts());
             case Removed r -> r.last();
         };
     }
 
     private static ContainerView view(ContainerEvent.Created def, ContainerEvent.Prepared prepared,
                                       ContainerEvent.Started started, ContainerEvent.Exited exit, String error,
-                                      ContainerView.State state) {
+                                      ContainerView.State state, Restarts restarts) {
         String logPath = started != null ? started.logPath() : prepared != null ? prepared.logPath() : null;
         return new ContainerView(
                 def.containerId(),
@@ -66,7 +124,11 @@ sealed interface ContainerState {
                 exit == null ? null : exit.finishedAt(),
                 error,
                 logPath,
-                def.executor());
+                def.executor(),
+                restarts.count(),
+                def.restartPolicy() == null ? "no" : def.restartPolicy(),
+                exit != null && exit.oomKilled(),
+                JournalLimits.resources(def.resources()));
     }
 
     /** Before the image is consulted only the overrides are known; inspect shows those. */
@@ -83,6 +145,7 @@ sealed interface ContainerState {
     static ContainerView removedView(ContainerState before) {
         ContainerView v = view(before);
         return new ContainerView(v.id(), v.name(), v.image(), v.imageDigest(), v.argv(), ContainerView.State.REMOVED,
-                0, v.exitCode(), v.createdAt(), v.startedAt(), v.finishedAt(), v.error(), v.logPath(), v.executor());
+                0, v.exitCode(), v.createdAt(), v.startedAt(), v.finishedAt(), v.error(), v.logPath(), v.executor(),
+                v.restartCount(), v.restartPolicy(), v.oomKilled(), v.resources());
     }
 }

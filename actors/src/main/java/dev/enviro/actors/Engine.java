@@ -40,6 +40,16 @@ public interface Engine {
 
     CompletionStage<List<ImageSummary>> listImages();
 
+    /**
+     * Pulls an image from its registry (see {@link dev.enviro.images.ImageStore#pull}); {@code events}
+     * is called from the downloading threads. {@code platform} and {@code credentials} may be null.
+     */
+    default CompletionStage<ImageSummary> pull(String reference, String platform, dev.enviro.images.registry.Credentials credentials,
+                                               java.util.function.Consumer<dev.enviro.images.PullEvent> events) {
+        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+                "this engine cannot pull images"));
+    }
+
     /** Stops accepting work and terminates the actor system; running containers keep running. */
     CompletionStage<Void> shutdown();
 
@@ -52,5 +62,73 @@ public interface Engine {
             String workdir,
             String user,
             String hostname,
-            boolean autoRemove) {}
+            boolean autoRemove,
+            String restartPolicy,
+            dev.enviro.runtime.Resources resources,
+            dev.enviro.runtime.SecurityOptions security) {
+
+        public CreateRequest {
+            resources = resources == null ? dev.enviro.runtime.Resources.NONE : resources;
+            security = security == null ? dev.enviro.runtime.SecurityOptions.DEFAULT : security;
+        }
+
+        /** Without security flags (the defaults: docs/security.md). */
+        public CreateRequest(String name, String image, List<String> entrypoint, List<String> command, List<String> env,
+                             String workdir, String user, String hostname, boolean autoRemove, String restartPolicy,
+                             dev.enviro.runtime.Resources resources) {
+            this(name, image, entrypoint, command, env, workdir, user, hostname, autoRemove, restartPolicy, resources, null);
+        }
+
+        /** Without resource limits. */
+        public CreateRequest(String name, String image, List<String> entrypoint, List<String> command, List<String> env,
+                             String workdir, String user, String hostname, boolean autoRemove, String restartPolicy) {
+            this(name, image, entrypoint, command, env, workdir, user, hostname, autoRemove, restartPolicy, null);
+        }
+
+        /** Without a restart policy ({@code no}). */
+        public CreateRequest(String name, String image, List<String> entrypoint, List<String> command, List<String> env,
+                             String workdir, String user, String hostname, boolean autoRemove) {
+            this(name, image, entrypoint, command, env, workdir, user, hostname, autoRemove, null, null);
+        }
+    }
+
+    /**
+     * Changes the limits of a container ({@code enviro update}): every value {@code changes} sets replaces
+     * the current one, the rest stay. A running container's cgroup takes them at once; the new set is
+     * persisted ({@code ResourcesUpdated}) once applied, and a stopped container gets them at its next start.
+     */
+    default CompletionStage<ContainerView> update(String ref, dev.enviro.runtime.Resources changes) {
+        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+                "this engine cannot change resource limits"));
+    }
+
+    /** One sample of a running container's resource counters ({@code enviro stats}). */
+    default CompletionStage<ContainerStats> stats(String ref) {
+        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+                "this engine keeps no resource statistics"));
+    }
+
+    /** Freezes ({@code paused}) or thaws every process of a running container (the cgroup freezer). */
+    default CompletionStage<ContainerView> pause(String ref, boolean paused) {
+        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+                "this engine cannot pause containers"));
+    }
+
+    /**
+     * The audit log (docs/events.md): lifecycle events in journal order, filtered by {@code query}; its
+     * subjects may be container names or id prefixes (resolved here; a removed container is named by
+     * its full id). The stream blocks while waiting (run it on a virtual thread); with
+     * {@code query.follow()} it is endless: close it to stop.
+     */
+    default CompletionStage<java.util.stream.Stream<dev.enviro.persistence.AuditRecord>> events(
+            dev.enviro.persistence.AuditQuery query) {
+        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+                "this engine keeps no event log"));
+    }
+
+    /** Every event of one container, oldest first; {@code ref} may be the full id of a removed container. */
+    default CompletionStage<List<dev.enviro.persistence.AuditRecord>> history(String ref) {
+        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+                "this engine keeps no event log"));
+    }
 }

@@ -45,8 +45,13 @@ public final class EngineRegistry extends EventSourcedBehavior<EngineRegistry.Co
 
     public sealed interface Command {}
 
-    public record CreateContainer(Engine.CreateRequest request, ActorRef<StatusReply<ContainerView>> replyTo)
-            implements Command {}
+    public record CreateContainer(Engine.CreateRequest request, String correlationId,
+                                  ActorRef<StatusReply<ContainerView>> replyTo) implements Command {
+
+        public CreateContainer(Engine.CreateRequest request, ActorRef<StatusReply<ContainerView>> replyTo) {
+            this(request, Correlation.generate(), replyTo);
+        }
+    }
 
     /** Resolves {@code ref} and hands the container actor {@code command}; it answers {@code replyTo} itself. */
     public record Forward(String ref,
@@ -62,19 +67,26 @@ public final class EngineRegistry extends EventSourcedBehavior<EngineRegistry.Co
     private record ChildStopped(String containerId) implements Command {}
 
     public static Behavior<Command> create(Executor executor) {
-        return Behaviors.setup(context -> new EngineRegistry(context, executor));
+        return create(executor, "local");
+    }
+
+    /** {@code node}: this engine's name, recorded in the origin of every container event. */
+    public static Behavior<Command> create(Executor executor, String node) {
+        return Behaviors.setup(context -> new EngineRegistry(context, executor, node));
     }
 
     private final ActorContext<Command> context;
     private final Executor executor;
+    private final String node;
     private final Map<String, ActorRef<ContainerActor.Command>> children = new HashMap<>();
     private final SecureRandom random = new SecureRandom();
 
-    private EngineRegistry(ActorContext<Command> context, Executor executor) {
+    private EngineRegistry(ActorContext<Command> context, Executor executor, String node) {
         super(PERSISTENCE_ID,
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
         this.context = context;
         this.executor = executor;
+        this.node = node;
     }
 
     @Override
@@ -117,7 +129,8 @@ public final class EngineRegistry extends EventSourcedBehavior<EngineRegistry.Co
         String id = newId(state);
         String chosen = name;
         return Effect().persist(new RegistryEvent.Registered(id, chosen, Instant.now()))
-                .thenRun(s -> child(id).tell(new ContainerActor.Create(chosen, c.request(), c.replyTo())));
+                .thenRun(s -> child(id).tell(new ContainerActor.Correlated(c.correlationId(),
+                        new ContainerActor.Create(chosen, c.request(), c.replyTo()))));
     }
 
     private Effect<RegistryEvent, RegistryState> forward(RegistryState state, Forward f) {
@@ -161,7 +174,7 @@ public final class EngineRegistry extends EventSourcedBehavior<EngineRegistry.Co
     private ActorRef<ContainerActor.Command> child(String id) {
         return children.computeIfAbsent(id, key -> {
             ActorRef<ContainerActor.Command> ref = context.spawn(
-                    Behaviors.supervise(ContainerActor.create(key, executor, context.getSelf().narrow()))
+                    Behaviors.supervise(ContainerActor.create(key, executor, context.getSelf().narrow(), node))
                             .onFailure(RESTART_FROM_JOURNAL),
                     "container-" + key);
             context.watchWith(ref, new ChildStopped(key));

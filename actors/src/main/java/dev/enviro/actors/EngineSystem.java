@@ -35,7 +35,7 @@ public final class EngineSystem {
         }
         Config full = JournalConfig.h2(settings.stateDir()).withFallback(config);
         ActorSystem<EngineRegistry.Command> system = ActorSystem.create(
-                Behaviors.supervise(EngineRegistry.create(settings.executor()))
+                Behaviors.supervise(EngineRegistry.create(settings.executor(), settings.nodeName()))
                         .onFailure(EngineRegistry.RESTART_FROM_JOURNAL),
                 SYSTEM_NAME, full);
         system.log().info("engine {} started on {} with the {} executor", settings.nodeName(),

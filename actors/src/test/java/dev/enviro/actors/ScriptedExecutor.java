@@ -89,6 +89,18 @@ final class ScriptedExecutor implements Executor {
         return alive.contains(recorded.containerId()) ? Optional.of(recorded) : Optional.empty();
     }
 
+    /** What a start the engine did not record left running, by container id. */
+    final Map<String, ContainerProcess> unrecorded = new ConcurrentHashMap<>();
+
+    @Override
+    public Optional<ContainerProcess> unrecorded(String containerId) {
+        ContainerProcess p = unrecorded.remove(containerId);
+        if (p != null) {
+            alive.add(containerId);
+        }
+        return Optional.ofNullable(p);
+    }
+
     @Override
     public Optional<ExitStatus> recordedExit(ContainerProcess recorded) {
         return Optional.ofNullable(recordedExits.get(recorded.containerId()));

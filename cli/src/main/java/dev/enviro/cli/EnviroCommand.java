@@ -15,7 +15,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {
             DaemonCommand.class, RunCommand.class, PsCommand.class, LogsCommand.class, StopCommand.class,
             KillCommand.class, RmCommand.class, InspectCommand.class, ImagesCommand.class, LoadCommand.class,
-            WaitCommand.class
+            WaitCommand.class, EventsCommand.class, PullCommand.class, LoginCommand.class, LogoutCommand.class
         })
 public final class EnviroCommand implements Runnable {
 

@@ -26,6 +26,8 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = {"-f", "--format"}, paramLabel = "TEMPLATE",
             description = "Print each container through a template, e.g. '{{.State.Pid}}'.")
     String format;
+    @Option(names = "--history", description = "Show each container's whole event history instead (also after its removal, by full id).")
+    boolean history;
 
     @Override
     public Integer call() throws Exception {
@@ -35,6 +37,9 @@ final class InspectCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             root.err.println("Error: " + e.getMessage());
             return ExitCodes.ENGINE;
+        }
+        if (history) {
+            return EventsCommand.printHistory(root, containers);
         }
         ArrayNode array = JSON.createArrayNode();
         int exit = 0;
@@ -77,6 +82,8 @@ final class InspectCommand implements Callable<Integer> {
             state.putNull("ExitCode");
         }
         state.put("Error", c.getError());
+        o.put("RestartCount", c.getRestartCount());
+        o.putObject("HostConfig").putObject("RestartPolicy").put("Name", c.getRestartPolicy().isEmpty() ? "no" : c.getRestartPolicy());
         state.put("StartedAt", c.hasStartedAt() ? ApiMessages.instant(c.getStartedAt()).toString() : null);
         state.put("FinishedAt", c.hasFinishedAt() ? ApiMessages.instant(c.getFinishedAt()).toString() : null);
         o.put("Created", c.hasCreatedAt() ? ApiMessages.instant(c.getCreatedAt()).toString() : null);

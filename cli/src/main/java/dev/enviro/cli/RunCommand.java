@@ -33,6 +33,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]") String user;
     @Option(names = "--entrypoint", paramLabel = "CMD", description = "Replace the image's entrypoint (\"\" clears it).") String entrypoint;
     @Option(names = {"-h", "--hostname"}, paramLabel = "NAME") String hostname;
+    @Option(names = "--restart", paramLabel = "POLICY",
+            description = "Restart policy: no, on-failure[:N], always, unless-stopped.") String restart;
+    @picocli.CommandLine.Mixin SecurityFlags security = new SecurityFlags();
     @Option(names = "--help", usageHelp = true, description = "Show this help.") boolean help;
 
     @Parameters(index = "0", paramLabel = "IMAGE") String image;
@@ -42,7 +45,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         ContainerSpec spec = spec(root.env);
         try (EnviroClient client = root.client()) {
-            Iterator<RunEvent> events = client.run(spec, detach);
+            Iterator<RunEvent> events = MissingImage.runPulling(root, client, spec, detach);
             if (detach) {
                 RunEvent started = events.next();
                 root.out.println(started.getStarted().getId());
@@ -56,6 +59,16 @@ final class RunCommand implements Callable<Integer> {
     /** The spec the flags describe; rejects values the engine would refuse, before any call. */
     ContainerSpec spec(Map<String, String> shellEnv) {
         ContainerSpec.Builder b = ContainerSpec.newBuilder().setImage(image).addAllCommand(command).setAutoRemove(remove);
+        if (restart != null) {
+            try {
+                b.setRestartPolicy(dev.enviro.supervisors.RestartPolicy.parse(restart).toString());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+            if (remove && !restart.equals("no")) {
+                throw new UsageException("--rm and --restart " + restart + " conflict: a removed container cannot be restarted; choose one");
+            }
+        }
         if (name != null) {
             if (!NAME.matcher(name).matches()) {
                 throw new UsageException("invalid container name '" + name + "': names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*");
@@ -94,6 +107,7 @@ final class RunCommand implements Callable<Integer> {
         if (hostname != null) {
             b.setHostname(hostname);
         }
+        security.apply(b);
         return b.build();
     }
 

@@ -7,6 +7,7 @@ import dev.enviro.actors.Engine;
 import dev.enviro.actors.EngineException;
 import dev.enviro.grpc.v1.Container;
 import dev.enviro.grpc.v1.ContainerSpec;
+import dev.enviro.grpc.v1.Event;
 import dev.enviro.grpc.v1.Image;
 import dev.enviro.grpc.v1.LogChunk;
 import dev.enviro.images.ImageSummary;
@@ -29,7 +30,11 @@ public final class ApiMessages {
                 .setPid(view.pid())
                 .setError(nonNull(view.error()))
                 .setLogPath(nonNull(view.logPath()))
-                .setExecutor(nonNull(view.executor()));
+                .setExecutor(nonNull(view.executor()))
+                .setRestartCount(view.restartCount())
+                .setRestartPolicy(nonNull(view.restartPolicy()))
+                .setOomKilled(view.oomKilled())
+                .setResources(resources(view.resources()));
         if (view.exitCode() != null) {
             b.setExitCode(view.exitCode());
         }
@@ -87,7 +92,52 @@ public final class ApiMessages {
                 emptyToNull(spec.getWorkdir()),
                 emptyToNull(spec.getUser()),
                 emptyToNull(spec.getHostname()),
-                autoRemove);
+                autoRemove,
+                emptyToNull(spec.getRestartPolicy()),
+                resources(spec.getResources()),
+                security(spec.getSecurity()));
+    }
+
+    /** The security flags as typed; the engine checks them when it prepares the container. */
+    static dev.enviro.runtime.SecurityOptions security(dev.enviro.grpc.v1.SecurityOptions s) {
+        return new dev.enviro.runtime.SecurityOptions(List.copyOf(s.getCapAddList()), List.copyOf(s.getCapDropList()),
+                s.getPrivileged(), List.copyOf(s.getSecurityOptList()), List.copyOf(s.getUlimitList()));
+    }
+
+    /** Limits as the API carries them; unset fields are 0, which the engine reads as "no limit". */
+    public static dev.enviro.grpc.v1.Resources resources(dev.enviro.runtime.Resources r) {
+        dev.enviro.grpc.v1.Resources.Builder b = dev.enviro.grpc.v1.Resources.newBuilder()
+                .setMemoryBytes(r.memoryBytes())
+                .setMemorySwapBytes(r.memorySwapBytes())
+                .setNanoCpus(r.nanoCpus())
+                .setCpuShares(r.cpuShares())
+                .setCpusetCpus(nonNull(r.cpusetCpus()))
+                .setPidsLimit(r.pidsLimit());
+        if (r.oomScoreAdj() != null) {
+            b.setOomScoreAdj(r.oomScoreAdj());
+        }
+        return b.build();
+    }
+
+    public static dev.enviro.runtime.Resources resources(dev.enviro.grpc.v1.Resources r) {
+        return new dev.enviro.runtime.Resources(r.getMemoryBytes(), r.getMemorySwapBytes(), r.getNanoCpus(), r.getCpuShares(),
+                emptyToNull(r.getCpusetCpus()), r.getPidsLimit(), r.hasOomScoreAdj() ? r.getOomScoreAdj() : null);
+    }
+
+    /** One audit record in the event stream's envelope. */
+    public static Event event(dev.enviro.persistence.AuditRecord record) {
+        dev.enviro.persistence.LifecycleEvent e = record.event();
+        Event.Builder b = Event.newBuilder()
+                .setOffset(record.offset())
+                .setTopic(e.topic())
+                .setType(e.type())
+                .setSubject(nonNull(e.subject()))
+                .setTimestamp(timestamp(e.timestamp()))
+                .putAllAttributes(e.attributes());
+        if (e.origin() != null) {
+            b.setNode(nonNull(e.origin().node())).setCorrelationId(nonNull(e.origin().correlationId()));
+        }
+        return b.build();
     }
 
     public static LogChunk chunk(LogRecord record) {

@@ -107,6 +107,23 @@ public final class EnviroClient implements AutoCloseable {
         return call(() -> stub.listImages(ListImagesRequest.getDefaultInstance()).getImagesList());
     }
 
+    /** Pulls an image: progress updates, the last one {@code done}. Credentials may be null (anonymous). */
+    public Iterator<PullUpdate> pull(String reference, String platform, String username, String password) {
+        PullRequest.Builder b = PullRequest.newBuilder().setReference(reference);
+        if (platform != null) b.setPlatform(platform);
+        if (username != null) b.setUsername(username).setPassword(password == null ? "" : password);
+        return stream(() -> stub.pull(b.build()));
+    }
+
+    /** The audit log as {@code enviro events} asks for it; endless with {@code follow}. */
+    public Iterator<Event> events(EventsRequest request) {
+        return stream(() -> stub.events(request));
+    }
+
+    public List<Event> history(String ref) {
+        return call(() -> stub.history(HistoryRequest.newBuilder().setRef(ref).build()).getEventsList());
+    }
+
     private <T> T call(Supplier<T> rpc) {
         try {
             return rpc.get();

@@ -62,7 +62,8 @@ public final class EnviroDaemon implements AutoCloseable {
 
     private static EnviroDaemon serve(Engine engine, LogSource logs, EngineAddress address, Deque<AutoCloseable> parts)
             throws DaemonException {
-        UnixSocketServer server = UnixSocketServer.bind(address, new EnviroService(engine, logs));
+        UnixSocketServer server = UnixSocketServer.bind(address, () -> io.grpc.ServerInterceptors.intercept(
+                new EnviroService(engine, logs), new CorrelationInterceptor()));
         log.info("Enviro engine API listening on {}", address);
         return new EnviroDaemon(server, engine, parts);
     }

@@ -120,6 +120,11 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
     }
 
     @Override
+    public void pull(PullRequest request, StreamObserver<PullUpdate> out) {
+        PullStream.serve(engine, request, out);
+    }
+
+    @Override
     public void logs(LogsRequest request, StreamObserver<LogChunk> out) {
         StreamGate gate = StreamGate.install(out);
         String ref;
@@ -272,6 +277,77 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
             }
             out.onNext(message);
             out.onCompleted();
+        });
+    }
+
+    @Override
+    public void update(UpdateRequest request, StreamObserver<UpdateResponse> out) {
+        answer("Update", () -> engine.update(ref(request.getRef()), ApiMessages.resources(request.getResources())),
+                v -> UpdateResponse.newBuilder().setContainer(ApiMessages.container(v)).build(), out);
+    }
+
+    @Override
+    public void stats(StatsRequest request, StreamObserver<StatsResponse> out) {
+        StatsStream.serve(engine, request, out);
+    }
+
+    @Override
+    public void pause(PauseRequest request, StreamObserver<PauseResponse> out) {
+        answer("Pause", () -> engine.pause(ref(request.getRef()), true),
+                v -> PauseResponse.newBuilder().setContainer(ApiMessages.container(v)).build(), out);
+    }
+
+    @Override
+    public void unpause(UnpauseRequest request, StreamObserver<UnpauseResponse> out) {
+        answer("Unpause", () -> engine.pause(ref(request.getRef()), false),
+                v -> UnpauseResponse.newBuilder().setContainer(ApiMessages.container(v)).build(), out);
+    }
+
+    @Override
+    public void history(HistoryRequest request, StreamObserver<HistoryResponse> out) {
+        answer("History", () -> engine.history(ref(request.getRef())), records -> {
+            HistoryResponse.Builder b = HistoryResponse.newBuilder();
+            records.forEach(r -> b.addEvents(ApiMessages.event(r)));
+            return b.build();
+        }, out);
+    }
+
+    /** The audit log, streamed on a virtual thread: the journal query blocks while it waits for events. */
+    @Override
+    public void events(EventsRequest request, StreamObserver<Event> out) {
+        io.grpc.stub.ServerCallStreamObserver<Event> call = (io.grpc.stub.ServerCallStreamObserver<Event>) out;
+        dev.enviro.persistence.AuditQuery query;
+        try {
+            query = new dev.enviro.persistence.AuditQuery(
+                    request.hasSince() ? ApiMessages.instant(request.getSince()) : null,
+                    request.hasUntil() ? ApiMessages.instant(request.getUntil()) : null,
+                    java.util.Set.copyOf(request.getSubjectsList()), java.util.Set.copyOf(request.getTypesList()),
+                    request.getFollow(), request.getAfterOffset());
+        } catch (IllegalArgumentException e) {
+            out.onError(ApiStatus.of(invalid(e.getMessage()), "Events"));
+            return;
+        }
+        engine.events(query).whenComplete((stream, failure) -> {
+            if (failure != null) {
+                out.onError(ApiStatus.of(failure, "Events"));
+                return;
+            }
+            call.setOnCancelHandler(stream::close);
+            Thread.ofVirtual().name("events").start(() -> {
+                try (stream) {
+                    java.util.Iterator<dev.enviro.persistence.AuditRecord> it = stream.iterator();
+                    while (!call.isCancelled() && it.hasNext()) {
+                        out.onNext(ApiMessages.event(it.next()));
+                    }
+                    if (!call.isCancelled()) {
+                        out.onCompleted();
+                    }
+                } catch (Throwable t) {
+                    if (!call.isCancelled()) {
+                        out.onError(ApiStatus.of(t, "Events"));
+                    }
+                }
+            });
         });
     }
 

@@ -2,7 +2,11 @@ package dev.enviro.images;
 
 /** The one error type of the images boundary; the message names the image or file and what to do. */
 public final class ImageException extends Exception {
-    public enum Kind { NOT_FOUND, MALFORMED, DIGEST_MISMATCH, IO }
+    /**
+     * {@code DENIED}: a registry refused the credentials (or wants some); {@code UNAVAILABLE}: a
+     * registry could not be reached or kept failing; {@code IN_USE}: the image is used by a container.
+     */
+    public enum Kind { NOT_FOUND, MALFORMED, DIGEST_MISMATCH, IO, DENIED, UNAVAILABLE, IN_USE }
 
     private final Kind kind;
 

@@ -8,7 +8,13 @@ import dev.enviro.images.oci.ConfigFile;
 import dev.enviro.images.oci.Descriptor;
 import dev.enviro.images.oci.ImageManifest;
 import dev.enviro.images.oci.ImageName;
+import dev.enviro.images.registry.Credentials;
+import dev.enviro.images.registry.Platform;
+import dev.enviro.images.registry.Puller;
+import dev.enviro.images.registry.Reference;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.function.Consumer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,15 +40,19 @@ final class LocalImageStore implements ImageStore {
 
     private record Image(Digest manifestDigest, ImageManifest manifest, ConfigFile config) {}
 
-    private LocalImageStore(ContentStore content, ImageRefs refs) {
+    private final Set<String> insecureRegistries;
+    private volatile Puller puller;
+
+    private LocalImageStore(ContentStore content, ImageRefs refs, Set<String> insecureRegistries) {
         this.content = content;
         this.refs = refs;
+        this.insecureRegistries = Set.copyOf(insecureRegistries);
     }
 
-    static LocalImageStore open(Path stateDir) throws ImageException {
+    static LocalImageStore open(Path stateDir, Set<String> insecureRegistries) throws ImageException {
         ContentStore content = ContentStore.open(stateDir.resolve("content"));
         try {
-            return new LocalImageStore(content, ImageRefs.open(stateDir.resolve("images")));
+            return new LocalImageStore(content, ImageRefs.open(stateDir.resolve("images")), insecureRegistries);
         } catch (IOException e) {
             throw new ImageException(ImageException.Kind.IO, "image store " + stateDir + ": cannot open: " + e.getMessage(), e);
         }
@@ -71,6 +81,36 @@ final class LocalImageStore implements ImageStore {
             out.add(summary(image(image.manifestDigest().toString()), now));
         }
         return out;
+    }
+
+    @Override
+    public ImageSummary pull(String reference, String platform, Credentials credentials, Consumer<PullEvent> events) throws ImageException {
+        Reference ref = Reference.parse(reference);
+        Puller.Pulled pulled = puller().pull(ref, Platform.parse(platform), credentials, events);
+        String manifest = pulled.manifestDigest().toString();
+        // A digest pull records name@digest, so that resolving that name finds the image even when the digest is an index's.
+        String name = ref.digest() != null ? ref.repositoryName() + "@" + ref.digest() : ref.taggedName();
+        refs.update(current -> {
+            Set<String> all = new LinkedHashSet<>(current.images());
+            all.add(manifest);
+            Map<String, String> names = new HashMap<>(current.names());
+            names.put(name, manifest);
+            if (ref.digest() != null && ref.tag() != null) names.put(ref.taggedName(), manifest);
+            return new ImageRefs.Refs(new ArrayList<>(all), names);
+        });
+        images.putIfAbsent(manifest, new Image(pulled.manifestDigest(), pulled.manifest(), pulled.config()));
+        return summary(image(manifest), refs.read());
+    }
+
+    private Puller puller() {
+        Puller p = puller;
+        if (p == null) {
+            synchronized (this) {
+                if (puller == null) puller = new Puller(content, Puller.defaultHttpClient(), insecureRegistries, Duration.ofMillis(250));
+                p = puller;
+            }
+        }
+        return p;
     }
 
     @Override
@@ -107,7 +147,7 @@ final class LocalImageStore implements ImageStore {
         String manifest;
         int at = name.indexOf('@');
         if (at >= 0) {
-            manifest = name.substring(at + 1);
+            manifest = now.names().getOrDefault(name, name.substring(at + 1));
             if (!now.images().contains(manifest)) throw notFound(name);
         } else {
             manifest = now.names().get(name);
@@ -117,7 +157,7 @@ final class LocalImageStore implements ImageStore {
     }
 
     private static ImageException notFound(String name) {
-        return new ImageException(ImageException.Kind.NOT_FOUND, "image \"" + name + "\" not found: load it with 'enviro load -i FILE'");
+        return new ImageException(ImageException.Kind.NOT_FOUND, "image \"" + name + "\" not found: pull it with 'enviro pull " + name + "' or load it with 'enviro load -i FILE'");
     }
 
     private static ResolvedImage resolved(String reference, Image image) {
@@ -127,7 +167,9 @@ final class LocalImageStore implements ImageStore {
 
     private ImageSummary summary(Image image, ImageRefs.Refs now) {
         String manifest = image.manifestDigest().toString();
-        List<String> names = now.names().entrySet().stream().filter(e -> e.getValue().equals(manifest)).map(Map.Entry::getKey).sorted().toList();
+        // name@digest entries (digest pulls) are lookup keys, not names to list: docker shows such an image untagged.
+        List<String> names = now.names().entrySet().stream().filter(e -> e.getValue().equals(manifest) && !e.getKey().contains("@"))
+                .map(Map.Entry::getKey).sorted().toList();
         long size = image.manifest().layers().stream().mapToLong(Descriptor::size).sum();
         return new ImageSummary(image.manifest().config().digest().toString(), manifest, names, size, image.config().created());
     }

@@ -62,7 +62,7 @@ class ImageStoreTest {
         }
         ImageException e = assertThrows(ImageException.class, () -> store.resolve("localhost/nope"));
         assertEquals(ImageException.Kind.NOT_FOUND, e.kind());
-        assertEquals("image \"localhost/nope:latest\" not found: load it with 'enviro load -i FILE'", e.getMessage());
+        assertEquals("image \"localhost/nope:latest\" not found: pull it with 'enviro pull localhost/nope:latest' or load it with 'enviro load -i FILE'", e.getMessage());
         assertThrows(ImageException.class, () -> store.resolve("busybox"), "docker.io/library/busybox is another image");
 
         // A second engine on the same state directory sees the same images (everything is on disk).

@@ -30,16 +30,17 @@ public final class AuditLog {
     /** Events matching {@code query}, oldest first; endless with {@code follow} until {@code until} passes. */
     public Source<AuditRecord, NotUsed> events(AuditQuery query) {
         Offset from = Offset.sequence(query.afterOffset());
-        Source<EventEnvelope, NotUsed> envelopes = query.follow()
+        // Following past a bound that has already passed is just reading what is there.
+        boolean follow = query.follow() && (query.until() == null || query.until().isAfter(Instant.now()));
+        Source<EventEnvelope, NotUsed> envelopes = follow
                 ? journal.eventsByTag(EventTags.LIFECYCLE, from)
                 : journal.currentEventsByTag(EventTags.LIFECYCLE, from);
         Source<AuditRecord, NotUsed> records = envelopes
                 .filter(e -> e.event() instanceof LifecycleEvent)
                 .map(AuditLog::record)
                 .filter(r -> query.matches(r.event()));
-        if (query.follow() && query.until() != null) {
-            Duration left = Duration.between(Instant.now(), query.until());
-            records = left.isNegative() ? records.filter(r -> false).take(0) : records.takeWithin(left);
+        if (follow && query.until() != null) {
+            records = records.takeWithin(Duration.between(Instant.now(), query.until()));
         }
         return records;
     }

@@ -43,18 +43,42 @@ public sealed interface ContainerEvent extends LifecycleEvent {
             String executor,
             Instant timestamp,
             Origin origin,
-            String restartPolicy) implements ContainerEvent {
+            String restartPolicy,
+            ResourceLimits resources,
+            SecuritySettings security) implements ContainerEvent {
         public Created {
             entrypoint = entrypoint == null ? null : List.copyOf(entrypoint);
             command = command == null ? List.of() : List.copyOf(command);
             env = env == null ? List.of() : List.copyOf(env);
+            resources = ResourceLimits.orNone(resources);
+        }
+
+        /** Without security flags (the defaults). */
+        public Created(String containerId, String name, String image, List<String> entrypoint, List<String> command,
+                       List<String> env, String workdir, String user, String hostname, boolean autoRemove,
+                       String executor, Instant timestamp, Origin origin, String restartPolicy, ResourceLimits resources) {
+            this(containerId, name, image, entrypoint, command, env, workdir, user, hostname, autoRemove, executor,
+                    timestamp, origin, restartPolicy, resources, null);
+        }
+
+        public Created(String containerId, String name, String image, List<String> entrypoint, List<String> command,
+                       List<String> env, String workdir, String user, String hostname, boolean autoRemove,
+                       String executor, Instant timestamp, Origin origin, String restartPolicy) {
+            this(containerId, name, image, entrypoint, command, env, workdir, user, hostname, autoRemove, executor,
+                    timestamp, origin, restartPolicy, null);
+        }
+
+        /** The same definition with the limits {@code enviro update} set: the state keeps the current limits here. */
+        public Created withResources(ResourceLimits limits) {
+            return new Created(containerId, name, image, entrypoint, command, env, workdir, user, hostname, autoRemove,
+                    executor, timestamp, origin, restartPolicy, limits, security);
         }
 
         public Created(String containerId, String name, String image, List<String> entrypoint, List<String> command,
                        List<String> env, String workdir, String user, String hostname, boolean autoRemove,
                        String executor, Instant timestamp) {
             this(containerId, name, image, entrypoint, command, env, workdir, user, hostname, autoRemove, executor,
-                    timestamp, null, null);
+                    timestamp, null, null, null);
         }
 
         @Override
@@ -197,6 +221,32 @@ public sealed interface ContainerEvent extends LifecycleEvent {
         @Override
         public Map<String, String> attributes() {
             return Map.of("attempt", String.valueOf(attempt));
+        }
+    }
+
+    /**
+     * {@code enviro update} changed the limits of the container: {@code resources} is the whole set now in
+     * force (not the change), so replay needs no merging. Written after the running container's cgroup took them.
+     */
+    record ResourcesUpdated(String containerId, ResourceLimits resources, Instant timestamp, Origin origin)
+            implements ContainerEvent {
+        public ResourcesUpdated {
+            resources = ResourceLimits.orNone(resources);
+        }
+
+        @Override
+        public String topic() {
+            return "/containers/update";
+        }
+
+        @Override
+        public Map<String, String> attributes() {
+            Map<String, String> a = new LinkedHashMap<>();
+            if (resources.memoryBytes() != 0) a.put("memory", String.valueOf(resources.memoryBytes()));
+            if (resources.nanoCpus() != 0) a.put("nanoCpus", String.valueOf(resources.nanoCpus()));
+            if (resources.cpuShares() != 0) a.put("cpuShares", String.valueOf(resources.cpuShares()));
+            if (resources.pidsLimit() != 0) a.put("pidsLimit", String.valueOf(resources.pidsLimit()));
+            return a;
         }
     }
 

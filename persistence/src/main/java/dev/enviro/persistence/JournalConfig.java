@@ -63,6 +63,8 @@ public final class JournalConfig {
                 jdbc-journal.use-shared-db = "%1$s"
                 jdbc-snapshot-store.use-shared-db = "%1$s"
                 jdbc-read-journal.use-shared-db = "%1$s"
+                # How often a followed event stream polls the journal for new events.
+                jdbc-read-journal.refresh-interval = 200ms
                 jdbc-durable-state-store.use-shared-db = "%1$s"
                 """.formatted(SHARED_DB))
                 .withValue(db + ".db.url", ConfigValueFactory.fromAnyRef(h2Url(stateDir)))

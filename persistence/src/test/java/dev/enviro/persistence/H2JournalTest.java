@@ -8,6 +8,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -51,6 +54,11 @@ class H2JournalTest {
             }
 
             @Override
+            public Set<String> tagsFor(ContainerEvent event) {
+                return EventTags.of(event);
+            }
+
+            @Override
             public EventHandler<List<ContainerEvent>, ContainerEvent> eventHandler() {
                 return (state, event) -> {
                     List<ContainerEvent> next = new ArrayList<>(state);
@@ -66,13 +74,17 @@ class H2JournalTest {
         JournalSchema.ensureH2(stateDir);
         Instant t = Instant.parse("2025-01-02T03:04:05.123456789Z");
         String id = "a".repeat(64);
+        Origin origin = new Origin("node-1", "call-1");
         List<ContainerEvent> written = List.of(
                 new ContainerEvent.Created(id, "web", "localhost/busybox", null, List.of("sh", "-c", "exit 3"),
-                        List.of("A=1"), null, null, null, true, "native", t),
-                new ContainerEvent.Prepared(id, "sha256:" + "b".repeat(64), List.of("sh", "-c", "exit 3"), "/s/ctr.log", t),
-                new ContainerEvent.Started(id, 4242, 99L, 4241, 98L, "/s/ctr.log", "/s/exit.status", t),
-                new ContainerEvent.Exited(id, 3, 0, false, t, t),
-                new ContainerEvent.Removed(id, t));
+                        List.of("A=1"), null, null, null, true, "native", t, origin, "on-failure:3"),
+                new ContainerEvent.Prepared(id, "sha256:" + "b".repeat(64), List.of("sh", "-c", "exit 3"), "/s/ctr.log", t, origin),
+                new ContainerEvent.Started(id, 4242, 99L, 4241, 98L, "/s/ctr.log", "/s/exit.status", t, origin),
+                new ContainerEvent.Exited(id, 3, 0, false, t, t, origin),
+                new ContainerEvent.RestartScheduled(id, 1, 100, t, origin),
+                new ContainerEvent.Restarted(id, 1, t, origin),
+                new ContainerEvent.Stopped(id, 15, t, origin),
+                new ContainerEvent.Removed(id, t, origin));
 
         ActorTestKit first = ActorTestKit.create("journal1", config());
         try {
@@ -93,6 +105,21 @@ class H2JournalTest {
             TestProbe<List<ContainerEvent>> probe = second.createTestProbe();
             second.spawn(recorder(id)).tell(new Read(probe.ref()));
             assertEquals(written, probe.receiveMessage());
+            // The same events through Persistence Query: by tag (the event stream) and by id (history).
+            AuditLog audit = new AuditLog(second.system());
+            List<AuditRecord> all = audit.events(AuditQuery.all())
+                    .runWith(Sink.seq(), second.system()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertEquals(written, all.stream().map(AuditRecord::event).toList());
+            assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), all.stream().map(AuditRecord::offset).toList());
+            List<AuditRecord> exits = audit.events(new AuditQuery(null, null, Set.of(id), Set.of("/tasks/exit"), false, 0))
+                    .runWith(Sink.seq(), second.system()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertEquals(List.of(written.get(3)), exits.stream().map(AuditRecord::event).toList());
+            List<AuditRecord> resumed = audit.events(new AuditQuery(null, null, Set.of(), Set.of(), false, 6))
+                    .runWith(Sink.seq(), second.system()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertEquals(written.subList(6, 8), resumed.stream().map(AuditRecord::event).toList());
+            List<AuditRecord> history = audit.history("container|" + id)
+                    .runWith(Sink.seq(), second.system()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertEquals(written, history.stream().map(AuditRecord::event).toList());
         } finally {
             second.shutdownTestKit();
         }

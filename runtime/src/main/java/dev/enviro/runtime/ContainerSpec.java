@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param workdir    overrides the image's WorkingDir when non-null
  * @param user       {@code uid[:gid]} or a name from the image's /etc/passwd; overrides the image's User
  * @param hostname   the container's hostname; {@code null}: the first 12 characters of the id
+ * @param resources  cgroup limits and the OOM score; {@code null} reads as {@link Resources#NONE}
+ * @param security   capabilities, seccomp, no_new_privs, ulimits as typed; {@code null} reads as {@link SecurityOptions#DEFAULT}
  */
 public record ContainerSpec(
         String id,
@@ -26,7 +28,19 @@ public record ContainerSpec(
         List<String> env,
         String workdir,
         String user,
-        String hostname) {
+        String hostname,
+        Resources resources,
+        SecurityOptions security) {
+
+    public ContainerSpec(String id, String name, String image, List<String> entrypoint, List<String> command,
+                         List<String> env, String workdir, String user, String hostname, Resources resources) {
+        this(id, name, image, entrypoint, command, env, workdir, user, hostname, resources, SecurityOptions.DEFAULT);
+    }
+
+    public ContainerSpec(String id, String name, String image, List<String> entrypoint, List<String> command,
+                         List<String> env, String workdir, String user, String hostname) {
+        this(id, name, image, entrypoint, command, env, workdir, user, hostname, Resources.NONE);
+    }
 
     public ContainerSpec {
         Objects.requireNonNull(id, "id");
@@ -35,6 +49,8 @@ public record ContainerSpec(
         entrypoint = entrypoint == null ? null : List.copyOf(entrypoint);
         command = command == null ? List.of() : List.copyOf(command);
         env = env == null ? List.of() : List.copyOf(env);
+        resources = resources == null ? Resources.NONE : resources;
+        security = security == null ? SecurityOptions.DEFAULT : security;
     }
 
     public String effectiveHostname() {

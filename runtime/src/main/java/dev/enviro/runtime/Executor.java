@@ -40,6 +40,15 @@ public interface Executor {
      */
     Optional<ContainerProcess> adopt(ContainerProcess recorded);
 
+    /**
+     * The process a start of {@code containerId} left alive without its caller having recorded it (the
+     * engine died between spawning the container and journaling {@code Started}): still running, identity
+     * checked by pid and start time. Empty when there is none or the executor cannot tell.
+     */
+    default Optional<ContainerProcess> unrecorded(String containerId) {
+        return Optional.empty();
+    }
+
     /** The exit status the monitor wrote, if it did. */
     Optional<ExitStatus> recordedExit(ContainerProcess recorded);
 
@@ -48,6 +57,25 @@ public interface Executor {
 
     /** Removes everything the container owns on the host: rootfs snapshot, cgroup, state directory, logs. */
     void cleanup(String containerId) throws ExecutorException;
+
+    /** The container's resource counters now; never blocks the caller. */
+    default CompletionStage<ResourceUsage> usage(ContainerProcess process) {
+        return java.util.concurrent.CompletableFuture.failedStage(new ExecutorException(ExecutorException.Kind.INVALID_SPEC,
+                type() + " executor cannot report resource usage"));
+    }
+
+    /**
+     * Applies {@code resources} (the whole set now in force) to a running container. Blocks briefly (a few
+     * cgroup file writes): call it off shared threads.
+     */
+    default void updateResources(ContainerProcess process, Resources resources) throws ExecutorException {
+        throw new ExecutorException(ExecutorException.Kind.INVALID_SPEC, type() + " executor cannot change limits of a running container");
+    }
+
+    /** Freezes ({@code paused}) or thaws every process of the container. Blocks until the kernel is done. */
+    default void pause(ContainerProcess process, boolean paused) throws ExecutorException {
+        throw new ExecutorException(ExecutorException.Kind.INVALID_SPEC, type() + " executor cannot pause containers");
+    }
 
     default CompletionStage<Void> checkpoint(ContainerProcess process, java.nio.file.Path imageDir) {
         return java.util.concurrent.CompletableFuture.failedStage(

@@ -1,5 +1,7 @@
 package dev.enviro.ffm.helper;
 
+import dev.enviro.ffm.CapabilitySets;
+import dev.enviro.ffm.ResourceLimit;
 import java.util.List;
 import java.util.Objects;
 
@@ -15,6 +17,7 @@ import java.util.Objects;
  * @param setGroups    whether to call setgroups(2); false when the user namespace denies it
  * @param logPath      the CRI log the monitor appends stdout/stderr to
  * @param statusPath   the exit status file the monitor writes
+ * @param security     capabilities, no_new_privs, seccomp, rlimits, masked and read-only paths
  */
 public record HelperPlan(
         long cloneFlags,
@@ -31,7 +34,42 @@ public record HelperPlan(
         List<Integer> groups,
         boolean setGroups,
         String logPath,
-        String statusPath) {
+        String statusPath,
+        Security security) {
+
+    /** A plan without any security step (the helper keeps what the user namespace gives). */
+    public HelperPlan(long cloneFlags, long unshareFlags, List<Mount> mounts, List<Symlink> symlinks, String rootfs,
+            String hostname, List<String> argv, List<String> env, String cwd, int uid, int gid, List<Integer> groups,
+            boolean setGroups, String logPath, String statusPath) {
+        this(cloneFlags, unshareFlags, mounts, symlinks, rootfs, hostname, argv, env, cwd, uid, gid, groups, setGroups,
+                logPath, statusPath, Security.NONE);
+    }
+
+    /**
+     * The security steps of the container's side, applied by the helper in this order: masked and
+     * read-only paths (before pivot_root), rlimits, the bounding set, identity with kept capabilities,
+     * capset, ambient, no_new_privs, seccomp (the last step before execve; see security.c).
+     *
+     * @param capabilities   null: leave the capabilities as the user namespace gives them (all)
+     * @param seccompFilter  a classic BPF program ({@link dev.enviro.ffm.seccomp.SeccompProgram#bytes()}); empty: none
+     * @param maskedPaths    host paths under the rootfs: /dev/null bound over a file, an empty read-only tmpfs over a directory
+     * @param readOnlyPaths  host paths under the rootfs, bound onto themselves read-only
+     */
+    public record Security(CapabilitySets capabilities, boolean noNewPrivileges, byte[] seccompFilter,
+            List<ResourceLimit> rlimits, List<String> maskedPaths, List<String> readOnlyPaths) {
+        public static final Security NONE = new Security(null, false, new byte[0], List.of(), List.of(), List.of());
+
+        public Security {
+            seccompFilter = seccompFilter == null ? new byte[0] : seccompFilter.clone();
+            if (seccompFilter.length % 8 != 0) throw new IllegalArgumentException("a seccomp filter is a whole number of 8-byte instructions");
+            rlimits = List.copyOf(rlimits);
+            maskedPaths = List.copyOf(maskedPaths);
+            readOnlyPaths = List.copyOf(readOnlyPaths);
+        }
+
+        @Override
+        public byte[] seccompFilter() { return seccompFilter.clone(); }
+    }
 
     /** Flags of a mount step around mount(2); the same bits as {@code enum mount_step_flags} in plan.h. */
     public static final int STEP_MKDIR = 1, STEP_MKFILE = 1 << 1, STEP_OR_NEXT = 1 << 2;
@@ -57,6 +95,7 @@ public record HelperPlan(
         argv = List.copyOf(argv);
         env = List.copyOf(env);
         groups = List.copyOf(groups);
+        security = security == null ? Security.NONE : security;
         Objects.requireNonNull(rootfs, "rootfs");
         Objects.requireNonNull(logPath, "logPath");
         Objects.requireNonNull(statusPath, "statusPath");

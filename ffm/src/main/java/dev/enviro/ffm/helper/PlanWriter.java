@@ -14,6 +14,7 @@ public final class PlanWriter {
     static final int TAG_CLONE_FLAGS = 1, TAG_UNSHARE_FLAGS = 2, TAG_MOUNT = 3, TAG_SYMLINK = 4, TAG_ROOTFS = 5,
             TAG_HOSTNAME = 6, TAG_ARG = 7, TAG_ENV = 8, TAG_CWD = 9, TAG_UID = 10, TAG_GID = 11, TAG_GROUP = 12,
             TAG_SET_GROUPS = 13, TAG_LOG_PATH = 14, TAG_STATUS_PATH = 15;
+    static final int TAG_CAPS = 16, TAG_NO_NEW_PRIVS = 17, TAG_SECCOMP = 18, TAG_RLIMIT = 19, TAG_MASK = 20, TAG_READONLY = 21;
 
     public static byte[] write(HelperPlan plan) {
         Out out = new Out();
@@ -36,9 +37,27 @@ public final class PlanWriter {
         out.record(TAG_SET_GROUPS, new Out().u8(plan.setGroups() ? 1 : 0));
         out.record(TAG_LOG_PATH, new Out().str(plan.logPath()));
         out.record(TAG_STATUS_PATH, new Out().str(plan.statusPath()));
+        writeSecurity(out, plan.security());
         byte[] bytes = out.bytes();
         if (bytes.length > MAX_BYTES) throw new IllegalArgumentException("plan is " + bytes.length + " bytes, the helper takes at most " + MAX_BYTES);
         return bytes;
+    }
+
+    private static void writeSecurity(Out out, HelperPlan.Security s) {
+        if (s.capabilities() != null) {
+            var c = s.capabilities();
+            out.record(TAG_CAPS, new Out().u64(c.bounding()).u64(c.effective()).u64(c.permitted()).u64(c.inheritable()).u64(c.ambient()));
+        }
+        if (s.noNewPrivileges()) out.record(TAG_NO_NEW_PRIVS, new Out().u8(1));
+        byte[] filter = s.seccompFilter();
+        if (filter.length > 0) {
+            Out f = new Out();
+            f.bytes.writeBytes(filter);
+            out.record(TAG_SECCOMP, f);
+        }
+        for (var l : s.rlimits()) out.record(TAG_RLIMIT, new Out().u32(l.resource().number).u64(l.soft()).u64(l.hard()));
+        for (String p : s.maskedPaths()) out.record(TAG_MASK, new Out().str(p));
+        for (String p : s.readOnlyPaths()) out.record(TAG_READONLY, new Out().str(p));
     }
 
     private static final class Out {

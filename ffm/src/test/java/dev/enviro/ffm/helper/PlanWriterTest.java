@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.enviro.ffm.CapabilitySets;
 import dev.enviro.ffm.MountOptions;
+import dev.enviro.ffm.ResourceLimit;
 import dev.enviro.ffm.Namespaces;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -66,8 +68,33 @@ class PlanWriterTest {
                 set_groups=1
                 log_path=/s/c/ctr.log
                 status_path=/s/c/exit.status
+                no_new_privs=0
+                seccomp_instructions=0
                 """;
         assertEquals(expected, dump(PlanWriter.write(plan())));
+    }
+
+    @Test
+    void helperParsesSecuritySteps() throws Exception {
+        HelperPlan p = plan();
+        byte[] filter = new byte[3 * 8];
+        HelperPlan.Security security = new HelperPlan.Security(
+                new CapabilitySets(0x3fL, 0x5L, 0x7L, 0x4L, 0x4L), true, filter,
+                List.of(new ResourceLimit(ResourceLimit.Resource.NOFILE, 1024, 4096),
+                        new ResourceLimit(ResourceLimit.Resource.CORE, 0, ResourceLimit.INFINITY)),
+                List.of("/s/c/rootfs/proc/kcore"), List.of("/s/c/rootfs/proc/sys"));
+        HelperPlan withSecurity = new HelperPlan(p.cloneFlags(), p.unshareFlags(), p.mounts(), p.symlinks(), p.rootfs(), p.hostname(),
+                p.argv(), p.env(), p.cwd(), p.uid(), p.gid(), p.groups(), p.setGroups(), p.logPath(), p.statusPath(), security);
+        String out = dump(PlanWriter.write(withSecurity));
+        assertTrue(out.endsWith("""
+                caps bounding=0x3f effective=0x5 permitted=0x7 inheritable=0x4 ambient=0x4
+                no_new_privs=1
+                seccomp_instructions=3
+                rlimit 7 soft=1024 hard=4096
+                rlimit 4 soft=0 hard=18446744073709551615
+                masked=/s/c/rootfs/proc/kcore
+                readonly=/s/c/rootfs/proc/sys
+                """), out);
     }
 
     @Test

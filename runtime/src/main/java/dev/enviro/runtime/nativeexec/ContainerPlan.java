@@ -16,6 +16,7 @@ import dev.enviro.ffm.Namespaces;
 import dev.enviro.ffm.helper.HelperPlan;
 import dev.enviro.images.Mount;
 import dev.enviro.runtime.ResolvedProcess;
+import dev.enviro.runtime.security.SecurityProfile;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,12 @@ final class ContainerPlan {
      * @param containerDir where the log and the exit status are kept
      */
     static HelperPlan of(List<Mount> rootfsMounts, String hostname, ResolvedProcess process, Path containerDir, IdMap idMap) {
+        return of(rootfsMounts, hostname, process, containerDir, idMap, null);
+    }
+
+    /** @param security the container's resolved security settings; null: none (the user namespace's full set) */
+    static HelperPlan of(List<Mount> rootfsMounts, String hostname, ResolvedProcess process, Path containerDir, IdMap idMap,
+            SecurityProfile security) {
         if (rootfsMounts.isEmpty()) throw new IllegalArgumentException("the snapshotter returned no mounts");
         String rootfs = rootfsMounts.getLast().target();
         List<HelperPlan.Mount> mounts = new ArrayList<>();
@@ -60,7 +67,8 @@ final class ContainerPlan {
                 // a single-id map is written after setgroups=deny: setgroups(2) would fail, and there is nothing to set
                 !idMap.isSingleId(),
                 containerDir.resolve("ctr.log").toString(),
-                containerDir.resolve("exit.status").toString());
+                containerDir.resolve("exit.status").toString(),
+                security == null ? HelperPlan.Security.NONE : security.plan(rootfs, process.uid()));
     }
 
     /** /proc, /dev and /sys of the container, in the order they must be mounted. */

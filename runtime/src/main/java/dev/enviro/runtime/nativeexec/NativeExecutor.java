@@ -18,6 +18,12 @@ import dev.enviro.images.Mount;
 import dev.enviro.images.ResolvedImage;
 import dev.enviro.images.Snapshotter;
 import dev.enviro.runtime.ContainerProcess;
+import dev.enviro.runtime.ResourceUsage;
+import dev.enviro.runtime.Resources;
+import dev.enviro.runtime.cgroups.Cgroup;
+import dev.enviro.runtime.cgroups.CgroupDriver;
+import dev.enviro.runtime.cgroups.CgroupException;
+import dev.enviro.runtime.cgroups.KernelCgroupFiles;
 import dev.enviro.runtime.ContainerSpec;
 import dev.enviro.runtime.Executor;
 import dev.enviro.runtime.ExecutorException;
@@ -25,6 +31,8 @@ import dev.enviro.runtime.ExecutorException.Kind;
 import dev.enviro.runtime.ExitStatus;
 import dev.enviro.runtime.PreparedContainer;
 import dev.enviro.runtime.ResolvedProcess;
+import dev.enviro.runtime.security.InvalidSecurityOption;
+import dev.enviro.runtime.security.SecurityProfile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -57,7 +65,8 @@ public final class NativeExecutor implements Executor {
     private final Snapshotter snapshotter;
     private final IdMap idMap;
     private final SyscallQueue queue;
-    private final ContainerCgroups cgroups;
+    /** Empty when the engine may write no cgroup (rootless on v1): containers share its cgroup and get no limits. */
+    private final Optional<CgroupDriver> cgroups;
     private final HelperBinary helper;
     private final java.util.concurrent.Executor blocking = r -> Thread.ofVirtual().name("enviro-native-exec").start(r);
 
@@ -68,8 +77,8 @@ public final class NativeExecutor implements Executor {
     }
 
     /**
-     * @param cgroupParent the directory below the engine's own v1 cgroups that holds container cgroups
-     *                     (default {@code enviro}); ignored when the engine cannot write its cgroups
+     * @param cgroupParent the directory below the engine's own cgroup (v1: in each hierarchy) that holds
+     *                     container cgroups (default {@code enviro}); ignored when the engine cannot write its cgroups
      */
     public NativeExecutor(Path stateDir, ImageStore images, Snapshotter snapshotter, IdMap idMap, SyscallQueue queue,
             Optional<String> cgroupParent) throws IOException {
@@ -78,7 +87,7 @@ public final class NativeExecutor implements Executor {
         this.snapshotter = snapshotter;
         this.idMap = idMap;
         this.queue = queue;
-        this.cgroups = ContainerCgroups.detect(cgroupParent.orElse("enviro"));
+        this.cgroups = CgroupDriver.detect(cgroupParent.orElse("enviro"), new KernelCgroupFiles(queue));
         StateDirAccess.ensureSearchable(stateDir, !idMap.isSingleId());
         this.helper = HelperBinary.extract(stateDir);
     }
@@ -98,6 +107,7 @@ public final class NativeExecutor implements Executor {
 
     @Override
     public PreparedContainer prepare(ContainerSpec spec) throws ExecutorException {
+        checkResources(spec.name(), spec.resources());
         ResolvedImage image;
         try {
             image = images.resolve(spec.image());
@@ -127,13 +137,31 @@ public final class NativeExecutor implements Executor {
         }
         ResolvedProcess process = ProcessResolution.resolve(spec, image.config(), users);
         checkMapped(spec, process);
-        HelperPlan plan = ContainerPlan.of(mounts, spec.effectiveHostname(), process, dir, idMap);
+        SecurityProfile security;
+        try {
+            security = SecurityProfile.resolve(spec.security());
+        } catch (InvalidSecurityOption | UnsupportedOperationException e) {
+            throw new ExecutorException(Kind.INVALID_SPEC, "container " + spec.name() + ": " + e.getMessage(), e);
+        }
+        HelperPlan plan = ContainerPlan.of(mounts, spec.effectiveHostname(), process, dir, idMap, security);
         try {
             writeAtomically(dir.resolve("plan.bin"), PlanWriter.write(plan));
         } catch (IOException e) {
             throw new ExecutorException(Kind.SETUP_FAILED, "container " + spec.name() + ": cannot write plan.bin: " + e.getMessage(), e);
         }
         return new PreparedContainer(spec, dir, process, image.manifestDigest());
+    }
+
+    /** Limits the kernel would refuse, or that no writable cgroup can hold, are refused before anything is made. */
+    private void checkResources(String name, Resources resources) throws ExecutorException {
+        List<String> problems = resources.problems(Runtime.getRuntime().availableProcessors());
+        if (!problems.isEmpty()) {
+            throw new ExecutorException(Kind.INVALID_SPEC, "container " + name + ": " + String.join("; ", problems));
+        }
+        if (resources.limitsCgroups() && cgroups.isEmpty()) {
+            throw new ExecutorException(Kind.INVALID_SPEC, "container " + name + ": resource limits need a cgroup the engine may write,"
+                    + " and it has none (a rootless engine on cgroup v1, or an undelegated v2 cgroup): drop the limits or run the engine as root");
+        }
     }
 
     private void checkMapped(ContainerSpec spec, ResolvedProcess process) throws ExecutorException {
@@ -203,13 +231,24 @@ public final class NativeExecutor implements Executor {
         }
         try {
             Child child = new Child(pid, Processes.startTime(pid), monitorPid, Processes.startTime(monitorPid));
+            // Before anything else can fail or the engine die: who to find if Started is never journaled.
+            ProcessRecordFile.write(containerDir(spec.id()), pid, child.pidStartTime, monitorPid, child.monitorStartTime);
             Path proc = Path.of("/proc", Integer.toString(pid));
             if (idMap.isSingleId()) Files.writeOnce(proc.resolve("setgroups"), "deny");
             Files.writeOnce(proc.resolve("uid_map"), idMap.uidMapText());
             Files.writeOnce(proc.resolve("gid_map"), idMap.gidMapText());
-            cgroups.attach(spec.id(), pid);
+            enterCgroup(spec, pid);
+            if (spec.resources().oomScoreAdj() != null) {
+                // before exec, so the container's first instruction already runs with it; raising it back
+                // below the engine's own value would need CAP_SYS_RESOURCE in the initial user namespace
+                Files.writeOnce(proc.resolve("oom_score_adj"), spec.resources().oomScoreAdj().toString());
+            }
             channel.sendMapped();
             return child;
+        } catch (CgroupException e) {
+            abort(channel, e);
+            throw new CompletionException(new ExecutorException(Kind.SETUP_FAILED,
+                    "container " + spec.name() + ": cgroup: " + e.getMessage(), e));
         } catch (SyscallException | IOException e) {
             try {
                 channel.sendAbort();
@@ -218,6 +257,23 @@ public final class NativeExecutor implements Executor {
             }
             throw new CompletionException(new ExecutorException(Kind.SETUP_FAILED,
                     "container " + spec.name() + ": cannot map ids or cgroup of pid " + pid + ": " + e.getMessage(), e));
+        }
+    }
+
+    /** Step 3's cgroup part: the container is limited before it runs a single instruction of its own. */
+    private void enterCgroup(ContainerSpec spec, int pid) throws CgroupException {
+        if (cgroups.isEmpty()) return;
+        Cgroup cgroup = cgroups.get().container(spec.id());
+        cgroup.create();
+        cgroup.apply(spec.resources());
+        cgroup.join(pid);
+    }
+
+    private static void abort(HelperChannel channel, Exception e) {
+        try {
+            channel.sendAbort();
+        } catch (SyscallException abort) {
+            e.addSuppressed(abort);
         }
     }
 
@@ -272,10 +328,26 @@ public final class NativeExecutor implements Executor {
 
     private ExitStatus statusOrUnknown(ContainerProcess process) {
         try {
-            return ExitStatusFile.read(process.statusPath()).orElseGet(() -> ExitStatus.unknown(Instant.now()));
+            return withOom(process.containerId(), ExitStatusFile.read(process.statusPath()).orElseGet(() -> ExitStatus.unknown(Instant.now())));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * OOM kills are read from the cgroup's counter once the container has exited (v1 memory.oom_control,
+     * v2 memory.events): the counter outlives the processes, so a kill that happened while the engine was
+     * away is still seen, which an eventfd registration would miss. Like Docker, any kill in the container
+     * marks it, also one that hit a child while init survived.
+     */
+    private ExitStatus withOom(String containerId, ExitStatus status) {
+        if (cgroups.isEmpty() || status.oomKilled()) return status;
+        try {
+            if (cgroups.get().container(containerId).oomKills() == 0) return status;
+        } catch (CgroupException e) {
+            return status; // no memory cgroup (it was never created): no OOM kill to report
+        }
+        return new ExitStatus(status.exitCode(), status.signal(), status.finishedAt(), true);
     }
 
     @Override
@@ -290,9 +362,18 @@ public final class NativeExecutor implements Executor {
     }
 
     @Override
+    public Optional<ContainerProcess> unrecorded(String containerId) {
+        try {
+            return ProcessRecordFile.read(containerId, containerDir(containerId)).flatMap(this::adopt);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
     public Optional<ExitStatus> recordedExit(ContainerProcess recorded) {
         try {
-            return ExitStatusFile.read(recorded.statusPath());
+            return ExitStatusFile.read(recorded.statusPath()).map(s -> withOom(recorded.containerId(), s));
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -310,12 +391,48 @@ public final class NativeExecutor implements Executor {
     }
 
     @Override
+    public CompletionStage<ResourceUsage> usage(ContainerProcess process) {
+        if (cgroups.isEmpty()) {
+            return CompletableFuture.failedStage(new ExecutorException(Kind.INVALID_SPEC, "container " + process.containerId()
+                    + ": no statistics: the engine has no cgroup of its own to account it in (rootless on cgroup v1)"));
+        }
+        return cgroups.get().container(process.containerId()).usage()
+                .thenApply(u -> new ResourceUsage(u.cpuNanos(), u.memoryBytes(), u.memoryLimit(), u.pids(), u.pidsLimit(), Instant.now()));
+    }
+
+    @Override
+    public void updateResources(ContainerProcess process, Resources resources) throws ExecutorException {
+        checkResources(process.containerId().substring(0, Math.min(12, process.containerId().length())), resources);
+        if (cgroups.isEmpty()) return;
+        try {
+            cgroups.get().container(process.containerId()).apply(resources);
+        } catch (CgroupException e) {
+            throw new ExecutorException(e.errno() == 0 ? Kind.INVALID_SPEC : Kind.SETUP_FAILED,
+                    "container " + process.containerId().substring(0, 12) + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void pause(ContainerProcess process, boolean paused) throws ExecutorException {
+        if (cgroups.isEmpty()) {
+            throw new ExecutorException(Kind.INVALID_SPEC, "container " + process.containerId().substring(0, 12)
+                    + ": pausing needs a freezer cgroup the engine may write, and it has none (rootless on cgroup v1)");
+        }
+        try {
+            cgroups.get().container(process.containerId()).freeze(paused);
+        } catch (CgroupException e) {
+            throw new ExecutorException(Kind.SETUP_FAILED, "container " + process.containerId().substring(0, 12)
+                    + ": cannot " + (paused ? "pause" : "unpause") + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public void cleanup(String containerId) throws ExecutorException {
         Path dir = containerDir(containerId);
         Exception failure = null;
         try {
-            cgroups.remove(containerId);
-        } catch (IOException e) {
+            if (cgroups.isPresent()) cgroups.get().container(containerId).remove();
+        } catch (CgroupException e) {
             failure = e;
         }
         try {

@@ -70,6 +70,44 @@ class ContainerLogsTest {
     }
 
     @Test
+    void aPausedFollowerReadsNothingUntilResumed() throws Exception {
+        Path log = dir.resolve("paused.log");
+        StringBuilder b = new StringBuilder();
+        String payload = "y".repeat(1000);
+        for (int i = 0; i < 300; i++) b.append(line("stdout", i + " " + payload));   // ~300 KB: several 64 KiB reads
+        Files.writeString(log, b);
+        List<LogRecord> got = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> firstRecord = new CompletableFuture<>();
+        LogFollow f = logs.follow(log, false, new CompletableFuture<>(), r -> {
+            got.add(r);
+            firstRecord.complete(null);
+        });
+        f.pause();
+        firstRecord.get(10, TimeUnit.SECONDS);
+        Thread.sleep(300);
+        int whilePaused = got.size();
+        assertTrue(whilePaused < 300, "a paused follower stops after the read in flight: " + whilePaused);
+        Thread.sleep(200);
+        assertEquals(whilePaused, got.size(), "nothing is read while paused");
+        f.resume();
+        f.done().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals(300, got.size());
+        assertEquals("299 " + payload, got.getLast().text());
+    }
+
+    @Test
+    void cancellingAPausedFollowerEndsIt() throws Exception {
+        Path log = dir.resolve("paused-cancel.log");
+        Files.writeString(log, line("stdout", "a"));
+        LogFollow f = logs.follow(log, true, new CompletableFuture<>(), r -> { });
+        f.pause();
+        Thread.sleep(100);
+        f.cancel();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> f.done().toCompletableFuture().get(10, TimeUnit.SECONDS));
+        assertInstanceOf(CancellationException.class, e.getCause());
+    }
+
+    @Test
     void readsMoreThanOneChunk() throws Exception {
         Path log = dir.resolve("big.log");
         StringBuilder b = new StringBuilder();

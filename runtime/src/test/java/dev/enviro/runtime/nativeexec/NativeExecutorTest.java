@@ -232,18 +232,19 @@ class NativeExecutorTest {
 
     @Test
     void containerGetsItsOwnCgroupAndCgroupNamespace() throws Exception {
-        ContainerCgroups cgroups = ContainerCgroups.detect("enviro");
-        assumeTrue(!cgroups.isEmpty(), "no writable v1 pids/memory cgroup");
+        var driver = dev.enviro.runtime.cgroups.CgroupDriver.detect("enviro", new dev.enviro.runtime.cgroups.KernelCgroupFiles(null));
+        assumeTrue(driver.isPresent() && !driver.get().isV2(), "no writable v1 cgroup hierarchy");
         ContainerSpec spec = spec("sh", "-c", "grep -E ':(pids|memory):' /proc/self/cgroup; sleep 1000");
+        var cgroup = (dev.enviro.runtime.cgroups.CgroupV1) driver.get().container(spec.id());
         ContainerProcess p = run(spec);
-        for (Path dir : cgroups.paths(spec.id())) {
+        for (Path dir : cgroup.directories().values()) {
             assertTrue(Files.readAllLines(dir.resolve("cgroup.procs")).contains(Integer.toString(p.pid())), dir.toString());
         }
         executor.signal(p, Processes.SIGKILL);
         exit(p);
         for (String line : stdout(p)) assertTrue(line.endsWith(":/"), "cgroup namespace root: " + line);
         executor.cleanup(spec.id());
-        for (Path dir : cgroups.paths(spec.id())) assertFalse(Files.exists(dir), dir + " left behind");
+        for (Path dir : cgroup.directories().values()) assertFalse(Files.exists(dir), dir + " left behind");
         assertFalse(Files.exists(stateDir.resolve("containers").resolve(spec.id())));
     }
 

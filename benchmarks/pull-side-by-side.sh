@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Pull side by side: pull + unpack of a ~52 MB image (busybox base, a 1 MB and a 50 MB layer of
+# random data) from Debian's docker-registry on 127.0.0.1, by Enviro, podman, and skopeo + umoci,
+# interleaved round by round (order shuffled per round), each variant from an empty store.
+#
+#   benchmarks/pull-side-by-side.sh [ROUNDS]      (default 5; needs root and a built tree)
+#
+# Variants: enviro-pull = `enviro pull` (download + verify + commit; Enviro unpacks lazily on first
+# run), enviro-pull+run = the same plus `enviro run --rm IMAGE true` (the unpack, plus one container
+# start), podman = `podman --root T --runroot R pull` (downloads and unpacks into containers/storage),
+# skopeo+umoci = `skopeo copy` to an OCI layout then `umoci unpack`. Medians and ratios to podman.
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+rounds=${1:-5}
+die() { echo "pull-side-by-side: $*" >&2; exit 1; }
+[[ $EUID -eq 0 ]] || die "run as root"
+for t in docker-registry skopeo umoci podman python3; do command -v $t >/dev/null || die "$t is missing: apt-get install $t"; done
+[[ -x $repo/bin/enviro && -d $repo/cli/target ]] || die "build first: mvn -B -o install -DskipTests"
+
+work=$(mktemp -d /tmp/enviro-pullbench.XXXXXX)
+chmod 755 "$work"
+reg_pid= daemon_pid=
+cleanup() {
+  [[ -n $daemon_pid ]] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
+  [[ -n $reg_pid ]] && kill "$reg_pid" 2>/dev/null && wait "$reg_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$repo/scripts/busybox-image.sh" "$work/busybox.tar" >/dev/null
+mkdir "$work/layout" && tar -xf "$work/busybox.tar" -C "$work/layout"
+python3 - "$work/layout" <<'PY'
+import gzip, hashlib, io, json, os, sys, tarfile
+root = sys.argv[1]
+def blob(b):
+    d = hashlib.sha256(b).hexdigest()
+    open(os.path.join(root, "blobs/sha256", d), "wb").write(b)
+    return "sha256:" + d, len(b)
+def layer(name, size):
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as t:
+        ti = tarfile.TarInfo(name); ti.size = size; ti.mode = 0o644
+        t.addfile(ti, io.BytesIO(os.urandom(size)))
+    r = raw.getvalue()
+    gz = gzip.compress(r, compresslevel=1, mtime=0)
+    return blob(gz), "sha256:" + hashlib.sha256(r).hexdigest()
+index = json.load(open(os.path.join(root, "index.json")))
+mdesc = index["manifests"][0]
+manifest = json.load(open(os.path.join(root, "blobs/sha256", mdesc["digest"][7:])))
+config = json.load(open(os.path.join(root, "blobs/sha256", manifest["config"]["digest"][7:])))
+for name, size in (("one-mb.bin", 1 << 20), ("fifty-mb.bin", 50 << 20)):
+    (d, n), diff = layer(name, size)
+    manifest["layers"].append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": d, "size": n})
+    config["rootfs"]["diff_ids"].append(diff)
+cd, cn = blob(json.dumps(config).encode())
+manifest["config"].update(digest=cd, size=cn)
+md, mn = blob(json.dumps(manifest).encode())
+index["manifests"] = [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": md, "size": mn,
+                       "annotations": {"org.opencontainers.image.ref.name": "bench"}}]
+json.dump(index, open(os.path.join(root, "index.json"), "w"))
+PY
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' "$work/registry" "$port" > "$work/registry.yml"
+docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 & reg_pid=$!
+for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+ref=127.0.0.1:$port/bench/pull:1
+skopeo copy --quiet --dest-tls-verify=false "oci:$work/layout:bench" "docker://$ref"
+
+now() { date +%s%N; }
+declare -A times
+run_variant() { # $1 variant $2 round; appends "variant ms" lines
+  local v=$1 r=$2 dir=$work/r$2-$1 t0 t1 t2
+  mkdir -p "$dir"; chmod 755 "$dir"
+  case $v in
+    enviro)
+      "$repo/bin/enviro" daemon --state-dir "$dir/state" --host "unix://$dir/sock" >"$dir/daemon.log" 2>&1 & daemon_pid=$!
+      for _ in $(seq 200); do "$repo/bin/enviro" --host "unix://$dir/sock" ps >/dev/null 2>&1 && break; sleep 0.1; done
+      t0=$(now); "$repo/bin/enviro" --host "unix://$dir/sock" pull "$ref" >/dev/null; t1=$(now)
+      "$repo/bin/enviro" --host "unix://$dir/sock" run --rm "$ref" true; t2=$(now)
+      echo "enviro-pull $(( (t1 - t0) / 1000000 ))"; echo "enviro-pull+run $(( (t2 - t0) / 1000000 ))"
+      kill "$daemon_pid"; wait "$daemon_pid" 2>/dev/null || true; daemon_pid= ;;
+    podman)
+      t0=$(now); podman --root "$dir/root" --runroot "$dir/run" pull -q --tls-verify=false "docker://$ref" >/dev/null; t1=$(now)
+      echo "podman $(( (t1 - t0) / 1000000 ))"
+      podman --root "$dir/root" --runroot "$dir/run" system reset -f >/dev/null 2>&1 || true ;;
+    skopeo)
+      t0=$(now); skopeo copy --quiet --src-tls-verify=false "docker://$ref" "oci:$dir/oci:bench"
+      umoci unpack --image "$dir/oci:bench" "$dir/bundle" >/dev/null; t1=$(now)
+      echo "skopeo+umoci $(( (t1 - t0) / 1000000 ))" ;;
+  esac
+  rm -rf "$dir"
+}
+results=$work/times
+for r in $(seq 0 "$rounds"); do # round 0 is a discarded warm-up
+  for v in $(printf 'enviro\npodman\nskopeo\n' | shuf); do
+    if (( r == 0 )); then run_variant "$v" "$r" >/dev/null; else run_variant "$v" "$r" >>"$results"; fi
+  done
+done
+python3 - "$results" "$rounds" <<'PY'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    v, ms = line.split(); rows.setdefault(v, []).append(int(ms))
+base = statistics.median(rows["podman"])
+print(f"pull + unpack of a ~52 MB image (3 gzip layers: busybox, 1 MiB, 50 MiB random) from docker-registry on 127.0.0.1, {sys.argv[2]} interleaved rounds")
+print(f"{'variant':<18}{'median ms':>10}{'min':>8}{'max':>8}{'vs podman':>11}")
+for v in ("enviro-pull", "enviro-pull+run", "podman", "skopeo+umoci"):
+    xs = rows[v]; m = statistics.median(xs)
+    print(f"{v:<18}{m:>10.0f}{min(xs):>8}{max(xs):>8}{m/base:>10.2f}x")
+PY

@@ -1,0 +1,52 @@
+package dev.enviro.cli;
+
+import dev.enviro.images.ImageException;
+import dev.enviro.images.registry.Credentials;
+import dev.enviro.images.registry.DockerConfigFile;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code enviro login [-u USER] [-p PASS | --password-stdin] [REGISTRY]}: records the credentials in
+ * ~/.docker/config.json (0600, written atomically), where docker and podman read them too. They are
+ * checked on the next pull, not here (the engine, not the CLI, speaks to registries).
+ */
+@Command(name = "login", mixinStandardHelpOptions = true, description = "Store credentials for a registry (default docker.io).")
+final class LoginCommand implements Callable<Integer> {
+
+    @ParentCommand EnviroCommand root;
+    @Option(names = {"-u", "--username"}, paramLabel = "USER") String username;
+    @Option(names = {"-p", "--password"}, paramLabel = "PASSWORD", description = "Prefer --password-stdin: a password here shows in ps.") String password;
+    @Option(names = "--password-stdin", description = "Read the password from stdin.") boolean passwordStdin;
+    @Parameters(index = "0", arity = "0..1", paramLabel = "REGISTRY") String registry = "docker.io";
+
+    @Override
+    public Integer call() throws IOException {
+        if (username == null || username.isEmpty()) throw new UsageException("a user name is required: enviro login -u USER [--password-stdin] " + registry);
+        if (passwordStdin) {
+            if (password != null) throw new UsageException("--password and --password-stdin are exclusive");
+            password = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        } else if (password == null && System.console() != null) {
+            char[] typed = System.console().readPassword("Password: ");
+            password = typed == null ? null : new String(typed);
+        }
+        if (password == null || password.isEmpty()) throw new UsageException("a password is required: use --password-stdin or -p");
+        String key = registry.replaceFirst("^https?://", "").replaceFirst("/.*$", "");
+        if (key.equals("index.docker.io") || key.equals("registry-1.docker.io")) key = "docker.io";
+        DockerConfigFile file = DockerConfigFile.ofCurrentUser();
+        try {
+            file.store(key, new Credentials(username, password));
+        } catch (ImageException e) {
+            throw new UsageException(e.getMessage());
+        }
+        root.out.println("Login Succeeded (credentials for " + key + " stored in " + file.path() + ")");
+        return 0;
+    }
+}

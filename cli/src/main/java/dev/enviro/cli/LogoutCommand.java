@@ -1,0 +1,29 @@
+package dev.enviro.cli;
+
+import dev.enviro.images.ImageException;
+import dev.enviro.images.registry.DockerConfigFile;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code enviro logout [REGISTRY]}: removes the registry's credentials from ~/.docker/config.json. */
+@Command(name = "logout", mixinStandardHelpOptions = true, description = "Remove the stored credentials of a registry (default docker.io).")
+final class LogoutCommand implements Callable<Integer> {
+
+    @ParentCommand EnviroCommand root;
+    @Parameters(index = "0", arity = "0..1", paramLabel = "REGISTRY") String registry = "docker.io";
+
+    @Override
+    public Integer call() {
+        String key = registry.replaceFirst("^https?://", "").replaceFirst("/.*$", "");
+        if (key.equals("index.docker.io") || key.equals("registry-1.docker.io")) key = "docker.io";
+        try {
+            boolean had = DockerConfigFile.ofCurrentUser().erase(key);
+            root.out.println(had ? "Removing login credentials for " + key : "Not logged in to " + key);
+        } catch (ImageException e) {
+            throw new UsageException(e.getMessage());
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.enviro.cli;
+
+import dev.enviro.grpc.EnviroClient;
+import dev.enviro.grpc.v1.Image;
+import dev.enviro.images.ImageException;
+import dev.enviro.images.registry.Credentials;
+import dev.enviro.images.registry.DockerConfigFile;
+import dev.enviro.images.registry.Reference;
+import java.io.PrintStream;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code enviro pull [--platform P] REF}. As docker, the client sends the credentials it holds for
+ * the reference's registry (from ~/.docker/config.json, written by {@code enviro login}); the engine
+ * keeps none of its own.
+ */
+@Command(name = "pull", mixinStandardHelpOptions = true, description = "Pull an image from a registry.")
+final class PullCommand implements Callable<Integer> {
+
+    @ParentCommand EnviroCommand root;
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "The platform to pull from a multi-platform image (default: the engine's).") String platform;
+    @Option(names = {"-q", "--quiet"}, description = "Print only the image's name.") boolean quiet;
+    @Parameters(index = "0", paramLabel = "IMAGE") String image;
+
+    @Override
+    public Integer call() {
+        try (EnviroClient client = root.client()) {
+            Image pulled = pull(root, client, image, platform, quiet ? new PrintStream(java.io.OutputStream.nullOutputStream()) : root.out);
+            if (quiet) root.out.println(pulled.getNamesCount() > 0 ? pulled.getNamesList().getFirst() : pulled.getId());
+        }
+        return 0;
+    }
+
+    /** Pulls with the user's stored credentials, showing progress on {@code out}; shared with {@code run}. */
+    static Image pull(EnviroCommand root, EnviroClient client, String reference, String platform, PrintStream out) {
+        Optional<Credentials> credentials = credentials(reference);
+        boolean terminal = System.console() != null && System.console().isTerminal() && out == System.out;
+        Image image = new PullProgressView(out, terminal).follow(client.pull(reference, platform,
+                credentials.map(Credentials::username).orElse(null), credentials.map(Credentials::secret).orElse(null)));
+        String name = image.getNamesCount() > 0 ? image.getNamesList().getFirst() : reference;
+        out.println("Status: Downloaded image " + name + " (" + image.getManifestDigest() + ")");
+        out.flush();
+        return image;
+    }
+
+    private static Optional<Credentials> credentials(String reference) {
+        try {
+            return DockerConfigFile.ofCurrentUser().find(Reference.parse(reference).registry());
+        } catch (ImageException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+}

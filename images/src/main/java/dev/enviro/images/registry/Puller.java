@@ -1,0 +1,153 @@
+package dev.enviro.images.registry;
+
+import dev.enviro.images.ImageException;
+import dev.enviro.images.ImageException.Kind;
+import dev.enviro.images.PullEvent;
+import dev.enviro.images.content.ContentStore;
+import dev.enviro.images.content.Digest;
+import dev.enviro.images.content.Ingest;
+import dev.enviro.images.oci.ConfigFile;
+import dev.enviro.images.oci.Descriptor;
+import dev.enviro.images.oci.ImageIndex;
+import dev.enviro.images.oci.ImageManifest;
+import dev.enviro.images.oci.MediaTypes;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * Pulls one image into the content store: resolves the reference to a manifest (choosing the
+ * platform's entry of an index), then downloads the layers in parallel (virtual threads, at most
+ * {@link #PARALLEL} at once, as docker's three), then the config and manifest. Each blob is
+ * committed only once verified, and the manifest last, so a pull that fails midway leaves only
+ * complete, unreferenced layers (collected by {@code image prune}) and a later pull reuses them.
+ * Recording the name is the store's step, after this one.
+ */
+public final class Puller {
+    static final int PARALLEL = 4;
+
+    private final ContentStore content;
+    private final HttpClient http;
+    private final Set<String> insecure;
+    private final Duration firstBackoff;
+
+    /** What a pull stored: the manifest chosen, parsed, and its config. */
+    public record Pulled(Digest manifestDigest, ImageManifest manifest, ConfigFile config) {}
+
+    public Puller(ContentStore content, HttpClient http, Set<String> insecureRegistries, Duration firstBackoff) {
+        this.content = content;
+        this.http = http;
+        this.insecure = Set.copyOf(insecureRegistries);
+        this.firstBackoff = firstBackoff;
+    }
+
+    /** An HTTP client fit for registries: HTTP/1.1 (one connection per parallel layer), no automatic redirects. */
+    public static HttpClient defaultHttpClient() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(30)).build();
+    }
+
+    public Pulled pull(Reference ref, Platform platform, Credentials credentials, Consumer<PullEvent> events) throws ImageException {
+        RegistryClient registry = new RegistryClient(http, ref, credentials, RegistryClient.plainHttp(ref.registry(), insecure), firstBackoff);
+        events.accept(new PullEvent.Status((ref.tag() != null ? ref.tag() : ref.digest()) + ": Pulling from " + ref.repositoryName()));
+        RegistryClient.Manifest top = registry.manifest(ref.manifestReference());
+        RegistryClient.Manifest chosen = top;
+        byte[] indexBytes = null;
+        if (MediaTypes.isIndex(top.mediaType()) || (top.mediaType() == null && isIndexJson(top.bytes()))) {
+            ImageIndex index = ImageIndex.parse(top.bytes(), "index " + ref);
+            Descriptor entry = index.manifests().stream().filter(platform::matches).findFirst().orElseThrow(() -> new ImageException(Kind.NOT_FOUND,
+                    "image " + ref + " has no " + platform + " variant (it has " + platforms(index) + "): choose one with --platform"));
+            chosen = registry.manifest(entry.digest().toString());
+            indexBytes = top.bytes();
+        }
+        if (!MediaTypes.isManifest(chosen.mediaType()) && chosen.mediaType() != null) {
+            throw new ImageException(Kind.MALFORMED, "image " + ref + ": media type " + chosen.mediaType() + " is not an image manifest this engine reads");
+        }
+        ImageManifest manifest = ImageManifest.parse(chosen.bytes(), "manifest " + ref);
+        List<PullEvent.Layer> layers = manifest.layers().stream().map(l -> new PullEvent.Layer(l.digest().toString(), l.size())).toList();
+        events.accept(new PullEvent.Resolved(chosen.digest().toString(), layers));
+
+        byte[] configBytes = content.contains(manifest.config().digest())
+                ? content.readSmall(manifest.config().digest(), RegistryClient.MANIFEST_LIMIT)
+                : registry.smallBlob(manifest.config());
+        ConfigFile config = ConfigFile.parse(configBytes, "config of " + ref);
+        if (config.diffIds().size() != manifest.layers().size()) {
+            throw new ImageException(Kind.MALFORMED, "image " + ref + ": its manifest lists " + manifest.layers().size() + " layers, its config " + config.diffIds().size() + " diff_ids");
+        }
+        for (Descriptor layer : manifest.layers()) {
+            if (layer.mediaType() != null && layer.mediaType().contains("zstd")) {
+                throw new ImageException(Kind.MALFORMED, "image " + ref + ": layer " + layer.digest() + " is zstd-compressed, which this engine cannot unpack yet: pull a gzip variant of the image");
+            }
+        }
+        downloadLayers(registry, manifest.layers(), events);
+        commit(configBytes, manifest.config().digest());
+        commit(chosen.bytes(), chosen.digest());
+        if (indexBytes != null) commit(indexBytes, top.digest());
+        events.accept(new PullEvent.Status("Digest: " + (indexBytes != null ? top.digest() : chosen.digest())));
+        return new Pulled(chosen.digest(), manifest, config);
+    }
+
+    private void downloadLayers(RegistryClient registry, List<Descriptor> layers, Consumer<PullEvent> events) throws ImageException {
+        List<Future<?>> running = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(PARALLEL, Thread.ofVirtual().name("pull-", 0).factory())) {
+            for (Descriptor layer : layers.stream().distinct().toList()) {
+                if (content.contains(layer.digest())) {
+                    events.accept(new PullEvent.LayerDone(layer.digest().toString(), layer.size(), true));
+                    continue;
+                }
+                running.add(pool.submit(() -> {
+                    registry.download(layer, content, bytes -> events.accept(new PullEvent.LayerProgress(layer.digest().toString(), bytes, layer.size())));
+                    events.accept(new PullEvent.LayerDone(layer.digest().toString(), layer.size(), false));
+                    return null;
+                }));
+            }
+            for (Future<?> f : running) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    running.forEach(r -> r.cancel(true));
+                    if (e.getCause() instanceof ImageException ie) throw ie;
+                    throw new ImageException(Kind.IO, "layer download failed: " + e.getCause(), e.getCause());
+                } catch (InterruptedException e) {
+                    running.forEach(r -> r.cancel(true));
+                    Thread.currentThread().interrupt();
+                    throw new ImageException(Kind.IO, "pull interrupted", e);
+                }
+            }
+        }
+    }
+
+    private void commit(byte[] bytes, Digest digest) throws ImageException {
+        if (content.contains(digest)) return;
+        try (Ingest ingest = content.ingest()) {
+            try {
+                ingest.write(bytes, 0, bytes.length);
+            } catch (IOException e) {
+                throw new ImageException(Kind.IO, "content store: cannot write " + digest + ": " + e.getMessage() + ": check free space", e);
+            }
+            ingest.commit(digest, bytes.length);
+        }
+    }
+
+    private static boolean isIndexJson(byte[] bytes) {
+        try {
+            return dev.enviro.images.oci.Json.parse(bytes, "manifest").has("manifests");
+        } catch (ImageException e) {
+            return false;
+        }
+    }
+
+    private static String platforms(ImageIndex index) {
+        return index.manifests().stream().map(d -> d.os() + "/" + d.architecture() + (d.variant() != null ? "/" + d.variant() : ""))
+                .collect(Collectors.joining(", "));
+    }
+}

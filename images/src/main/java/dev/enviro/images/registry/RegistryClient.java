@@ -1,0 +1,283 @@
+package dev.enviro.images.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.enviro.images.ImageException;
+import dev.enviro.images.ImageException.Kind;
+import dev.enviro.images.content.ContentStore;
+import dev.enviro.images.content.Digest;
+import dev.enviro.images.content.Ingest;
+import dev.enviro.images.oci.Descriptor;
+import dev.enviro.images.oci.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.LongConsumer;
+
+/**
+ * The distribution API (OCI distribution spec) for one repository: manifests and blobs, with the
+ * registry's authentication (anonymous or credentialed bearer tokens, or HTTP Basic) done on the
+ * first 401 and reused after. Transient failures (connection errors, 5xx, 429) are retried with
+ * back-off; a blob download that breaks off resumes where it stopped with an HTTP Range request.
+ * Redirects are followed by hand so that the registry's Authorization never goes to another host
+ * (blob storage behind a redirect rejects, or must not see, it).
+ */
+final class RegistryClient {
+    static final String MANIFEST_ACCEPT = String.join(", ",
+            "application/vnd.oci.image.index.v1+json",
+            "application/vnd.oci.image.manifest.v1+json",
+            "application/vnd.docker.distribution.manifest.list.v2+json",
+            "application/vnd.docker.distribution.manifest.v2+json");
+    static final int MANIFEST_LIMIT = 4 << 20;
+    private static final int ATTEMPTS = 6;
+    private static final int MAX_REDIRECTS = 5;
+
+    private final HttpClient http;
+    private final Reference ref;
+    private final Credentials credentials;
+    private final String base;
+    private final Duration firstBackoff;
+    private volatile String authorization;
+
+    /** What a manifests request answered: the body, its media type and its digest (computed here). */
+    record Manifest(byte[] bytes, String mediaType, Digest digest) {}
+
+    RegistryClient(HttpClient http, Reference ref, Credentials credentials, boolean plainHttp, Duration firstBackoff) {
+        this.http = http;
+        this.ref = ref;
+        this.credentials = credentials;
+        this.base = (plainHttp ? "http://" : "https://") + ref.apiHost() + "/v2/" + ref.repository();
+        this.firstBackoff = firstBackoff;
+    }
+
+    /** Whether a registry is spoken to in plain HTTP: loopback names always, others only when configured insecure. */
+    static boolean plainHttp(String registry, java.util.Set<String> insecure) {
+        String host = registry.startsWith("[") ? registry.substring(0, registry.indexOf(']') + 1) : registry.replaceFirst(":\\d+$", "");
+        return host.equals("localhost") || host.matches("127(\\.\\d{1,3}){3}") || host.equals("[::1]") || insecure.contains(registry) || insecure.contains(host);
+    }
+
+    /** GETs a manifest or index by tag or digest; when asked by digest, the body must hash to it. */
+    Manifest manifest(String reference) throws ImageException {
+        URI uri = URI.create(base + "/manifests/" + reference);
+        return retrying("manifest " + ref, () -> {
+            HttpResponse<InputStream> r = send(uri, "GET", MANIFEST_ACCEPT, null);
+            try (InputStream body = r.body()) {
+                if (r.statusCode() == 404) {
+                    throw new ImageException(Kind.NOT_FOUND, "image " + ref + " not found in registry " + ref.registry() + ": check the name and tag");
+                }
+                checkStatus(r, "manifest " + ref);
+                byte[] bytes = body.readNBytes(MANIFEST_LIMIT + 1);
+                if (bytes.length > MANIFEST_LIMIT) throw new ImageException(Kind.MALFORMED, "manifest " + ref + " is larger than " + MANIFEST_LIMIT + " bytes");
+                Digest digest = Digest.of(bytes);
+                if (Digest.isValid(reference) && !digest.toString().equals(reference)) {
+                    throw new ImageException(Kind.DIGEST_MISMATCH, "manifest " + ref + " from " + ref.registry() + " has digest " + digest + ": the registry served other content, retry or report it to the registry");
+                }
+                String type = r.headers().firstValue("Content-Type").map(t -> t.split(";")[0].strip()).orElse(null);
+                JsonNode declared = Json.parse(bytes, "manifest " + ref).get("mediaType");
+                if (declared != null && declared.isTextual()) type = declared.asText();
+                return new Manifest(bytes, type, digest);
+            }
+        });
+    }
+
+    /** GETs a small blob (a config) whole, verified. */
+    byte[] smallBlob(Descriptor d) throws ImageException {
+        if (d.size() > MANIFEST_LIMIT) throw new ImageException(Kind.MALFORMED, "config " + d.digest() + " of " + ref + " is larger than " + MANIFEST_LIMIT + " bytes");
+        URI uri = URI.create(base + "/blobs/" + d.digest());
+        return retrying("blob " + d.digest(), () -> {
+            HttpResponse<InputStream> r = send(uri, "GET", null, null);
+            try (InputStream body = r.body()) {
+                checkStatus(r, "blob " + d.digest() + " of " + ref);
+                byte[] bytes = body.readNBytes((int) d.size() + 1);
+                if (bytes.length != d.size() || !Digest.of(bytes).equals(d.digest())) {
+                    throw new ImageException(Kind.DIGEST_MISMATCH, "blob " + d.digest() + " of " + ref + " does not match its digest: the download was corrupted, retry");
+                }
+                return bytes;
+            }
+        });
+    }
+
+    /**
+     * Downloads a blob into a new ingest of {@code store} and commits it: size and digest are checked
+     * on the bytes as they arrive, so nothing unverified is ever visible. A connection that breaks
+     * off is resumed at the byte where it stopped; a registry that ignores Range starts over.
+     */
+    void download(Descriptor d, ContentStore store, LongConsumer progress) throws ImageException {
+        URI uri = URI.create(base + "/blobs/" + d.digest());
+        Ingest[] ingest = {store.ingest()};
+        try {
+            retrying("blob " + d.digest(), () -> {
+                long have = ingest[0].size();
+                HttpResponse<InputStream> r = send(uri, "GET", null, have > 0 ? "bytes=" + have + "-" : null);
+                try (InputStream body = r.body()) {
+                    if (have > 0 && r.statusCode() == 200) { // Range ignored: the body is the whole blob
+                        ingest[0].close();
+                        ingest[0] = store.ingest();
+                        have = 0;
+                        progress.accept(0);
+                    } else if (have > 0 && r.statusCode() == 206) {
+                        String range = r.headers().firstValue("Content-Range").orElse("");
+                        if (!range.startsWith("bytes " + have + "-")) throw new IOException("registry answered range " + range + " for bytes=" + have + "-");
+                    } else {
+                        checkStatus(r, "blob " + d.digest() + " of " + ref);
+                    }
+                    copy(body, ingest[0], d, progress);
+                    if (ingest[0].size() < d.size()) throw new IOException("connection closed after " + ingest[0].size() + " of " + d.size() + " bytes");
+                    return null;
+                }
+            });
+            try {
+                ingest[0].commit(d.digest(), d.size());
+            } catch (ImageException e) {
+                if (e.kind() != Kind.DIGEST_MISMATCH) throw e;
+                throw new ImageException(Kind.DIGEST_MISMATCH, "layer " + d.digest() + " of " + ref + " does not match its digest (" + e.getMessage()
+                        + "): the download was corrupted or the registry serves bad content; nothing was stored, retry the pull", e);
+            }
+        } finally {
+            ingest[0].close();
+        }
+    }
+
+    private static void copy(InputStream body, Ingest ingest, Descriptor d, LongConsumer progress) throws IOException, ImageException {
+        byte[] buffer = new byte[256 * 1024];
+        for (int n; (n = body.read(buffer)) > 0; ) {
+            if (ingest.size() + n > d.size()) {
+                throw new ImageException(Kind.DIGEST_MISMATCH, "blob " + d.digest() + " is longer than the " + d.size() + " bytes its descriptor says: nothing was stored");
+            }
+            ingest.write(buffer, 0, n);
+            progress.accept(ingest.size());
+        }
+    }
+
+    // ---------------------------------------------------------------- HTTP, auth and retries
+
+    private interface Attempt<T> {
+        T run() throws IOException, ImageException, InterruptedException;
+    }
+
+    private <T> T retrying(String what, Attempt<T> attempt) throws ImageException {
+        Duration backoff = firstBackoff;
+        IOException last = null;
+        for (int i = 1; i <= ATTEMPTS; i++) {
+            try {
+                return attempt.run();
+            } catch (IOException e) { // connection refused or reset, a body cut short, 5xx and 429
+                last = e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ImageException(Kind.IO, what + " of " + ref + ": interrupted", e);
+            }
+            if (i == ATTEMPTS) break;
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ImageException(Kind.IO, what + " of " + ref + ": interrupted", e);
+            }
+            backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(8)) > 0 ? Duration.ofSeconds(8) : backoff.multipliedBy(2);
+        }
+        throw new ImageException(Kind.UNAVAILABLE, "registry " + ref.registry() + ": cannot get " + what + " after " + ATTEMPTS + " attempts ("
+                + describe(last) + "): check the network and that " + ref.apiHost() + " is up", last);
+    }
+
+    private static String describe(IOException e) {
+        if (e == null) return "no answer";
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m != null ? ": " + m : "");
+    }
+
+    /** An answer worth retrying (5xx, 429). */
+    private static final class Transient extends IOException {
+        Transient(String message) {
+            super(message);
+        }
+    }
+
+    private void checkStatus(HttpResponse<?> r, String what) throws ImageException, Transient {
+        int s = r.statusCode();
+        if (s >= 200 && s < 300) return;
+        if (s == 429 || s >= 500) throw new Transient("HTTP " + s);
+        if (s == 401 || s == 403) throw denied();
+        if (s == 404) throw new ImageException(Kind.NOT_FOUND, what + ": not found in registry " + ref.registry() + " (HTTP 404)");
+        throw new ImageException(Kind.IO, what + ": registry " + ref.registry() + " answered HTTP " + s + ": retry, or report it to the registry's operator");
+    }
+
+    private ImageException denied() {
+        return new ImageException(Kind.DENIED, credentials == null
+                ? "registry " + ref.registry() + " denied access to " + ref.repository() + ": the repository does not exist or needs a login ('enviro login " + ref.registry() + "')"
+                : "registry " + ref.registry() + " denied access to " + ref.repository() + " for user " + credentials.username()
+                        + ": wrong user name or password, or no pull permission; run 'enviro login " + ref.registry() + "' again");
+    }
+
+    /** Sends one GET, authenticating on a 401 challenge and following redirects. */
+    private HttpResponse<InputStream> send(URI uri, String method, String accept, String range) throws IOException, InterruptedException, ImageException {
+        HttpResponse<InputStream> r = sendFollowing(uri, method, accept, range);
+        if (r.statusCode() != 401) return r;
+        List<String> challenges = r.headers().allValues("WWW-Authenticate");
+        r.body().close();
+        Challenge c = Challenge.pick(challenges).orElseThrow(this::denied);
+        String before = authorization;
+        authorization = c.scheme().equals("bearer") ? "Bearer " + token(c) : basicOrDenied();
+        if (authorization.equals(before)) throw denied(); // the same credentials were just refused
+        return sendFollowing(uri, method, accept, range);
+    }
+
+    private String basicOrDenied() throws ImageException {
+        if (credentials == null) throw denied();
+        return credentials.basic();
+    }
+
+    private HttpResponse<InputStream> sendFollowing(URI uri, String method, String accept, String range) throws IOException, InterruptedException {
+        URI at = uri;
+        for (int hop = 0; ; hop++) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(at).method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofMinutes(10));
+            if (accept != null) b.header("Accept", accept);
+            if (range != null) b.header("Range", range);
+            if (authorization != null && sameOrigin(at, uri)) b.header("Authorization", authorization);
+            HttpResponse<InputStream> r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            int s = r.statusCode();
+            if ((s != 301 && s != 302 && s != 303 && s != 307 && s != 308) || hop == MAX_REDIRECTS) return r;
+            String location = r.headers().firstValue("Location").orElse(null);
+            r.body().close();
+            if (location == null) throw new IOException("HTTP " + s + " without Location");
+            at = at.resolve(location);
+        }
+    }
+
+    private static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme().equals(b.getScheme()) && a.getHost().equals(b.getHost()) && a.getPort() == b.getPort();
+    }
+
+    /** The token flow of the distribution spec: GET realm?service&scope, with Basic credentials when there are some. */
+    private String token(Challenge c) throws IOException, InterruptedException, ImageException {
+        String realm = c.params().get("realm");
+        if (realm == null || !(realm.startsWith("https://") || realm.startsWith("http://"))) {
+            throw new ImageException(Kind.DENIED, "registry " + ref.registry() + " sent a bearer challenge without a usable realm (" + realm + "): the registry is misconfigured");
+        }
+        StringBuilder q = new StringBuilder(realm).append(realm.contains("?") ? '&' : '?');
+        if (c.params().containsKey("service")) q.append("service=").append(enc(c.params().get("service"))).append('&');
+        q.append("scope=").append(enc(c.params().getOrDefault("scope", "repository:" + ref.repository() + ":pull")));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(q.toString())).GET().timeout(Duration.ofMinutes(1));
+        if (credentials != null) b.header("Authorization", credentials.basic());
+        HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() == 401 || r.statusCode() == 403) throw denied();
+        if (r.statusCode() == 429 || r.statusCode() >= 500) throw new Transient("token server answered HTTP " + r.statusCode());
+        if (r.statusCode() != 200) {
+            throw new ImageException(Kind.DENIED, "registry " + ref.registry() + ": token server " + realm + " answered HTTP " + r.statusCode() + ": check the registry's auth configuration");
+        }
+        JsonNode body = Json.parse(r.body(), "token from " + realm);
+        String token = body.path("token").asText(body.path("access_token").asText(""));
+        if (token.isEmpty()) throw new ImageException(Kind.DENIED, "registry " + ref.registry() + ": token server " + realm + " answered no token");
+        return token;
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,36 @@
+package dev.enviro.runtime.cgroups;
+
+import dev.enviro.runtime.Resources;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One container's cgroup, on every hierarchy the engine may use: on cgroup v1 a directory per
+ * controller hierarchy, on v2 one directory. Created below the engine's own cgroup
+ * ({@code <own>/<parent>/<container id>}), never at a hierarchy's root unless the engine itself lives there.
+ *
+ * <p>Order at start (the container waits for MAPPED meanwhile, so nothing runs unlimited):
+ * {@link #create}, {@link #apply}, {@link #join}.
+ */
+public sealed interface Cgroup permits CgroupV1, CgroupV2 {
+
+    /** Creates the directories (and the shared parent); idempotent. */
+    void create() throws CgroupException;
+
+    /** Writes every limit {@code resources} sets; unset values are left as they are. */
+    void apply(Resources resources) throws CgroupException;
+
+    /** Moves {@code pid} (and its threads) into the cgroup. */
+    void join(int pid) throws CgroupException;
+
+    /** Freezes (or thaws) every task, and returns once the kernel says it is done. */
+    void freeze(boolean frozen) throws CgroupException;
+
+    /** How many tasks the kernel's OOM killer has killed in this cgroup. */
+    long oomKills() throws CgroupException;
+
+    /** The counters now, read without blocking the caller. */
+    CompletionStage<CgroupUsage> usage();
+
+    /** Removes the directories (they must hold no task), and the shared parent when it is left empty. */
+    void remove() throws CgroupException;
+}
