@@ -15,7 +15,8 @@ import picocli.CommandLine.ScopeType;
         subcommands = {
             DaemonCommand.class, RunCommand.class, PsCommand.class, LogsCommand.class, StopCommand.class,
             KillCommand.class, RmCommand.class, InspectCommand.class, ImagesCommand.class, LoadCommand.class,
-            WaitCommand.class, EventsCommand.class, PullCommand.class, LoginCommand.class, LogoutCommand.class
+            WaitCommand.class, EventsCommand.class, PullCommand.class, LoginCommand.class, LogoutCommand.class,
+            StatsCommand.class, UpdateCommand.class, PauseCommand.class, UnpauseCommand.class
         })
 public final class EnviroCommand implements Runnable {
 

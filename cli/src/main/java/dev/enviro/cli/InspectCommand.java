@@ -89,6 +89,16 @@ final class InspectCommand implements Callable<Integer> {
         o.put("Created", c.hasCreatedAt() ? ApiMessages.instant(c.getCreatedAt()).toString() : null);
         o.put("LogPath", c.getLogPath());
         o.put("Executor", c.getExecutor());
+        state.put("OOMKilled", c.getOomKilled());
+        // Docker's HostConfig names and units; 0 means no limit, as there
+        ObjectNode host = o.has("HostConfig") ? (ObjectNode) o.get("HostConfig") : o.putObject("HostConfig");
+        host.put("Memory", c.getResources().getMemoryBytes());
+        host.put("MemorySwap", c.getResources().getMemorySwapBytes());
+        host.put("NanoCpus", c.getResources().getNanoCpus());
+        host.put("CpuShares", c.getResources().getCpuShares());
+        host.put("CpusetCpus", c.getResources().getCpusetCpus());
+        host.put("PidsLimit", c.getResources().getPidsLimit());
+        host.put("OomScoreAdj", c.getResources().getOomScoreAdj());
         return o;
     }
 }

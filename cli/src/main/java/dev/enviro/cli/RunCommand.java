@@ -37,6 +37,8 @@ final class RunCommand implements Callable<Integer> {
             description = "Restart policy: no, on-failure[:N], always, unless-stopped.") String restart;
     @picocli.CommandLine.Mixin SecurityFlags security = new SecurityFlags();
     @Option(names = "--help", usageHelp = true, description = "Show this help.") boolean help;
+    @picocli.CommandLine.Mixin ResourceOptions resources = new ResourceOptions();
+    @picocli.CommandLine.Mixin ResourceOptions.OomScore oomScore = new ResourceOptions.OomScore();
 
     @Parameters(index = "0", paramLabel = "IMAGE") String image;
     @Parameters(index = "1..*", paramLabel = "COMMAND", description = "The command and its arguments.") List<String> command = new ArrayList<>();
@@ -108,6 +110,7 @@ final class RunCommand implements Callable<Integer> {
             b.setHostname(hostname);
         }
         security.apply(b);
+        b.setResources(resources.toMessage(oomScore));
         return b.build();
     }
 

@@ -19,13 +19,33 @@ final class HostTraces {
                 if (!n.chars().allMatch(Character::isDigit)) continue;
                 try {
                     Path exe = Files.readSymbolicLink(p.resolve("exe"));
-                    if (exe.toString().startsWith(stateDir.toString())) found.add(Long.parseLong(n));
+                    if (exe.toString().startsWith(stateDir.toString())
+                            || exe.toString().startsWith("/memfd:enviro-helper") && holdsFileUnder(p, stateDir)) {
+                        found.add(Long.parseLong(n));
+                    }
                 } catch (IOException | UnsupportedOperationException ignored) {
                     // kernel threads and processes that exited meanwhile
                 }
             }
         }
         return found;
+    }
+
+    /**
+     * A monitor runs from a sealed memfd copy of the helper (docs/security.md), so its exe does not
+     * name the state directory; its open log file under the state directory tells whose it is.
+     */
+    private static boolean holdsFileUnder(Path proc, Path stateDir) throws IOException {
+        try (Stream<Path> fds = Files.list(proc.resolve("fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    if (Files.readSymbolicLink(fd).toString().startsWith(stateDir.toString())) return true;
+                } catch (IOException ignored) {
+                    // closed meanwhile
+                }
+            }
+        }
+        return false;
     }
 
     /** Host mounts whose mount point or source mentions {@code stateDir}. */

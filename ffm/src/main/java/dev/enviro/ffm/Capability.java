@@ -34,8 +34,11 @@ public enum Capability {
      * higher bit is refused by capset(2). Falls back to the last one this enum knows.
      */
     public static int lastCap() {
-        try {
-            return Math.min(Integer.parseInt(Files.readString(Path.of("/proc/sys/kernel/cap_last_cap")).trim()), values().length - 1);
+        // one read with room to spare: the JDK's Files.readString reads sysctl files in pieces, and a
+        // sysctl answers a read at a non-zero offset with EOF, so it would see "4" of "40"
+        try (java.io.InputStream in = Files.newInputStream(Path.of("/proc/sys/kernel/cap_last_cap"))) {
+            String text = new String(in.readNBytes(64), java.nio.charset.StandardCharsets.US_ASCII);
+            return Math.min(Integer.parseInt(text.trim()), values().length - 1);
         } catch (java.io.IOException | NumberFormatException e) {
             return values().length - 1;
         }

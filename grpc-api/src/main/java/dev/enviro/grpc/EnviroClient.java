@@ -120,6 +120,23 @@ public final class EnviroClient implements AutoCloseable {
         return stream(() -> stub.events(request));
     }
 
+    public Container update(String ref, dev.enviro.grpc.v1.Resources changes) {
+        return call(() -> stub.update(UpdateRequest.newBuilder().setRef(ref).setResources(changes).build()).getContainer());
+    }
+
+    /** One {@link StatsResponse} per second (one in all with {@code noStream}); empty {@code refs}: every running container. */
+    public Iterator<StatsResponse> stats(List<String> refs, boolean noStream) {
+        return stream(() -> stub.stats(StatsRequest.newBuilder().addAllRefs(refs).setNoStream(noStream).build()));
+    }
+
+    public Container pause(String ref) {
+        return call(() -> stub.pause(PauseRequest.newBuilder().setRef(ref).build()).getContainer());
+    }
+
+    public Container unpause(String ref) {
+        return call(() -> stub.unpause(UnpauseRequest.newBuilder().setRef(ref).build()).getContainer());
+    }
+
     public List<Event> history(String ref) {
         return call(() -> stub.history(HistoryRequest.newBuilder().setRef(ref).build()).getEventsList());
     }

@@ -164,9 +164,12 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
         boolean attach = !request.getDetach();
         boolean removeAfter = attach && request.getSpec().getAutoRemove();
         CompletionStage<ContainerView> started;
+        // The start runs on whichever thread completed the create: give it this call's correlation id too.
+        String correlationId = dev.enviro.actors.Correlation.current();
         try {
             started = engine.create(ApiMessages.createRequest(request.getSpec(), !attach && request.getSpec().getAutoRemove()))
-                    .thenCompose(created -> engine.start(created.id())
+                    .thenCompose(created -> ScopedValue.where(dev.enviro.actors.Correlation.ID, correlationId)
+                            .call(() -> engine.start(created.id()))
                             .exceptionallyCompose(failure -> removeAfter
                                     ? removeQuietly(created.id(), true).thenCompose(ignored -> CompletableFuture.failedStage(failure))
                                     : CompletableFuture.failedStage(failure)));
@@ -316,6 +319,14 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
     @Override
     public void events(EventsRequest request, StreamObserver<Event> out) {
         io.grpc.stub.ServerCallStreamObserver<Event> call = (io.grpc.stub.ServerCallStreamObserver<Event>) out;
+        // gRPC accepts the cancel handler only now, before the handler returns; the stream comes later.
+        java.util.concurrent.atomic.AtomicReference<java.util.stream.Stream<?>> open = new java.util.concurrent.atomic.AtomicReference<>();
+        call.setOnCancelHandler(() -> {
+            java.util.stream.Stream<?> stream = open.get();
+            if (stream != null) {
+                stream.close();
+            }
+        });
         dev.enviro.persistence.AuditQuery query;
         try {
             query = new dev.enviro.persistence.AuditQuery(
@@ -332,7 +343,11 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
                 out.onError(ApiStatus.of(failure, "Events"));
                 return;
             }
-            call.setOnCancelHandler(stream::close);
+            open.set(stream);
+            if (call.isCancelled()) {
+                stream.close();
+                return;
+            }
             Thread.ofVirtual().name("events").start(() -> {
                 try (stream) {
                     java.util.Iterator<dev.enviro.persistence.AuditRecord> it = stream.iterator();

@@ -102,6 +102,11 @@ final class LocalImageStore implements ImageStore {
         return summary(image(manifest), refs.read());
     }
 
+    /** From now on a pull also unpacks the layers for {@code idMap} into {@code layers}, while downloading. */
+    void unpackOnPull(LayerSnapshots layers, dev.enviro.ffm.IdMap idMap) {
+        puller().unpackWith(new PullUnpacker(layers, idMap));
+    }
+
     private Puller puller() {
         Puller p = puller;
         if (p == null) {

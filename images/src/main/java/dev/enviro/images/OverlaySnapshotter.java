@@ -22,24 +22,25 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Overlay root filesystems. An image is unpacked once per id map into
- * {@code snapshots/<manifest-hex>-<idmap>/} (all layers flattened, ownership shifted), which every
- * container of that image and map shares read-only as its overlay lower directory; each container
- * gets its own {@code upper/} and {@code work/}. The snapshot is built in {@code snapshots/.tmp-*}
- * and renamed into place, so a snapshot that exists is complete, and two engines (or threads)
- * preparing the same image race harmlessly: the loser's copy is deleted.
+ * Overlay root filesystems: {@code lowerdir} is the image's layers, top first, each unpacked once per
+ * id map into {@code snapshots/layers/<diff-hex>-<idmap>/} ({@link LayerSnapshots}) and shared by
+ * every container of every image that has the layer; each container gets its own {@code upper/} and
+ * {@code work/}.
  *
  * <p>The mount returned carries {@code userxattr}: the helper mounts inside the container's user
- * namespace, where overlayfs cannot write its {@code trusted.*} xattrs; without the option the
- * kernel (6.x) mounts but deleting a lower directory from the container fails with EIO.
+ * namespace, where overlayfs cannot read or write {@code trusted.*} xattrs; without the option the
+ * kernel (6.x) mounts but deleting a lower directory from the container fails with EIO. Lower layers
+ * mark deletions in the form that works there ({@link dev.enviro.images.unpack.OverlayMarkers}).
  */
 final class OverlaySnapshotter implements Snapshotter {
-    private final Path snapshots;
-    private final ContentStore content;
-    private final Map<String, Object> building = new ConcurrentHashMap<>();
+    /** mount(2) takes at most a page of options. */
+    static final int OPTIONS_LIMIT = 4095;
 
-    private OverlaySnapshotter(Path snapshots, ContentStore content) {
-        this.snapshots = snapshots;
+    private final LayerSnapshots layers;
+    private final ContentStore content;
+
+    private OverlaySnapshotter(LayerSnapshots layers, ContentStore content) {
+        this.layers = layers;
         this.content = content;
     }
 
@@ -47,28 +48,27 @@ final class OverlaySnapshotter implements Snapshotter {
         if (!(store instanceof LocalImageStore local)) {
             throw new IllegalArgumentException("the overlay snapshotter unpacks from the local content store; got " + store.getClass().getName());
         }
-        Path snapshots = stateDir.resolve("snapshots");
-        try {
-            Files.createDirectories(snapshots);
-            // Container root (an unprivileged host id) must reach its lower directory through here.
-            Files.setAttribute(snapshots, "unix:mode", 0755);
-            // Half-built snapshots of a crashed engine: one engine owns a state directory.
-            try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(snapshots, ".tmp-*")) {
-                for (Path p : leftovers) Tree.delete(p);
-            }
-        } catch (IOException e) {
-            throw new ImageException(ImageException.Kind.IO, "snapshots " + snapshots + ": cannot open: " + e.getMessage() + ": check that the state directory is writable", e);
-        }
-        return new OverlaySnapshotter(snapshots, local.content());
+        return new OverlaySnapshotter(LayerSnapshots.open(stateDir, local.content()), local.content());
+    }
+
+    LayerSnapshots layers() {
+        return layers;
+    }
+
+    @Override
+    public String name() {
+        return "overlay";
     }
 
     @Override
     public List<Mount> prepare(ResolvedImage image, IdMap idMap, Path containerDir) throws ImageException {
-        Path lower = snapshot(image, idMap);
+        List<Path> lowers = lowerDirs(image, idMap);
         Path upper = containerDir.resolve("upper");
         Path work = containerDir.resolve("work");
         Path rootfs = containerDir.resolve("rootfs");
-        for (Path p : List.of(lower, upper, work)) {
+        List<Path> checked = new ArrayList<>(lowers);
+        checked.addAll(List.of(upper, work));
+        for (Path p : checked) {
             // overlayfs splits its options on ',' and lowerdir on ':'; it has escapes, the helper need not learn them.
             if (p.toString().contains(",") || p.toString().contains(":")) {
                 throw new ImageException(ImageException.Kind.IO, "path " + p + " contains ',' or ':', which overlay mount options cannot carry: choose another state directory");
@@ -87,8 +87,38 @@ final class OverlaySnapshotter implements Snapshotter {
         } catch (IOException e) {
             throw new ImageException(ImageException.Kind.IO, "container directory " + containerDir + ": cannot prepare the root filesystem: " + e.getMessage(), e);
         }
-        return List.of(new Mount("overlay", "overlay", rootfs.toString(),
-                List.of("lowerdir=" + lower, "upperdir=" + upper, "workdir=" + work, "userxattr")));
+        List<String> options = List.of("lowerdir=" + String.join(":", lowers.stream().map(Path::toString).toList()),
+                "upperdir=" + upper, "workdir=" + work, "userxattr");
+        if (String.join(",", options).length() > OPTIONS_LIMIT) {
+            throw new ImageException(ImageException.Kind.IO, "image " + image.reference() + ": its " + lowers.size()
+                    + " layers make overlay mount options longer than a page (" + OPTIONS_LIMIT + " bytes): choose a shorter state directory path");
+        }
+        return List.of(new Mount("overlay", "overlay", rootfs.toString(), options));
+    }
+
+    /**
+     * The image's layer directories, top first, each once: a layer that recurs keeps only its topmost
+     * place (the one below adds nothing the top one does not, and overlay refuses a directory twice).
+     * An image without layers gets one empty directory.
+     */
+    List<Path> lowerDirs(ResolvedImage image, IdMap idMap) throws ImageException {
+        ConfigFile config = ConfigFile.parse(content.readSmall(Digest.parse(image.configDigest()), 4 << 20), "config " + image.configDigest());
+        if (config.diffIds().size() != image.layerDigests().size()) {
+            throw new ImageException(ImageException.Kind.MALFORMED, "image " + image.reference() + ": config lists " + config.diffIds().size() + " diff_ids for " + image.layerDigests().size() + " layers");
+        }
+        List<Path> baseFirst = layers.ensureAll(image, config.diffIds(), idMap);
+        List<Path> topFirst = new ArrayList<>(new java.util.LinkedHashSet<>(baseFirst.reversed()));
+        if (topFirst.isEmpty()) {
+            Path empty = layers.root().resolve("empty");
+            try {
+                Files.createDirectories(empty);
+                Files.setAttribute(empty, "unix:mode", 0755);
+            } catch (IOException e) {
+                throw new ImageException(ImageException.Kind.IO, "snapshots: cannot create " + empty + ": " + e.getMessage(), e);
+            }
+            topFirst.add(empty);
+        }
+        return topFirst;
     }
 
     private static void addSearchPermission(Path dir) throws IOException {
@@ -147,67 +177,5 @@ final class OverlaySnapshotter implements Snapshotter {
             }
         }
         return b.toString();
-    }
-
-    /** The unpacked image for this id map, building it if it does not exist yet. */
-    Path snapshot(ResolvedImage image, IdMap idMap) throws ImageException {
-        Digest manifest = Digest.parse(image.manifestDigest());
-        String key = manifest.hex() + "-" + idMap.key();
-        Path done = snapshots.resolve(key);
-        if (Files.isDirectory(done, LinkOption.NOFOLLOW_LINKS)) return done;
-        synchronized (building.computeIfAbsent(key, k -> new Object())) {
-            if (Files.isDirectory(done, LinkOption.NOFOLLOW_LINKS)) return done;
-            Path tmp = null;
-            try {
-                tmp = Files.createTempDirectory(snapshots, ".tmp-");
-                unpack(image, idMap, tmp);
-                try {
-                    Files.move(tmp, done, StandardCopyOption.ATOMIC_MOVE);
-                } catch (IOException raced) {
-                    if (!Files.isDirectory(done, LinkOption.NOFOLLOW_LINKS)) throw raced;
-                    Tree.delete(tmp); // another engine finished first: same content, keep theirs
-                }
-                return done;
-            } catch (IOException | ImageException | RuntimeException e) {
-                if (tmp != null) {
-                    try {
-                        Tree.delete(tmp);
-                    } catch (IOException cleanup) {
-                        e.addSuppressed(cleanup);
-                    }
-                }
-                if (e instanceof ImageException ie) throw ie;
-                throw new ImageException(ImageException.Kind.IO, "image " + image.reference() + ": cannot unpack into " + snapshots + ": " + e.getMessage(), e);
-            } finally {
-                building.remove(key);
-            }
-        }
-    }
-
-    private void unpack(ResolvedImage image, IdMap idMap, Path root) throws IOException, ImageException {
-        ConfigFile config = ConfigFile.parse(content.readSmall(Digest.parse(image.configDigest()), 4 << 20), "config " + image.configDigest());
-        if (config.diffIds().size() != image.layerDigests().size()) {
-            throw new ImageException(ImageException.Kind.MALFORMED, "image " + image.reference() + ": config lists " + config.diffIds().size() + " diff_ids for " + image.layerDigests().size() + " layers");
-        }
-        int uid = idMap.hostUid(0), gid = idMap.hostGid(0);
-        if (uid >= 0) Files.setAttribute(root, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
-        if (gid >= 0) Files.setAttribute(root, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
-        Files.setAttribute(root, "unix:mode", 0755, LinkOption.NOFOLLOW_LINKS);
-        LayerApplier applier = new LayerApplier(root, idMap);
-        for (int i = 0; i < image.layerDigests().size(); i++) {
-            Digest layer = Digest.parse(image.layerDigests().get(i));
-            Digest diffId;
-            try (InputStream blob = new BufferedInputStream(content.read(layer), 1 << 16)) {
-                diffId = applier.apply(LayerFormat.detect(blob).open(blob));
-            } catch (RootedPath.EscapeException | IllegalArgumentException e) {
-                throw new ImageException(ImageException.Kind.MALFORMED, "image " + image.reference() + ": layer " + layer + " is unsafe: " + e.getMessage() + ": do not run this image");
-            } catch (IOException e) {
-                throw new ImageException(ImageException.Kind.MALFORMED, "image " + image.reference() + ": layer " + layer + " cannot be unpacked: " + e.getMessage(), e);
-            }
-            if (!diffId.equals(config.diffIds().get(i))) {
-                throw new ImageException(ImageException.Kind.DIGEST_MISMATCH, "image " + image.reference() + ": layer " + layer
-                        + " unpacks to " + diffId + ", its config says " + config.diffIds().get(i) + ": load the image again");
-            }
-        }
     }
 }

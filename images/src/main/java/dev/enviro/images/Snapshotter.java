@@ -16,6 +16,32 @@ public interface Snapshotter {
         return OverlaySnapshotter.open(stateDir, store);
     }
 
+    /** A full copy of the image's layers per container, for kernels without overlayfs. */
+    static Snapshotter copy(Path stateDir, ImageStore store) throws ImageException {
+        return CopySnapshotter.open(stateDir, store);
+    }
+
+    /**
+     * The engine's snapshotter: overlay where the kernel has it, else copy; {@code ENVIRO_SNAPSHOTTER}
+     * ({@code overlay} or {@code copy}) overrides the choice. With overlay, layers are unpacked for
+     * {@code engineIdMap} while {@code store} pulls them (the engine's containers use that map).
+     */
+    static Snapshotter open(Path stateDir, ImageStore store, IdMap engineIdMap) throws ImageException {
+        Snapshotter chosen = switch (SnapshotterChoice.choose(System.getenv("ENVIRO_SNAPSHOTTER"), Path.of("/proc/filesystems"))) {
+            case OVERLAY -> overlay(stateDir, store);
+            case COPY -> copy(stateDir, store);
+        };
+        if (chosen instanceof OverlaySnapshotter overlay && store instanceof LocalImageStore local) {
+            local.unpackOnPull(overlay.layers(), engineIdMap);
+        }
+        return chosen;
+    }
+
+    /** {@code overlay} or {@code copy}, as {@code enviro info} reports it. */
+    default String name() {
+        return getClass().getSimpleName();
+    }
+
     /**
      * Prepares the root filesystem of a container whose directory is {@code containerDir}: ensures the
      * image's layers are unpacked for {@code idMap}, creates the per-container directories (owned by the

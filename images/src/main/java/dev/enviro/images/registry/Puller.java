@@ -39,6 +39,7 @@ public final class Puller {
     private final HttpClient http;
     private final Set<String> insecure;
     private final Duration firstBackoff;
+    private volatile LayerUnpacker unpacker;
 
     /** What a pull stored: the manifest chosen, parsed, and its config. */
     public record Pulled(Digest manifestDigest, ImageManifest manifest, ConfigFile config) {}
@@ -48,6 +49,11 @@ public final class Puller {
         this.http = http;
         this.insecure = Set.copyOf(insecureRegistries);
         this.firstBackoff = firstBackoff;
+    }
+
+    /** Unpacks layers as they download from now on (null: pulls only download). */
+    public void unpackWith(LayerUnpacker unpacker) {
+        this.unpacker = unpacker;
     }
 
     /** An HTTP client fit for registries: HTTP/1.1 (one connection per parallel layer), no automatic redirects. */
@@ -88,7 +94,7 @@ public final class Puller {
                 throw new ImageException(Kind.MALFORMED, "image " + ref + ": layer " + layer.digest() + " is zstd-compressed, which this engine cannot unpack yet: pull a gzip variant of the image");
             }
         }
-        downloadLayers(registry, manifest.layers(), events);
+        downloadLayers(registry, ref.toString(), manifest.layers(), config.diffIds(), events);
         commit(configBytes, manifest.config().digest());
         commit(chosen.bytes(), chosen.digest());
         if (indexBytes != null) commit(indexBytes, top.digest());
@@ -96,16 +102,32 @@ public final class Puller {
         return new Pulled(chosen.digest(), manifest, config);
     }
 
-    private void downloadLayers(RegistryClient registry, List<Descriptor> layers, Consumer<PullEvent> events) throws ImageException {
+    private void downloadLayers(RegistryClient registry, String image, List<Descriptor> layers, List<Digest> diffIds, Consumer<PullEvent> events) throws ImageException {
         List<Future<?>> running = new ArrayList<>();
-        try (ExecutorService pool = Executors.newFixedThreadPool(PARALLEL, Thread.ofVirtual().name("pull-", 0).factory())) {
-            for (Descriptor layer : layers.stream().distinct().toList()) {
+        LayerUnpacker unpack = unpacker;
+        java.util.Set<Digest> seen = new java.util.HashSet<>();
+        // Unpacking existing layers runs beside the downloads, not in the download pool's slots.
+        try (ExecutorService pool = Executors.newFixedThreadPool(PARALLEL, Thread.ofVirtual().name("pull-", 0).factory());
+             ExecutorService unpacks = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < layers.size(); i++) {
+                Descriptor layer = layers.get(i);
+                Digest diffId = diffIds.get(i);
+                if (!seen.add(layer.digest())) continue;
                 if (content.contains(layer.digest())) {
                     events.accept(new PullEvent.LayerDone(layer.digest().toString(), layer.size(), true));
+                    if (unpack != null) running.add(unpacks.submit(() -> { unpack.existing(image, layer, diffId); return null; }));
                     continue;
                 }
                 running.add(pool.submit(() -> {
-                    registry.download(layer, content, bytes -> events.accept(new PullEvent.LayerProgress(layer.digest().toString(), bytes, layer.size())));
+                    LayerUnpacker.Tap tap = unpack == null ? null : unpack.start(image, layer, diffId);
+                    boolean unpacked = false;
+                    try {
+                        registry.download(layer, content, bytes -> events.accept(new PullEvent.LayerProgress(layer.digest().toString(), bytes, layer.size())), tap);
+                        if (tap != null) tap.committed();
+                        unpacked = true;
+                    } finally {
+                        if (tap != null && !unpacked) tap.abort();
+                    }
                     events.accept(new PullEvent.LayerDone(layer.digest().toString(), layer.size(), false));
                     return null;
                 }));

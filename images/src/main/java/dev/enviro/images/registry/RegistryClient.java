@@ -109,6 +109,11 @@ final class RegistryClient {
      * off is resumed at the byte where it stopped; a registry that ignores Range starts over.
      */
     void download(Descriptor d, ContentStore store, LongConsumer progress) throws ImageException {
+        download(d, store, progress, null);
+    }
+
+    /** As {@link #download(Descriptor, ContentStore, LongConsumer)}, feeding the bytes to {@code tap} (null: none) as they arrive. */
+    void download(Descriptor d, ContentStore store, LongConsumer progress, LayerUnpacker.Tap tap) throws ImageException {
         URI uri = URI.create(base + "/blobs/" + d.digest());
         Ingest[] ingest = {store.ingest()};
         try {
@@ -121,13 +126,14 @@ final class RegistryClient {
                         ingest[0] = store.ingest();
                         have = 0;
                         progress.accept(0);
+                        if (tap != null) tap.restart();
                     } else if (have > 0 && r.statusCode() == 206) {
                         String range = r.headers().firstValue("Content-Range").orElse("");
                         if (!range.startsWith("bytes " + have + "-")) throw new IOException("registry answered range " + range + " for bytes=" + have + "-");
                     } else {
                         checkStatus(r, "blob " + d.digest() + " of " + ref);
                     }
-                    copy(body, ingest[0], d, progress);
+                    copy(body, ingest[0], d, progress, tap);
                     if (ingest[0].size() < d.size()) throw new IOException("connection closed after " + ingest[0].size() + " of " + d.size() + " bytes");
                     return null;
                 }
@@ -144,13 +150,14 @@ final class RegistryClient {
         }
     }
 
-    private static void copy(InputStream body, Ingest ingest, Descriptor d, LongConsumer progress) throws IOException, ImageException {
+    private static void copy(InputStream body, Ingest ingest, Descriptor d, LongConsumer progress, LayerUnpacker.Tap tap) throws IOException, ImageException {
         byte[] buffer = new byte[256 * 1024];
         for (int n; (n = body.read(buffer)) > 0; ) {
             if (ingest.size() + n > d.size()) {
                 throw new ImageException(Kind.DIGEST_MISMATCH, "blob " + d.digest() + " is longer than the " + d.size() + " bytes its descriptor says: nothing was stored");
             }
             ingest.write(buffer, 0, n);
+            if (tap != null) tap.write(buffer, 0, n);
             progress.accept(ingest.size());
         }
     }

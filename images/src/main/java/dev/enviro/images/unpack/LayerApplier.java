@@ -26,11 +26,20 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
- * Applies image layers, in order, to one directory: the union of the layers as overlayfs would
- * show it, flattened, so a container's overlay needs a single lower directory.
+ * Applies image layers to a directory, in one of two forms:
  *
- * <p>Whiteouts follow the OCI image spec: {@code .wh.NAME} deletes NAME from the layers below,
- * {@code .wh..wh..opq} empties its directory of what the layers below put there. Nothing is ever
+ * <ul>
+ *   <li>{@linkplain #LayerApplier(Path, IdMap) flattened}: layers applied in order to one directory,
+ *       the union as overlayfs would show it (the copy snapshotter's root filesystem). Whiteouts follow
+ *       the OCI image spec: {@code .wh.NAME} deletes NAME from the layers below, {@code .wh..wh..opq}
+ *       empties its directory of what the layers below put there.
+ *   <li>{@linkplain #overlayLayer one layer per directory}, an overlay lower layer: nothing below is
+ *       touched; {@code .wh.NAME} becomes a whiteout and {@code .wh..wh..opq} an opaque directory
+ *       ({@link OverlayMarkers}). A hard link to a file of a lower layer is copied from
+ *       {@code lowers} when they are given, else {@link LowerLinkException} says the layer needs them.
+ * </ul>
+ *
+ * <p>Nothing is ever
  * written outside the root: entry names with {@code ..} or a leading {@code /} are refused, and
  * parent directories are resolved by {@link RootedPath}, which follows symbolic links only inside
  * the root. The last component of a name is never followed: an existing entry there is replaced.
@@ -49,12 +58,36 @@ public final class LayerApplier {
     private final Path root;
     private final IdMap idMap;
     private final boolean privileged;
+    /** Overlay lower layer form: whiteouts become markers instead of deletions. */
+    private final boolean overlay;
+    /** The lower layers' directories, top first; null when not known (the layer is unpacked on its own). */
+    private final List<Path> lowers;
     private boolean chownRefused;
 
+    /** Applies layers flattened into {@code root}. */
     public LayerApplier(Path root, IdMap idMap) throws IOException {
+        this(root, idMap, false, null);
+    }
+
+    private LayerApplier(Path root, IdMap idMap, boolean overlay, List<Path> lowers) throws IOException {
         this.root = root;
         this.idMap = idMap;
+        this.overlay = overlay;
+        this.lowers = lowers == null ? null : List.copyOf(lowers);
         this.privileged = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
+    }
+
+    /**
+     * Applies one layer into {@code root} as an overlay lower layer. {@code lowers}: the directories of
+     * the layers below, top first, or null when they are not unpacked yet.
+     */
+    public static LayerApplier overlayLayer(Path root, IdMap idMap, List<Path> lowers) throws IOException {
+        return new LayerApplier(root, idMap, true, lowers);
+    }
+
+    /** A hard link names a file of a lower layer, and the lower layers were not given. */
+    public static final class LowerLinkException extends IOException {
+        LowerLinkException(String message) { super(message); }
     }
 
     private record DirTime(Path dir, FileTime mtime) {}
@@ -90,6 +123,10 @@ public final class LayerApplier {
         String base = name.getLast();
         Path parent = RootedPath.directory(root, name.subList(0, name.size() - 1), this::makeParent);
         if (base.equals(OPAQUE)) {
+            if (overlay) {
+                if (!parent.equals(root)) OverlayMarkers.makeOpaque(parent);
+                return;
+            }
             try (Stream<Path> children = Files.list(parent)) {
                 for (Path child : children.toList()) if (!written.contains(child)) Tree.delete(child);
             }
@@ -97,8 +134,9 @@ public final class LayerApplier {
         }
         if (base.startsWith(WHITEOUT)) {
             String hidden = base.substring(WHITEOUT.length());
-            if (hidden.isEmpty() || hidden.equals(".") || hidden.equals("..")) throw new IOException("entry " + e.getName() + " is a malformed whiteout");
+            if (hidden.isEmpty() || hidden.equals(".") || hidden.equals("..") || hidden.contains("/")) throw new IOException("entry " + e.getName() + " is a malformed whiteout");
             Tree.delete(parent.resolve(hidden));
+            if (overlay) OverlayMarkers.whiteout(parent.resolve(hidden));
             return;
         }
         Path target = parent.resolve(base);
@@ -108,18 +146,27 @@ public final class LayerApplier {
         }
         boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
         if (e.isDirectory()) {
+            // A directory replacing a whiteout of this layer is new: nothing of the layers below shows in it.
+            boolean replacesWhiteout = overlay && exists && OverlayMarkers.isWhiteout(target);
             if (exists && !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
                 Tree.delete(target);
                 exists = false;
             }
             if (!exists) Files.createDirectory(target);
+            if (replacesWhiteout) OverlayMarkers.makeOpaque(target);
             setOwnerAndMode(target, e, false);
             dirTimes.add(new DirTime(target, e.getLastModifiedTime()));
         } else if (e.isLink()) { // hard link: its target must already be inside the root
             List<String> linkName = EntryPath.components(e.getLinkName());
             if (linkName.isEmpty()) throw new IOException("entry " + e.getName() + " hard-links to the root");
-            Path source = RootedPath.directory(root, linkName.subList(0, linkName.size() - 1), null).resolve(linkName.getLast());
-            if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) throw new NoSuchFileException("hard link " + e.getName() + " -> " + e.getLinkName() + ": target not in the layers");
+            Path source = existing(root, linkName);
+            if (source == null && overlay) {
+                if (lowers == null) throw new LowerLinkException("hard link " + e.getName() + " -> " + e.getLinkName() + " names a file of a lower layer");
+                copyFromLower(e, linkName, target, exists);
+                written.add(target);
+                return;
+            }
+            if (source == null) throw new NoSuchFileException("hard link " + e.getName() + " -> " + e.getLinkName() + ": target not in the layers");
             if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) throw new IOException("hard link " + e.getName() + " -> " + e.getLinkName() + " is to a directory");
             if (exists) {
                 if (Files.isSameFile(source, target)) { written.add(target); return; }
@@ -144,6 +191,37 @@ public final class LayerApplier {
             return;
         }
         written.add(target);
+    }
+
+    /** The entry {@code name} names inside {@code dir} (parents resolved inside it), or null when there is none. */
+    private static Path existing(Path dir, List<String> name) throws IOException {
+        Path parent;
+        try {
+            parent = RootedPath.directory(dir, name.subList(0, name.size() - 1), null);
+        } catch (NoSuchFileException | java.nio.file.NotDirectoryException missing) {
+            return null;
+        }
+        Path p = parent.resolve(name.getLast());
+        return Files.exists(p, LinkOption.NOFOLLOW_LINKS) ? p : null;
+    }
+
+    /**
+     * A hard link across layers cannot be a link between two overlay layers: the file is copied from
+     * the topmost lower layer that has it (a whiteout there means the target was deleted).
+     */
+    private void copyFromLower(TarArchiveEntry e, List<String> linkName, Path target, boolean exists) throws IOException {
+        for (Path lower : lowers) {
+            Path source = existing(lower, linkName);
+            if (source == null) continue;
+            if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) break;
+            if (exists) Tree.delete(target);
+            Files.copy(source, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+            chown(target, (Integer) Files.getAttribute(source, "unix:uid", LinkOption.NOFOLLOW_LINKS),
+                    (Integer) Files.getAttribute(source, "unix:gid", LinkOption.NOFOLLOW_LINKS));
+            Files.setAttribute(target, "unix:mode", (Integer) Files.getAttribute(source, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777, LinkOption.NOFOLLOW_LINKS);
+            return;
+        }
+        throw new NoSuchFileException("hard link " + e.getName() + " -> " + e.getLinkName() + ": target not in the layers");
     }
 
     /** Parents a layer did not list are made as a tar extractor would: root-owned 0755. */

@@ -1,0 +1,109 @@
+package dev.enviro.images;
+
+import dev.enviro.ffm.IdMap;
+import dev.enviro.images.content.ContentStore;
+import dev.enviro.images.content.Digest;
+import dev.enviro.images.content.Tree;
+import dev.enviro.images.oci.ConfigFile;
+import dev.enviro.images.unpack.LayerApplier;
+import dev.enviro.images.unpack.LayerFormat;
+import dev.enviro.images.unpack.RootedPath;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Root filesystems without overlayfs (vfs in docker's terms): every container gets the image's
+ * layers applied, flattened, into its own {@code rootfs/}, which the helper bind-mounts onto itself
+ * (pivot_root wants a mount point). Costs a full unpack and the image's size per container; chosen
+ * only where overlay is unavailable or {@code ENVIRO_SNAPSHOTTER=copy} asks for it.
+ */
+final class CopySnapshotter implements Snapshotter {
+    private final ContentStore content;
+
+    private CopySnapshotter(ContentStore content) {
+        this.content = content;
+    }
+
+    static CopySnapshotter open(Path stateDir, ImageStore store) {
+        if (!(store instanceof LocalImageStore local)) {
+            throw new IllegalArgumentException("the copy snapshotter unpacks from the local content store; got " + store.getClass().getName());
+        }
+        return new CopySnapshotter(local.content());
+    }
+
+    @Override
+    public String name() {
+        return "copy";
+    }
+
+    @Override
+    public List<Mount> prepare(ResolvedImage image, IdMap idMap, Path containerDir) throws ImageException {
+        Path rootfs = containerDir.resolve("rootfs");
+        if (rootfs.toString().contains(",")) {
+            throw new ImageException(ImageException.Kind.IO, "path " + rootfs + " contains ',', which mount options cannot carry: choose another state directory");
+        }
+        ConfigFile config = ConfigFile.parse(content.readSmall(Digest.parse(image.configDigest()), 4 << 20), "config " + image.configDigest());
+        if (config.diffIds().size() != image.layerDigests().size()) {
+            throw new ImageException(ImageException.Kind.MALFORMED, "image " + image.reference() + ": config lists " + config.diffIds().size() + " diff_ids for " + image.layerDigests().size() + " layers");
+        }
+        try {
+            Files.createDirectories(containerDir);
+            int mode = (Integer) Files.getAttribute(containerDir, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            if ((mode & 0111) != 0111) Files.setAttribute(containerDir, "unix:mode", (mode & 07777) | 0111, LinkOption.NOFOLLOW_LINKS);
+            Tree.delete(rootfs); // a half-made copy of an earlier attempt
+            Files.createDirectory(rootfs);
+            int uid = idMap.hostUid(0), gid = idMap.hostGid(0);
+            if (uid >= 0) Files.setAttribute(rootfs, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+            if (gid >= 0) Files.setAttribute(rootfs, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(rootfs, "unix:mode", 0755, LinkOption.NOFOLLOW_LINKS);
+            LayerApplier applier = new LayerApplier(rootfs, idMap);
+            for (int i = 0; i < image.layerDigests().size(); i++) {
+                Digest layer = Digest.parse(image.layerDigests().get(i));
+                Digest diffId;
+                try (InputStream blob = new BufferedInputStream(content.read(layer), 1 << 16)) {
+                    diffId = applier.apply(LayerFormat.detect(blob).open(blob));
+                } catch (RootedPath.EscapeException | IllegalArgumentException e) {
+                    throw LayerSnapshots.unsafe(image.reference(), layer, e);
+                }
+                if (!diffId.equals(config.diffIds().get(i))) {
+                    throw new ImageException(ImageException.Kind.DIGEST_MISMATCH, "image " + image.reference() + ": layer " + layer
+                            + " unpacks to " + diffId + ", its config says " + config.diffIds().get(i) + ": pull or load the image again");
+                }
+            }
+        } catch (IOException e) {
+            cleanup(rootfs, e);
+            throw new ImageException(ImageException.Kind.IO, "container directory " + containerDir + ": cannot copy the image " + image.reference() + ": " + e.getMessage(), e);
+        } catch (ImageException e) {
+            cleanup(rootfs, e);
+            throw e;
+        }
+        return List.of(new Mount("none", rootfs.toString(), rootfs.toString(), List.of("rbind")));
+    }
+
+    private static void cleanup(Path rootfs, Exception failure) {
+        try {
+            Tree.delete(rootfs);
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    @Override
+    public void remove(Path containerDir) throws ImageException {
+        Path rootfs = containerDir.resolve("rootfs");
+        if (OverlaySnapshotter.isMountPoint(rootfs)) {
+            throw new ImageException(ImageException.Kind.IO, "container root filesystem " + rootfs
+                    + " is mounted on the host (it should only ever be mounted in the container's namespace): run 'umount " + rootfs + "' and retry");
+        }
+        try {
+            Tree.delete(rootfs);
+        } catch (IOException e) {
+            throw new ImageException(ImageException.Kind.IO, "container directory " + containerDir + ": cannot remove the root filesystem: " + e.getMessage(), e);
+        }
+    }
+}

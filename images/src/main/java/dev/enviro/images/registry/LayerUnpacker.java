@@ -1,0 +1,35 @@
+package dev.enviro.images.registry;
+
+import dev.enviro.images.ImageException;
+import dev.enviro.images.oci.Descriptor;
+import dev.enviro.images.content.Digest;
+
+/**
+ * Unpacks layers while a pull downloads them, so that a pulled image is ready to run when the pull
+ * ends (as podman's is). The puller feeds each layer's bytes, in order and unverified, to a
+ * {@link Tap}; what the tap unpacks becomes visible only after {@link Tap#committed}, that is after
+ * the blob's size and digest checked out.
+ */
+public interface LayerUnpacker {
+
+    /** A tap for a layer about to be downloaded, or null when it needs none (already unpacked). */
+    Tap start(String image, Descriptor layer, Digest diffId);
+
+    /** A layer that was already in the store (nothing to download): unpacks it from its blob if needed. */
+    void existing(String image, Descriptor layer, Digest diffId) throws ImageException;
+
+    /** One layer's bytes on their way to the unpacker. Called from the downloading thread only. */
+    interface Tap {
+        /** The next bytes of the blob; the tap copies them. Never blocks forever, never throws. */
+        void write(byte[] bytes, int offset, int length);
+
+        /** The download starts over (a registry ignoring Range): the bytes so far are void. */
+        void restart();
+
+        /** The blob is committed (verified): finishes unpacking and publishes the layer; fails for an unsafe or corrupt layer. */
+        void committed() throws ImageException;
+
+        /** The download failed: nothing is kept. */
+        void abort();
+    }
+}
