@@ -105,7 +105,11 @@ public final class LayerApplier {
         for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
             applyEntry(tar, e, written, dirTimes);
         }
-        hashed.transferTo(OutputStream.nullOutputStream()); // the end-of-archive blocks are part of the diff id
+        long trailing = hashed.transferTo(OutputStream.nullOutputStream()); // the end-of-archive blocks are part of the diff id
+        // The reader takes a short last block for the end of the archive: a header cut in the middle would pass.
+        if ((tar.getBytesRead() + trailing) % 512 != 0) {
+            throw new IOException("the layer's tar is truncated (" + (tar.getBytesRead() + trailing) + " bytes, not a whole number of 512-byte blocks)");
+        }
         // A directory's mtime changes with every entry added to it: set them last, deepest first.
         for (int i = dirTimes.size() - 1; i >= 0; i--) setTimes(dirTimes.get(i).dir(), dirTimes.get(i).mtime());
         return new Digest(java.util.HexFormat.of().formatHex(sha.digest()));
