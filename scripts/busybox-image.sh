@@ -4,7 +4,8 @@
 # One gzip layer (/bin/busybox, an applet symlink per applet in /bin, /etc/passwd and /etc/group,
 # /tmp 1777, /root), an OCI config (PATH, Cmd ["sh"], linux/amd64) and index.json naming the image.
 # Every timestamp is SOURCE_DATE_EPOCH (default 0) and every owner 0:0, so two runs on the same
-# busybox binary give the same manifest digest.
+# busybox binary give the same manifest digest. EXTRA_SYMLINKS="data=/ up=../.." adds symlinks to the
+# layer (PATH=TARGET, space-separated): hostile images for the escape tests.
 set -euo pipefail
 
 out=${1:?usage: busybox-image.sh OUT.tar [NAME]}
@@ -62,6 +63,9 @@ def layer_tar():
         l("bin/sh", "busybox")
     f("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n")
     f("etc/group", b"root:x:0:\nnogroup:x:65534:\n")
+    for spec in os.environ.get("EXTRA_SYMLINKS", "").split():
+        path, target = spec.split("=", 1)
+        l(path.strip("/"), target)
     buf = io.BytesIO()
     # USTAR: no pax headers carrying atime/ctime, so the bytes depend only on the inputs.
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tar:

@@ -2,6 +2,7 @@
 #include "container.h"
 
 #include "fail.h"
+#include "init.h"
 #include "mounts.h"
 #include "protocol.h"
 #include "security.h"
@@ -80,15 +81,17 @@ _Noreturn void container_run(const struct plan *plan, const struct container_fds
     }
     close(fds->engine);
 
-    /* the cgroup namespace is taken only now, so that its root is the cgroup the engine chose */
-    if (plan->unshare_flags && unshare((int)plan->unshare_flags) < 0) {
+    /* the cgroup namespace is taken only now, so that its root is the cgroup the engine chose; an exec
+     * joined the container's (exec.c) */
+    if (!plan->join_pid && plan->unshare_flags && unshare((int)plan->unshare_flags) < 0) {
         die(fds, "unshare");
     }
     if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
         die(fds, "become root in user namespace");
     }
-    if (mounts_apply(plan, &e) < 0) give_up(fds, &e, 125);
-    if (plan->hostname && sethostname(plan->hostname, strlen(plan->hostname)) < 0) {
+    /* an exec enters the container's mount namespace at its root, already pivoted and mounted */
+    if (!plan->join_pid && mounts_apply(plan, &e) < 0) give_up(fds, &e, 125);
+    if (!plan->join_pid && plan->hostname && sethostname(plan->hostname, strlen(plan->hostname)) < 0) {
         die(fds, "sethostname");
     }
     if (security_rlimits(plan, &e) < 0) give_up(fds, &e, 125);
@@ -138,6 +141,7 @@ _Noreturn void container_run(const struct plan *plan, const struct container_fds
     signal(SIGPIPE, SIG_DFL);
 
     if (plan->no_new_privs && security_seccomp(plan, &e) < 0) give_up(fds, &e, 125);
+    if (plan->init) init_fork(fds->exec_pipe);
     exec_search(plan);
     int err = errno;
     fail_step(&e, "execve %s", plan->argv[0]);

@@ -2,7 +2,9 @@
 #include "monitor.h"
 
 #include "container.h"
+#include "exec.h"
 #include "fail.h"
+#include "logfile.h"
 #include "protocol.h"
 
 #include <fcntl.h>
@@ -32,7 +34,7 @@ struct stream {
     char buf[LOG_LINE_MAX];
 };
 
-static void log_record(int log_fd, const char *stream, char tag, const char *data, size_t len) {
+static void log_record(struct logfile *log, const char *stream, char tag, const char *data, size_t len) {
     struct timespec now;
     struct tm tm;
     char prefix[64];
@@ -42,38 +44,37 @@ static void log_record(int log_fd, const char *stream, char tag, const char *dat
                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, now.tv_nsec, stream, tag);
     struct iovec iov[3] = {{prefix, (size_t)n}, {(void *)data, len}, {"\n", 1}};
     /* one writev on an O_APPEND file: records of stdout and stderr never interleave */
-    ssize_t ignored = writev(log_fd, iov, 3);
-    (void)ignored;
+    logfile_append(log, iov, 3);
 }
 
 /* Emits every complete line in the buffer, and the buffer itself as a partial line when it is full. */
-static void log_lines(int log_fd, struct stream *s) {
+static void log_lines(struct logfile *log, struct stream *s) {
     size_t start = 0;
     for (;;) {
         char *nl = memchr(s->buf + start, '\n', s->len - start);
         if (nl == NULL) break;
-        log_record(log_fd, s->name, 'F', s->buf + start, (size_t)(nl - (s->buf + start)));
+        log_record(log, s->name, 'F', s->buf + start, (size_t)(nl - (s->buf + start)));
         start = (size_t)(nl - s->buf) + 1;
     }
     memmove(s->buf, s->buf + start, s->len - start);
     s->len -= start;
     if (s->len == sizeof s->buf) {
-        log_record(log_fd, s->name, 'P', s->buf, s->len);
+        log_record(log, s->name, 'P', s->buf, s->len);
         s->len = 0;
     }
 }
 
 /* Reads what is available; at EOF, a last line without newline is still a whole line. */
-static void pump(int log_fd, struct stream *s) {
+static void pump(struct logfile *log, struct stream *s) {
     ssize_t n;
     do n = read(s->fd, s->buf + s->len, sizeof s->buf - s->len);
     while (n < 0 && errno == EINTR);
     if (n > 0) {
         s->len += (size_t)n;
-        log_lines(log_fd, s);
+        log_lines(log, s);
         return;
     }
-    if (s->len > 0) log_record(log_fd, s->name, 'F', s->buf, s->len);
+    if (s->len > 0) log_record(log, s->name, 'F', s->buf, s->len);
     s->len = 0;
     close(s->fd);
     s->fd = -1;
@@ -128,8 +129,9 @@ int monitor_run(const struct plan *plan) {
     if (null_fd < 0) return send_failed(HELPER_FD, "open /dev/null", errno), 1;
     if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 || pipe2(exec_pipe, O_CLOEXEC) < 0)
         return send_failed(HELPER_FD, "pipe2", errno), 1;
-    int log_fd = open(plan->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-    if (log_fd < 0) return send_failed(HELPER_FD, "open log", errno), 1;
+    struct logfile log;
+    if (logfile_open(&log, plan->log_path, plan->log_max_bytes, plan->log_max_files) < 0)
+        return send_failed(HELPER_FD, "open log", errno), 1;
 
     sigset_t chld;
     sigemptyset(&chld);
@@ -138,12 +140,18 @@ int monitor_run(const struct plan *plan) {
     int sig_fd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
     if (sig_fd < 0) return send_failed(HELPER_FD, "signalfd", errno), 1;
 
-    /* clone without a new stack behaves like fork: the child runs on a copy of this stack */
-    pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)plan->clone_flags | SIGCHLD, NULL, NULL, NULL, 0UL);
-    if (pid < 0) return send_failed(HELPER_FD, "clone", errno), 1;
-    if (pid == 0) {
-        struct container_fds fds = {HELPER_FD, exec_pipe[1], null_fd, out[1], err[1]};
-        container_run(plan, &fds);
+    struct container_fds child_fds = {HELPER_FD, exec_pipe[1], null_fd, out[1], err[1]};
+    pid_t pid;
+    if (plan->join_pid) {
+        /* exec: the same container side, in the namespaces of a running container (exec.c) */
+        const char *step = "join";
+        pid = exec_join(plan, &child_fds, &step);
+        if (pid < 0) return send_failed(HELPER_FD, step, errno), 1;
+    } else {
+        /* clone without a new stack behaves like fork: the child runs on a copy of this stack */
+        pid = (pid_t)syscall(SYS_clone, (unsigned long)plan->clone_flags | SIGCHLD, NULL, NULL, NULL, 0UL);
+        if (pid < 0) return send_failed(HELPER_FD, "clone", errno), 1;
+        if (pid == 0) container_run(plan, &child_fds);
     }
     close(exec_pipe[1]);
     close(out[1]);
@@ -178,7 +186,7 @@ int monitor_run(const struct plan *plan) {
         if (ready < 0 && errno != EINTR) break;
         if (ready == 0) break; /* init is gone and something still holds a pipe: stop waiting for it */
         for (int i = 0; i < 2; i++)
-            if (fds[i].fd >= 0 && (fds[i].revents & (POLLIN | POLLHUP | POLLERR))) pump(log_fd, &streams[i]);
+            if (fds[i].fd >= 0 && (fds[i].revents & (POLLIN | POLLHUP | POLLERR))) pump(&log, &streams[i]);
         if (fds[2].revents & POLLIN) {
             struct signalfd_siginfo info;
             while (read(sig_fd, &info, sizeof info) > 0) {
@@ -186,8 +194,7 @@ int monitor_run(const struct plan *plan) {
         }
     }
     for (int i = 0; i < 2; i++)
-        if (streams[i].fd >= 0 && streams[i].len > 0) log_record(log_fd, streams[i].name, 'F', streams[i].buf, streams[i].len);
-    fsync(log_fd);
-    close(log_fd);
+        if (streams[i].fd >= 0 && streams[i].len > 0) log_record(&log, streams[i].name, 'F', streams[i].buf, streams[i].len);
+    logfile_close(&log);
     return write_status(plan->status_path, init_status) < 0 ? 1 : 0;
 }

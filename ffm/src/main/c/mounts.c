@@ -1,6 +1,10 @@
+#define _GNU_SOURCE
 #include "mounts.h"
 
+#include "volumes.h"
+
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -19,40 +23,9 @@ struct enviro_mount_attr {
 #define AT_RECURSIVE 0x8000
 #endif
 
-static int mkdir_p(const char *path, mode_t mode) {
-    char buf[4096];
-    size_t n = strlen(path);
-    if (n >= sizeof buf) return errno = ENAMETOOLONG, -1;
-    memcpy(buf, path, n + 1);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = 0;
-        if (mkdir(buf, mode) < 0 && errno != EEXIST) return -1;
-        *p = '/';
-    }
-    if (mkdir(buf, mode) < 0 && errno != EEXIST) return -1;
-    return 0;
-}
-
-static int touch(const char *path) {
-    char dir[4096];
-    size_t n = strlen(path);
-    if (n >= sizeof dir) return errno = ENAMETOOLONG, -1;
-    memcpy(dir, path, n + 1);
-    char *slash = strrchr(dir, '/');
-    if (slash != NULL && slash != dir) {
-        *slash = 0;
-        if (mkdir_p(dir, 0755) < 0) return -1;
-    }
-    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (fd < 0) return -1;
-    close(fd);
-    return 0;
-}
-
 /* A bind mount ignores MS_RDONLY and friends; they need a second step. mount_setattr applies them to
  * the whole tree of a recursive bind (a remount would only reach the top mount). */
-static int restrict_bind(const struct plan_mount *m) {
+static int restrict_bind(const struct plan_mount *m, const char *target) {
     struct enviro_mount_attr attr = {0};
     if (m->flags & MS_RDONLY) attr.attr_set |= ENVIRO_MOUNT_ATTR_RDONLY;
     if (m->flags & MS_NOSUID) attr.attr_set |= ENVIRO_MOUNT_ATTR_NOSUID;
@@ -60,16 +33,41 @@ static int restrict_bind(const struct plan_mount *m) {
     if (m->flags & MS_NOEXEC) attr.attr_set |= ENVIRO_MOUNT_ATTR_NOEXEC;
     if (attr.attr_set == 0) return 0;
     unsigned flags = (m->flags & MS_REC) ? AT_RECURSIVE : 0;
-    return (int)syscall(SYS_mount_setattr, AT_FDCWD, m->target, flags, &attr, sizeof attr);
+    return (int)syscall(SYS_mount_setattr, AT_FDCWD, target, flags, &attr, sizeof attr);
 }
 
-static int mount_one(const struct plan_mount *m) {
-    if ((m->step & STEP_MKDIR) && mkdir_p(m->target, 0755) < 0) return -1;
-    if ((m->step & STEP_MKFILE) && touch(m->target) < 0) return -1;
+/* The part of a host path under the root, or NULL: "/proc" for "<rootfs>/proc". */
+static const char *under_root(const struct plan *plan, const char *path) {
+    size_t n = strlen(plan->rootfs);
+    return strncmp(path, plan->rootfs, n) == 0 && path[n] == '/' ? path + n : NULL;
+}
+
+/* A target under the root is resolved inside it (volumes.c: an image whose /proc or /dev is a symlink to
+ * "/" or "../.." cannot send a mount to the host's tree), then mounted onto through the fd's magic link,
+ * so the path checked is the path mounted on. *root_fd is opened once the root (the first mount) is up. */
+static int mount_one(const struct plan *plan, int *root_fd, const struct plan_mount *m) {
+    const char *target = m->target, *in = under_root(plan, m->target);
+    char fd_path[64];
+    int fd = -1;
+    if (in != NULL) {
+        if (*root_fd < 0 && (*root_fd = open(plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) return -1;
+        enum path_make make = (m->step & STEP_MKFILE) ? PATH_MAKE_FILE : (m->step & STEP_MKDIR) ? PATH_MAKE_DIRS : PATH_EXISTING;
+        if ((fd = path_in_root(*root_fd, in, make)) < 0) return -1;
+        snprintf(fd_path, sizeof fd_path, "/proc/self/fd/%d", fd);
+        target = fd_path;
+    }
     const char *data = m->data[0] ? m->data : NULL;
-    if (mount(m->source, m->target, m->type, (unsigned long)m->flags, data) < 0) return -1;
-    if ((m->flags & MS_BIND) && restrict_bind(m) < 0) return -1;
-    return 0;
+    int rc;
+    if (fd >= 0 && (m->flags & MS_BIND)) {
+        rc = bind_at(m->source, m->flags, fd);
+    } else {
+        rc = mount(m->source, target, m->type, (unsigned long)m->flags, data);
+        if (rc == 0 && (m->flags & MS_BIND)) rc = restrict_bind(m, target);
+    }
+    int err = errno;
+    if (fd >= 0) close(fd);
+    errno = err;
+    return rc;
 }
 
 /* The path as the container will see it, to name a step: "mount /sys", not a long host path. */
@@ -116,20 +114,28 @@ int mounts_apply(const struct plan *plan, struct step_error *e) {
     /* Nothing done below may propagate back to the host's mount namespace. */
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) return fail_step(e, "make / private");
 
+    int root_fd = -1;
     for (size_t i = 0; i < plan->n_mounts; i++) {
         const struct plan_mount *m = &plan->mounts[i];
-        int rc = mount_one(m);
+        int rc = mount_one(plan, &root_fd, m);
         if (m->step & STEP_OR_NEXT) {
             if (rc == 0) i++; /* the next record is the fallback: not needed */
             continue;
         }
-        if (rc < 0) return fail_step(e, "mount %s", inside(plan, m->target));
+        if (rc < 0) {
+            fail_step(e, "mount %s", inside(plan, m->target));
+            if (root_fd >= 0) close(root_fd);
+            return -1;
+        }
     }
+    if (root_fd >= 0) close(root_fd);
     if (mask_paths(plan, e) < 0) return -1;
     for (size_t i = 0; i < plan->n_symlinks; i++) {
         const struct plan_symlink *s = &plan->symlinks[i];
         if (symlink(s->target, s->path) < 0 && errno != EEXIST) return fail_step(e, "symlink %s", inside(plan, s->path));
     }
+    /* volumes last: they may cover anything above, and the read-only root must not stop the steps before */
+    if (volumes_apply(plan, e) < 0) return -1;
 
     /* pivot_root(".", ".") stacks the old root on top of the new one; unmounting "." then detaches
      * the old root and leaves the new one, without needing a directory for the old root. */

@@ -137,6 +137,34 @@ int plan_parse(const uint8_t *buf, size_t len, struct plan *plan, const char **e
             bad = str(&v, &s) || push((void **)&plan->readonly, &plan->n_readonly, sizeof s, &s);
             break;
         }
+        case TAG_VOLUME: {
+            struct plan_volume m;
+            bad = u64(&v, &m.flags) || u32(&v, &m.kind) || str(&v, &m.source) || str(&v, &m.target) ||
+                  str(&v, &m.data) || m.kind > VOLUME_TMPFS || m.target[0] != '/' ||
+                  push((void **)&plan->volumes, &plan->n_volumes, sizeof m, &m);
+            break;
+        }
+        case TAG_READONLY_ROOTFS: {
+            uint8_t b = 0;
+            bad = take(&v, &b, 1);
+            plan->readonly_rootfs = b != 0;
+            break;
+        }
+        case TAG_JOIN: {
+            uint32_t pid = 0;
+            bad = u32(&v, &pid) || u64(&v, &plan->join_start_time) || pid == 0 || pid > INT32_MAX;
+            plan->join_pid = (int32_t)pid;
+            break;
+        }
+        case TAG_INIT: {
+            uint8_t b = 0;
+            bad = take(&v, &b, 1);
+            plan->init = b != 0;
+            break;
+        }
+        case TAG_LOG_ROTATE:
+            bad = u64(&v, &plan->log_max_bytes) || u32(&v, &plan->log_max_files) || plan->log_max_files == 0;
+            break;
         default: return *error = "unknown tag", -1;
         }
         if (bad || v.p != v.end) return *error = "malformed record", -1;
@@ -184,4 +212,14 @@ void plan_dump(const struct plan *plan, FILE *out) {
                 (unsigned long long)plan->rlimits[i].soft, (unsigned long long)plan->rlimits[i].hard);
     for (size_t i = 0; i < plan->n_masked; i++) fprintf(out, "masked=%s\n", plan->masked[i]);
     for (size_t i = 0; i < plan->n_readonly; i++) fprintf(out, "readonly=%s\n", plan->readonly[i]);
+    for (size_t i = 0; i < plan->n_volumes; i++) {
+        const struct plan_volume *m = &plan->volumes[i];
+        fprintf(out, "volume kind=%s source=%s target=%s flags=0x%llx data=%s\n", m->kind == VOLUME_TMPFS ? "tmpfs" : "bind",
+                m->source, m->target, (unsigned long long)m->flags, m->data);
+    }
+    if (plan->readonly_rootfs) fprintf(out, "readonly_rootfs=1\n");
+    if (plan->join_pid) fprintf(out, "join pid=%d start_time=%llu\n", plan->join_pid, (unsigned long long)plan->join_start_time);
+    if (plan->init) fprintf(out, "init=1\n");
+    if (plan->log_max_bytes)
+        fprintf(out, "log_rotate max_bytes=%llu max_files=%u\n", (unsigned long long)plan->log_max_bytes, plan->log_max_files);
 }

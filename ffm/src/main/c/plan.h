@@ -40,6 +40,23 @@ enum plan_tag {
     TAG_RLIMIT = 19,       /* u32 resource, u64 soft, u64 hard; repeated */
     TAG_MASK = 20,         /* str: a host path under the root to hide (masked path); repeated */
     TAG_READONLY = 21,     /* str: a host path under the root to make read-only; repeated */
+    TAG_VOLUME = 22,       /* u64 flags, u32 volume_kind, str source, str target (a path inside the root), str data */
+    TAG_READONLY_ROOTFS = 23, /* u8: 1 = the root mount itself read-only (its sub-mounts keep their flags) */
+    TAG_JOIN = 24,         /* u32 pid, u64 start time (clock ticks): exec, join this process's namespaces */
+    TAG_INIT = 25,         /* u8: 1 = the helper stays as pid 1, reaping zombies and forwarding signals */
+    TAG_LOG_ROTATE = 26,   /* u64 max bytes of the log file, u32 files kept in all (the live one included) */
+};
+
+/* What a volume is; mounted onto a target resolved inside the root (volumes.c). */
+enum volume_kind {
+    VOLUME_BIND = 0,  /* source: an absolute host path (a directory or a file) */
+    VOLUME_TMPFS = 1, /* data: tmpfs options */
+};
+
+struct plan_volume {
+    uint64_t flags;
+    uint32_t kind;
+    char *source, *target, *data;
 };
 
 /* Flags of one mount step: what to do around mount(2), not mount(2)'s own flags. */
@@ -91,6 +108,13 @@ struct plan {
     size_t n_rlimits;
     char **masked, **readonly;
     size_t n_masked, n_readonly;
+    struct plan_volume *volumes;
+    size_t n_volumes;
+    int readonly_rootfs, init;
+    int32_t join_pid; /* 0: create (clone with clone_flags); else exec into this process's namespaces */
+    uint64_t join_start_time;
+    uint64_t log_max_bytes; /* 0: never rotate */
+    uint32_t log_max_files;
 };
 
 /* Parses buf into plan. Returns 0, or -1 with *error naming what is wrong. */

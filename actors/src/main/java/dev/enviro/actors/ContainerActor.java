@@ -847,7 +847,8 @@ public final class ContainerActor
                 r.workdir(), r.user(), r.hostname(), r.autoRemove(), executor.type(), Instant.now(), origin(callId),
                 r.restartPolicy() == null ? null : RestartPolicy.parse(r.restartPolicy()).toString(),
                 r.resources().isEmpty() ? null : JournalLimits.of(r.resources()),
-                r.security().equals(dev.enviro.runtime.SecurityOptions.DEFAULT) ? null : JournalSecurity.of(r.security()));
+                r.security().equals(dev.enviro.runtime.SecurityOptions.DEFAULT) ? null : JournalSecurity.of(r.security()),
+                r.options().equals(dev.enviro.runtime.RunOptions.DEFAULT) ? null : JournalSecurity.of(r.options()));
     }
 
     private ContainerEvent.Prepared prepared(PreparedContainer p) {
@@ -906,7 +907,8 @@ public final class ContainerActor
 
     private static ContainerSpec spec(ContainerEvent.Created d) {
         return new ContainerSpec(d.containerId(), d.name(), d.image(), d.entrypoint(), d.command(), d.env(),
-                d.workdir(), d.user(), d.hostname(), JournalLimits.resources(d.resources()), JournalSecurity.options(d.security()));
+                d.workdir(), d.user(), d.hostname(), JournalLimits.resources(d.resources()), JournalSecurity.options(d.security()),
+                JournalSecurity.options(d.run()));
     }
 
     private EngineException noSuchContainer() {

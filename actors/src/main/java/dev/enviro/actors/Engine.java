@@ -65,11 +65,20 @@ public interface Engine {
             boolean autoRemove,
             String restartPolicy,
             dev.enviro.runtime.Resources resources,
-            dev.enviro.runtime.SecurityOptions security) {
+            dev.enviro.runtime.SecurityOptions security,
+            dev.enviro.runtime.RunOptions options) {
 
         public CreateRequest {
             resources = resources == null ? dev.enviro.runtime.Resources.NONE : resources;
             security = security == null ? dev.enviro.runtime.SecurityOptions.DEFAULT : security;
+            options = options == null ? dev.enviro.runtime.RunOptions.DEFAULT : options;
+        }
+
+        /** Without storage, log and init flags (docs/volumes.md). */
+        public CreateRequest(String name, String image, List<String> entrypoint, List<String> command, List<String> env,
+                             String workdir, String user, String hostname, boolean autoRemove, String restartPolicy,
+                             dev.enviro.runtime.Resources resources, dev.enviro.runtime.SecurityOptions security) {
+            this(name, image, entrypoint, command, env, workdir, user, hostname, autoRemove, restartPolicy, resources, security, null);
         }
 
         /** Without security flags (the defaults: docs/security.md). */

@@ -36,6 +36,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--restart", paramLabel = "POLICY",
             description = "Restart policy: no, on-failure[:N], always, unless-stopped.") String restart;
     @picocli.CommandLine.Mixin SecurityFlags security = new SecurityFlags();
+    @picocli.CommandLine.Mixin StorageFlags storage = new StorageFlags();
     @Option(names = "--help", usageHelp = true, description = "Show this help.") boolean help;
     @picocli.CommandLine.Mixin ResourceOptions resources = new ResourceOptions();
     @picocli.CommandLine.Mixin ResourceOptions.OomScore oomScore = new ResourceOptions.OomScore();
@@ -77,6 +78,7 @@ final class RunCommand implements Callable<Integer> {
             }
             b.setName(name);
         }
+        b.addAllEnv(storage.envFromFiles(shellEnv));
         for (String variable : env) {
             int eq = variable.indexOf('=');
             if (eq == 0 || variable.isEmpty()) {
@@ -110,6 +112,7 @@ final class RunCommand implements Callable<Integer> {
             b.setHostname(hostname);
         }
         security.apply(b);
+        storage.apply(b);
         b.setResources(resources.toMessage(oomScore));
         return b.build();
     }

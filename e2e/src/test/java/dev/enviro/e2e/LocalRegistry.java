@@ -51,6 +51,14 @@ final class LocalRegistry implements AutoCloseable {
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException("skopeo copy failed: " + out);
     }
 
+    /** Pushes an OCI layout directory (its only image). */
+    void pushLayout(Path layout, String repositoryAndTag) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("skopeo", "copy", "--quiet", "--dest-tls-verify=false", "oci:" + layout,
+                "docker://" + host() + "/" + repositoryAndTag).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException("skopeo copy failed: " + out);
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();

@@ -95,4 +95,51 @@ class PullIT {
             for (String id : ids) engine.cli("rm", "-f", id);
         }
     }
+
+    /** Lower directories of a running container's root overlay, top first, from its mountinfo. */
+    private static List<String> lowerDirs(String id) throws Exception {
+        String pid = engine.cli("inspect", "--format", "{{.State.Pid}}", id).stdout().strip();
+        String mountinfo = Files.readString(Path.of("/proc/" + pid + "/mountinfo"));
+        String root = mountinfo.lines().filter(l -> l.split(" ")[4].equals("/") && l.contains(" - overlay ")).findFirst().orElseThrow(() -> new AssertionError(mountinfo));
+        Matcher lower = Pattern.compile("lowerdir=([^,]+)").matcher(root);
+        assertTrue(lower.find(), root);
+        return List.of(lower.group(1).split(":"));
+    }
+
+    @Test
+    void imagesSharingABaseLayerShareItOnDiskAndUpperLayersWhiteOutLowerContent() throws Exception {
+        Path a = LayeredImage.build(engine.dir.resolve("layered-a"), List.of(
+                List.of("d var", "f var/keep kept", "d var/lib", "f var/lib/old old", "f etc/motd hello"),
+                List.of("w var/.wh..wh..opq", "f var/new new", "w etc/.wh.group", "w etc/.wh.motd")));
+        Path b = LayeredImage.build(engine.dir.resolve("layered-b"), List.of(List.of("f etc/b b")));
+        registry.pushLayout(a, "e2e/layered-a:1");
+        registry.pushLayout(b, "e2e/layered-b:1");
+        String refA = registry.host() + "/e2e/layered-a:1", refB = registry.host() + "/e2e/layered-b:1";
+        assertEquals(0, engine.cli("pull", refA).exitCode());
+        assertEquals(0, engine.cli("pull", refB).exitCode());
+
+        Cli.Result seen = engine.cli("run", "--rm", refA, "sh", "-c", "ls /var; ls /etc; cat /etc/group || echo no-group");
+        assertEquals(0, seen.exitCode(), seen::toString);
+        assertEquals("new\npasswd\nno-group\n", seen.stdout(), "the opaque /var hides keep and lib; the whiteouts hide group and motd");
+        assertTrue(seen.stderr().isEmpty() || seen.stderr().contains("No such file"), seen::toString);
+        Cli.Result removed = engine.cli("run", "--rm", refA, "sh", "-c", "rm -r /var && rm /etc/passwd && rmdir /etc && ls /");
+        assertEquals(0, removed.exitCode(), "directories holding whiteouts can be removed in the container: " + removed);
+
+        List<String> ids = new java.util.ArrayList<>();
+        try {
+            for (String ref : List.of(refA, refB)) {
+                Cli.Result r = engine.cli("run", "-d", ref, "sleep", "60");
+                assertEquals(0, r.exitCode(), r::toString);
+                ids.add(r.stdout().strip());
+            }
+            List<String> lowersA = lowerDirs(ids.get(0)), lowersB = lowerDirs(ids.get(1));
+            assertEquals(3, lowersA.size(), lowersA::toString);
+            assertEquals(2, lowersB.size(), lowersB::toString);
+            assertEquals(lowersA.getLast(), lowersB.getLast(), "the busybox layer is one directory");
+            assertTrue(Files.isSameFile(Path.of(lowersA.getLast(), "bin/busybox"), Path.of(lowersB.getLast(), "bin/busybox")), "the same inode");
+            assertNotEquals(lowersA.getFirst(), lowersB.getFirst());
+        } finally {
+            for (String id : ids) engine.cli("rm", "-f", id);
+        }
+    }
 }

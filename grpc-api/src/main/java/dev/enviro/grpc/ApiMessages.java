@@ -95,7 +95,9 @@ public final class ApiMessages {
                 autoRemove,
                 emptyToNull(spec.getRestartPolicy()),
                 resources(spec.getResources()),
-                security(spec.getSecurity()));
+                security(spec.getSecurity()),
+                new dev.enviro.runtime.RunOptions(List.copyOf(spec.getVolumesList()), List.copyOf(spec.getTmpfsList()),
+                        spec.getReadOnly(), List.copyOf(spec.getLogOptsList()), spec.getInit()));
     }
 
     /** The security flags as typed; the engine checks them when it prepares the container. */

@@ -91,7 +91,7 @@ public final class EnviroDaemon implements AutoCloseable {
     private static Engine buildEngine(DaemonSettings settings, SyscallDispatcher dispatcher) throws DaemonException {
         try {
             ImageStore images = ImageStore.open(settings.stateDir());
-            Snapshotter snapshots = Snapshotter.overlay(settings.stateDir(), images);
+            Snapshotter snapshots = Snapshotter.open(settings.stateDir(), images, NativeExecutor.defaultIdMap());
             Executor executor = new NativeExecutor(settings.stateDir(), images, snapshots, NativeExecutor.defaultIdMap(), dispatcher);
             return EngineSystem.start(new EngineSettings(settings.stateDir(), executor, images, nodeName()));
         } catch (ImageException | java.io.IOException e) {

@@ -38,27 +38,59 @@ class OverlaySnapshotterTest {
         busybox = store.resolve("localhost/busybox");
     }
 
+    private Path layerDir(ResolvedImage image, int index, IdMap map) throws Exception {
+        String config = new String(Files.readAllBytes(state.resolve("content/blobs/sha256/" + image.configDigest().substring(7))));
+        var diffIds = dev.enviro.images.oci.Json.MAPPER.readTree(config).path("rootfs").path("diff_ids");
+        return state.resolve("snapshots/layers/" + diffIds.get(index).asText().substring(7) + "-" + map.key());
+    }
+
     @Test
     void prepareUnpacksOnceAndReturnsOneOverlayMount() throws Exception {
         Snapshotter snapshotter = Snapshotter.overlay(state, store);
         IdMap map = IdMap.single((Integer) Files.getAttribute(state, "unix:uid"), (Integer) Files.getAttribute(state, "unix:gid"));
         Path ctr = state.resolve("containers/c1");
         List<Mount> mounts = snapshotter.prepare(busybox, map, ctr);
-        Path snapshot = state.resolve("snapshots/" + busybox.manifestDigest().substring(7) + "-" + map.key());
+        Path layer = layerDir(busybox, 0, map);
         assertEquals(List.of(new Mount("overlay", "overlay", ctr.resolve("rootfs").toString(),
-                List.of("lowerdir=" + snapshot, "upperdir=" + ctr.resolve("upper"), "workdir=" + ctr.resolve("work"), "userxattr"))), mounts);
-        assertTrue(Files.isRegularFile(snapshot.resolve("bin/busybox")));
-        assertEquals("busybox", Files.readSymbolicLink(snapshot.resolve("bin/sh")).toString());
-        assertEquals(01777, (Integer) Files.getAttribute(snapshot.resolve("tmp"), "unix:mode") & 07777);
+                List.of("lowerdir=" + layer, "upperdir=" + ctr.resolve("upper"), "workdir=" + ctr.resolve("work"), "userxattr"))), mounts);
+        assertTrue(Files.isRegularFile(layer.resolve("bin/busybox")));
+        assertEquals("busybox", Files.readSymbolicLink(layer.resolve("bin/sh")).toString());
+        assertEquals(01777, (Integer) Files.getAttribute(layer.resolve("tmp"), "unix:mode") & 07777);
         for (String d : List.of("upper", "work", "rootfs")) assertTrue(Files.isDirectory(ctr.resolve(d)), d);
-        // A second container shares the snapshot.
+        // A second container shares the layer.
         snapshotter.prepare(busybox, map, state.resolve("containers/c2"));
-        try (var s = Files.list(state.resolve("snapshots"))) {
+        try (var s = Files.list(state.resolve("snapshots/layers"))) {
             assertEquals(1, s.count());
         }
         snapshotter.remove(ctr);
         for (String d : List.of("upper", "work", "rootfs")) assertFalse(Files.exists(ctr.resolve(d)), d);
-        assertTrue(Files.isRegularFile(snapshot.resolve("bin/busybox")), "the shared snapshot stays");
+        assertTrue(Files.isRegularFile(layer.resolve("bin/busybox")), "the shared layer stays");
+    }
+
+    @Test
+    void imagesSharingABaseLayerShareItsDirectory() throws Exception {
+        store.load(DerivedImage.build(ociTar, images.resolve("one-" + System.nanoTime()), "localhost/one:latest",
+                new dev.enviro.images.unpack.Layer().file("etc/one", "1").bytes()));
+        store.load(DerivedImage.build(ociTar, images.resolve("two-" + System.nanoTime()), "localhost/two:latest",
+                new dev.enviro.images.unpack.Layer().file("etc/two", "2").bytes()));
+        ResolvedImage one = store.resolve("localhost/one"), two = store.resolve("localhost/two");
+        IdMap map = IdMap.single(0, 0);
+        Snapshotter snapshotter = Snapshotter.overlay(state, store);
+        String lowerOne = lowerdir(snapshotter.prepare(one, map, state.resolve("containers/a")).getLast());
+        String lowerTwo = lowerdir(snapshotter.prepare(two, map, state.resolve("containers/b")).getLast());
+        List<String> a = List.of(lowerOne.split(":")), b = List.of(lowerTwo.split(":"));
+        assertEquals(2, a.size());
+        assertEquals(a.get(1), b.get(1), "the busybox layer is one directory");
+        assertEquals(layerDir(one, 1, map).toString(), a.get(0), "top layer first");
+        assertNotEquals(a.get(0), b.get(0));
+        assertTrue(Files.isSameFile(Path.of(a.get(1), "bin/busybox"), Path.of(b.get(1), "bin/busybox")));
+        try (var s = Files.list(state.resolve("snapshots/layers"))) {
+            assertEquals(3, s.count(), "busybox, one, two");
+        }
+    }
+
+    private static String lowerdir(Mount m) {
+        return m.options().stream().filter(o -> o.startsWith("lowerdir=")).findFirst().orElseThrow().substring(9);
     }
 
     @Test
@@ -78,7 +110,10 @@ class OverlaySnapshotterTest {
             pool.shutdownNow();
         }
         try (var s = Files.list(state.resolve("snapshots"))) {
-            assertEquals(List.of(busybox.manifestDigest().substring(7) + "-" + map.key()), s.map(p -> p.getFileName().toString()).toList(), "no .tmp-* left");
+            assertEquals(List.of("layers"), s.map(p -> p.getFileName().toString()).toList(), "no .tmp-* left");
+        }
+        try (var s = Files.list(state.resolve("snapshots/layers"))) {
+            assertEquals(List.of(layerDir(busybox, 0, map).getFileName().toString()), s.map(p -> p.getFileName().toString()).toList());
         }
     }
 
@@ -94,7 +129,7 @@ class OverlaySnapshotterTest {
         IdMap map = IdMap.defaultRoot();
         Path ctr = state.resolve("containers/c1");
         Mount m = snapshotter.prepare(busybox, map, ctr).getLast();
-        Path snapshot = state.resolve("snapshots/" + busybox.manifestDigest().substring(7) + "-" + map.key());
+        Path snapshot = layerDir(busybox, 0, map);
         assertEquals(100000, Files.getAttribute(snapshot.resolve("bin/busybox"), "unix:uid"));
         assertEquals(100000, Files.getAttribute(ctr.resolve("upper"), "unix:uid"));
         String root = m.target();
@@ -112,6 +147,31 @@ class OverlaySnapshotterTest {
         snapshotter.remove(ctr);
         assertFalse(Files.exists(ctr.resolve("upper"), LinkOption.NOFOLLOW_LINKS));
         assertFalse(Files.exists(ctr.resolve("work"), LinkOption.NOFOLLOW_LINKS));
+    }
+
+    /** Whiteouts and opaque directories of upper layers hide lower content inside the container's user namespace. */
+    @Test
+    void whiteoutsAndOpaqueDirectoriesHideLowerLayersInAUserNamespace() throws Exception {
+        Assumptions.assumeTrue(Commands.isRoot(), "shifting ownership to 100000 needs root");
+        byte[] middle = new dev.enviro.images.unpack.Layer().dir("var", 0755).file("var/keep", "k").dir("var/lib", 0755).file("var/lib/old", "o").bytes();
+        byte[] top = new dev.enviro.images.unpack.Layer().file("var/.wh..wh..opq", "").file("var/new", "n").file("etc/.wh.group", "").bytes();
+        store.load(DerivedImage.build(ociTar, images.resolve("wh-" + System.nanoTime()), "localhost/wh:latest", middle, top));
+        ResolvedImage wh = store.resolve("localhost/wh");
+        Snapshotter snapshotter = Snapshotter.overlay(state, store);
+        Path ctr = state.resolve("containers/w");
+        Mount m = snapshotter.prepare(wh, IdMap.defaultRoot(), ctr).getLast();
+        String root = m.target();
+        String script = "mount -t " + m.type() + " -o " + String.join(",", m.options()) + " " + m.source() + " " + root
+                + " && ls " + root + "/var && ls " + root + "/etc"
+                + " && rm -r " + root + "/var && rm " + root + "/etc/passwd && rmdir " + root + "/etc && ls " + root + " | tr '\\n' ' '";
+        try {
+            Commands.Result r = Commands.run(List.of("setpriv", "--reuid=100000", "--regid=100000", "--clear-groups",
+                    "unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script));
+            assertEquals(0, r.exit(), r.output());
+            assertEquals("new\npasswd\nbin dev home proc root sbin sys tmp usr ", r.output());
+        } finally {
+            snapshotter.remove(ctr);
+        }
     }
 
     @Test
@@ -147,7 +207,10 @@ class OverlaySnapshotterTest {
         assertEquals(ImageException.Kind.MALFORMED, e.kind());
         assertTrue(e.getMessage().contains("is unsafe"), e.getMessage());
         try (var s = Files.list(state.resolve("other/snapshots"))) {
-            assertEquals(0, s.count(), "neither a snapshot nor a .tmp-* is left");
+            assertEquals(List.of("layers"), s.map(p -> p.getFileName().toString()).toList(), "no .tmp-* left");
+        }
+        try (var s = Files.list(state.resolve("other/snapshots/layers"))) {
+            assertEquals(1, s.count(), "only the busybox layer, not the hostile one");
         }
         assertFalse(Files.exists(state.resolve("other/pwned")));
     }

@@ -45,7 +45,18 @@ public sealed interface ContainerEvent extends LifecycleEvent {
             Origin origin,
             String restartPolicy,
             ResourceLimits resources,
-            SecuritySettings security) implements ContainerEvent {
+            SecuritySettings security,
+            RunSettings run) implements ContainerEvent {
+
+        /** Without storage, log and init flags (the defaults). */
+        public Created(String containerId, String name, String image, List<String> entrypoint, List<String> command,
+                       List<String> env, String workdir, String user, String hostname, boolean autoRemove,
+                       String executor, Instant timestamp, Origin origin, String restartPolicy, ResourceLimits resources,
+                       SecuritySettings security) {
+            this(containerId, name, image, entrypoint, command, env, workdir, user, hostname, autoRemove, executor,
+                    timestamp, origin, restartPolicy, resources, security, null);
+        }
+
         public Created {
             entrypoint = entrypoint == null ? null : List.copyOf(entrypoint);
             command = command == null ? List.of() : List.copyOf(command);
@@ -71,7 +82,7 @@ public sealed interface ContainerEvent extends LifecycleEvent {
         /** The same definition with the limits {@code enviro update} set: the state keeps the current limits here. */
         public Created withResources(ResourceLimits limits) {
             return new Created(containerId, name, image, entrypoint, command, env, workdir, user, hostname, autoRemove,
-                    executor, timestamp, origin, restartPolicy, limits, security);
+                    executor, timestamp, origin, restartPolicy, limits, security, run);
         }
 
         public Created(String containerId, String name, String image, List<String> entrypoint, List<String> command,

@@ -56,7 +56,7 @@ class JournalSchemaTest {
     void urlIsAnAbsoluteH2FileUrl() {
         String url = JournalConfig.h2Url(Path.of("relative/state"));
         assertTrue(url.startsWith("jdbc:h2:file:/"), url);
-        assertTrue(url.endsWith("/relative/state/journal/enviro;DB_CLOSE_ON_EXIT=FALSE"), url);
+        assertTrue(url.endsWith("/relative/state/journal/enviro;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0"), url);
     }
 
     @Test

@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param hostname   the container's hostname; {@code null}: the first 12 characters of the id
  * @param resources  cgroup limits and the OOM score; {@code null} reads as {@link Resources#NONE}
  * @param security   capabilities, seccomp, no_new_privs, ulimits as typed; {@code null} reads as {@link SecurityOptions#DEFAULT}
+ * @param options    volumes, tmpfs, read-only root, log rotation, init as typed; {@code null} reads as {@link RunOptions#DEFAULT}
  */
 public record ContainerSpec(
         String id,
@@ -30,7 +31,14 @@ public record ContainerSpec(
         String user,
         String hostname,
         Resources resources,
-        SecurityOptions security) {
+        SecurityOptions security,
+        RunOptions options) {
+
+    public ContainerSpec(String id, String name, String image, List<String> entrypoint, List<String> command,
+                         List<String> env, String workdir, String user, String hostname, Resources resources,
+                         SecurityOptions security) {
+        this(id, name, image, entrypoint, command, env, workdir, user, hostname, resources, security, RunOptions.DEFAULT);
+    }
 
     public ContainerSpec(String id, String name, String image, List<String> entrypoint, List<String> command,
                          List<String> env, String workdir, String user, String hostname, Resources resources) {
@@ -51,6 +59,7 @@ public record ContainerSpec(
         env = env == null ? List.of() : List.copyOf(env);
         resources = resources == null ? Resources.NONE : resources;
         security = security == null ? SecurityOptions.DEFAULT : security;
+        options = options == null ? RunOptions.DEFAULT : options;
     }
 
     public String effectiveHostname() {

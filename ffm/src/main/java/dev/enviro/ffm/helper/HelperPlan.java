@@ -35,7 +35,64 @@ public record HelperPlan(
         boolean setGroups,
         String logPath,
         String statusPath,
-        Security security) {
+        Security security,
+        Storage storage,
+        Join join,
+        boolean init,
+        LogRotation logRotation) {
+
+    /** A created (not joined) plan without volumes, init or log rotation. */
+    public HelperPlan(long cloneFlags, long unshareFlags, List<Mount> mounts, List<Symlink> symlinks, String rootfs,
+            String hostname, List<String> argv, List<String> env, String cwd, int uid, int gid, List<Integer> groups,
+            boolean setGroups, String logPath, String statusPath, Security security) {
+        this(cloneFlags, unshareFlags, mounts, symlinks, rootfs, hostname, argv, env, cwd, uid, gid, groups, setGroups,
+                logPath, statusPath, security, Storage.NONE, null, false, null);
+    }
+
+    /**
+     * Volumes mounted after the kernel filesystems, onto targets the helper resolves inside the root
+     * ({@code openat2(RESOLVE_IN_ROOT)}, see volumes.c), and whether the root mount itself is read-only.
+     */
+    public record Storage(List<Volume> volumes, boolean readOnlyRootfs) {
+        public static final Storage NONE = new Storage(List.of(), false);
+
+        public Storage {
+            volumes = List.copyOf(volumes);
+        }
+    }
+
+    /**
+     * A bind of a host path or a new tmpfs. {@code target} is a path inside the container, never a host path:
+     * the helper resolves it in the root. {@code flags}: MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC.
+     */
+    public record Volume(Kind kind, String source, String target, long flags, String data) {
+        public enum Kind { BIND, TMPFS }
+
+        public Volume {
+            Objects.requireNonNull(kind, "kind");
+            source = source == null ? "" : source;
+            data = data == null ? "" : data;
+            if (target == null || !target.startsWith("/")) throw new IllegalArgumentException("a volume target is an absolute path inside the container: " + target);
+            if (kind == Kind.BIND && !source.startsWith("/")) throw new IllegalArgumentException("a bind source is an absolute host path: " + source);
+        }
+    }
+
+    /**
+     * Exec: the process joins the namespaces ({@code cloneFlags | unshareFlags}) of the running process
+     * {@code pid}, checked against its start time (clock ticks since boot), instead of creating new ones.
+     */
+    public record Join(int pid, long startTime) {
+        public Join {
+            if (pid <= 0) throw new IllegalArgumentException("join pid " + pid);
+        }
+    }
+
+    /** The monitor renames the log to {@code .1}, {@code .2}, … when it would pass {@code maxBytes}, keeping {@code maxFiles} in all. */
+    public record LogRotation(long maxBytes, int maxFiles) {
+        public LogRotation {
+            if (maxBytes <= 0 || maxFiles < 1) throw new IllegalArgumentException("log rotation needs max-size > 0 and max-file >= 1");
+        }
+    }
 
     /** A plan without any security step (the helper keeps what the user namespace gives). */
     public HelperPlan(long cloneFlags, long unshareFlags, List<Mount> mounts, List<Symlink> symlinks, String rootfs,
@@ -96,6 +153,7 @@ public record HelperPlan(
         env = List.copyOf(env);
         groups = List.copyOf(groups);
         security = security == null ? Security.NONE : security;
+        storage = storage == null ? Storage.NONE : storage;
         Objects.requireNonNull(rootfs, "rootfs");
         Objects.requireNonNull(logPath, "logPath");
         Objects.requireNonNull(statusPath, "statusPath");

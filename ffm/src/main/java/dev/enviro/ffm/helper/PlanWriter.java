@@ -15,6 +15,7 @@ public final class PlanWriter {
             TAG_HOSTNAME = 6, TAG_ARG = 7, TAG_ENV = 8, TAG_CWD = 9, TAG_UID = 10, TAG_GID = 11, TAG_GROUP = 12,
             TAG_SET_GROUPS = 13, TAG_LOG_PATH = 14, TAG_STATUS_PATH = 15;
     static final int TAG_CAPS = 16, TAG_NO_NEW_PRIVS = 17, TAG_SECCOMP = 18, TAG_RLIMIT = 19, TAG_MASK = 20, TAG_READONLY = 21;
+    static final int TAG_VOLUME = 22, TAG_READONLY_ROOTFS = 23, TAG_JOIN = 24, TAG_INIT = 25, TAG_LOG_ROTATE = 26;
 
     public static byte[] write(HelperPlan plan) {
         Out out = new Out();
@@ -38,6 +39,15 @@ public final class PlanWriter {
         out.record(TAG_LOG_PATH, new Out().str(plan.logPath()));
         out.record(TAG_STATUS_PATH, new Out().str(plan.statusPath()));
         writeSecurity(out, plan.security());
+        for (HelperPlan.Volume v : plan.storage().volumes()) {
+            out.record(TAG_VOLUME, new Out().u64(v.flags()).u32(v.kind().ordinal()).str(v.source()).str(v.target()).str(v.data()));
+        }
+        if (plan.storage().readOnlyRootfs()) out.record(TAG_READONLY_ROOTFS, new Out().u8(1));
+        if (plan.join() != null) out.record(TAG_JOIN, new Out().u32(plan.join().pid()).u64(plan.join().startTime()));
+        if (plan.init()) out.record(TAG_INIT, new Out().u8(1));
+        if (plan.logRotation() != null) {
+            out.record(TAG_LOG_ROTATE, new Out().u64(plan.logRotation().maxBytes()).u32(plan.logRotation().maxFiles()));
+        }
         byte[] bytes = out.bytes();
         if (bytes.length > MAX_BYTES) throw new IllegalArgumentException("plan is " + bytes.length + " bytes, the helper takes at most " + MAX_BYTES);
         return bytes;

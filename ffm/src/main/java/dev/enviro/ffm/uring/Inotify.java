@@ -19,6 +19,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 public final class Inotify implements AutoCloseable {
     public static final int IN_MODIFY = 0x2, IN_CLOSE_WRITE = 0x8, IN_DELETE_SELF = 0x400,
             IN_Q_OVERFLOW = 0x4000, IN_IGNORED = 0x8000;
+    /** The watched file was renamed (a log rotated away under its reader). */
+    public static final int IN_MOVE_SELF = 0x800;
 
     /** {@code sizeof(struct inotify_event)} without its name; a read buffer needs at least this plus NAME_MAX + 1. */
     public static final int EVENT_HEADER = 16;

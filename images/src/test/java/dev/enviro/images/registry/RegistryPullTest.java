@@ -117,7 +117,13 @@ class RegistryPullTest {
     void aConnectionCutMidLayerIsResumedWithARangeRequest() throws Exception {
         try (FaultyProxy proxy = new FaultyProxy(registry.port, FaultyProxy.Fault.CUT, 300_000)) {
             ImageStore store = ImageStore.open(state);
+            dev.enviro.images.Snapshotter.open(state, store, dev.enviro.ffm.IdMap.single(0, 0)); // unpacks while pulling
             ImageSummary pulled = store.pull(proxy.host() + "/test/busybox:1.0", null, null, e -> {});
+            try (Stream<Path> layers = Files.list(state.resolve("snapshots/layers"))) {
+                List<Path> all = layers.toList();
+                assertEquals(1, all.size(), "the layer was unpacked during the pull, across the resumed connection");
+                assertTrue(Files.isRegularFile(all.getFirst().resolve("bin/busybox")));
+            }
             assertEquals(1, proxy.faults.get(), "the proxy cut one answer");
             assertEquals(1, proxy.rangeRequests.get(), "the download resumed with Range");
             assertEquals(busyboxLayer, store.resolve(pulled.manifestDigest()).layerDigests().getFirst());
@@ -129,6 +135,7 @@ class RegistryPullTest {
     void aCorruptedLayerIsRejectedAndNothingIsStored() throws Exception {
         try (FaultyProxy proxy = new FaultyProxy(registry.port, FaultyProxy.Fault.FLIP, 300_000)) {
             ImageStore store = ImageStore.open(state);
+            dev.enviro.images.Snapshotter.open(state, store, dev.enviro.ffm.IdMap.single(0, 0));
             ImageException e = assertThrows(ImageException.class, () -> store.pull(proxy.host() + "/test/busybox:1.0", null, null, x -> {}));
             assertEquals(ImageException.Kind.DIGEST_MISMATCH, e.kind(), e.getMessage());
             assertTrue(e.getMessage().startsWith("layer " + busyboxLayer + " of " + proxy.host() + "/test/busybox:1.0 does not match its digest"), e.getMessage());
@@ -137,6 +144,10 @@ class RegistryPullTest {
                 assertEquals(List.of(), ingest.toList(), "no partial file is left");
             }
             assertEquals(List.of(), store.list(), "no image is recorded");
+            try (Stream<Path> snapshots = Files.list(state.resolve("snapshots")); Stream<Path> layers = Files.list(state.resolve("snapshots/layers"))) {
+                assertEquals(List.of("layers"), snapshots.map(p -> p.getFileName().toString()).toList(), "no half-unpacked layer is left");
+                assertEquals(List.of(), layers.toList(), "what was unpacked from the corrupt bytes is not published");
+            }
         }
     }
 

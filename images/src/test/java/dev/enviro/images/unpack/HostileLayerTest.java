@@ -41,9 +41,9 @@ class HostileLayerTest {
     void aSymlinkSwappedForADirectoryAcrossLayersKeepsWritesInside() throws IOException {
         for (String target : List.of("/", "../..", "..", "../../..", "/..")) {
             Files.walk(root).sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(root)).forEach(p -> p.toFile().delete());
-            byte[] l1 = new LayerApplierTest.Layer().dir("a", 0755).file("a/old", "o").bytes();
-            byte[] l2 = new LayerApplierTest.Layer().symlink("a", target).bytes();
-            byte[] l3 = new LayerApplierTest.Layer().file("a/x", "pwned?").bytes();
+            byte[] l1 = new Layer().dir("a", 0755).file("a/old", "o").bytes();
+            byte[] l2 = new Layer().symlink("a", target).bytes();
+            byte[] l3 = new Layer().file("a/x", "pwned?").bytes();
             try {
                 applyFlattened(l1, l2, l3);
                 // Followed inside the root, as the container would resolve it: a -> / is the root itself.
@@ -118,7 +118,7 @@ class HostileLayerTest {
 
     @Test
     void aTruncatedHeaderIsRefused() throws IOException {
-        byte[] whole = new LayerApplierTest.Layer().file("a", "1").file("b", "2").bytes();
+        byte[] whole = new Layer().file("a", "1").file("b", "2").bytes();
         refused(Arrays.copyOf(whole, 1024 + 300)); // the second header cut in the middle
         refused(Arrays.copyOf(whole, 700)); // data cut
         assertOnlyRootAndBait();

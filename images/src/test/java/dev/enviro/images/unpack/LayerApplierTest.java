@@ -31,64 +31,6 @@ class LayerApplierTest {
         outside = Files.createDirectory(dir.resolve("outside"));
     }
 
-    /** A layer tar built in memory, entry by entry. */
-    static final class Layer {
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        final TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes);
-
-        Layer() {
-            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-        }
-
-        Layer dir(String name, int mode) throws IOException {
-            TarArchiveEntry e = new TarArchiveEntry(name.endsWith("/") ? name : name + "/");
-            e.setMode(040000 | mode);
-            e.setModTime(new Date(1_000_000_000L));
-            tar.putArchiveEntry(e);
-            tar.closeArchiveEntry();
-            return this;
-        }
-
-        Layer file(String name, String content, int mode, int uid) throws IOException {
-            byte[] b = content.getBytes(StandardCharsets.UTF_8);
-            TarArchiveEntry e = new TarArchiveEntry(name, true); // preserve leading '/' and '..' as a hostile archive would
-            e.setSize(b.length);
-            e.setMode(0100000 | mode);
-            e.setUserId(uid);
-            e.setGroupId(uid);
-            e.setModTime(new Date(1_500_000_000_000L));
-            tar.putArchiveEntry(e);
-            tar.write(b);
-            tar.closeArchiveEntry();
-            return this;
-        }
-
-        Layer file(String name, String content) throws IOException {
-            return file(name, content, 0644, 0);
-        }
-
-        Layer link(String name, String target, byte type) throws IOException {
-            TarArchiveEntry e = new TarArchiveEntry(name, type, true);
-            e.setLinkName(target);
-            tar.putArchiveEntry(e);
-            tar.closeArchiveEntry();
-            return this;
-        }
-
-        Layer symlink(String name, String target) throws IOException {
-            return link(name, target, TarConstants.LF_SYMLINK);
-        }
-
-        Layer hardlink(String name, String target) throws IOException {
-            return link(name, target, TarConstants.LF_LINK);
-        }
-
-        byte[] bytes() throws IOException {
-            tar.close();
-            return bytes.toByteArray();
-        }
-    }
-
     private Digest apply(Layer layer, IdMap map) throws IOException {
         byte[] b = layer.bytes();
         Digest d = new LayerApplier(root, map).apply(new ByteArrayInputStream(b));

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 class OverlayLayerTest {
     @TempDir Path dir;
 
-    private Path unpack(String name, LayerApplierTest.Layer layer, List<Path> lowers) throws IOException {
+    private Path unpack(String name, Layer layer, List<Path> lowers) throws IOException {
         Path root = Files.createDirectory(dir.resolve(name));
         LayerApplier.overlayLayer(root, IdMap.single(0, 0), lowers).apply(new ByteArrayInputStream(layer.bytes()));
         return root;
@@ -24,7 +24,7 @@ class OverlayLayerTest {
 
     @Test
     void whiteoutsBecomeCharacterDevicesAndOpaqueMarkersXattrs() throws IOException {
-        Path l = unpack("l2", new LayerApplierTest.Layer().file("a/.wh.gone", "").dir("o", 0755).file("o/.wh..wh..opq", "").file("o/new", "5")
+        Path l = unpack("l2", new Layer().file("a/.wh.gone", "").dir("o", 0755).file("o/.wh..wh..opq", "").file("o/new", "5")
                 .file(".wh.top", ""), null);
         assertTrue(OverlayMarkers.isWhiteout(l.resolve("a/gone")), "a/gone is a 0/0 character device");
         assertTrue(OverlayMarkers.isWhiteout(l.resolve("top")));
@@ -37,15 +37,15 @@ class OverlayLayerTest {
 
     @Test
     void aDirectoryReplacingAWhiteoutOfItsLayerIsOpaque() throws IOException {
-        Path l = unpack("l", new LayerApplierTest.Layer().file(".wh.etc", "").dir("etc", 0755).file("etc/new", "n"), null);
+        Path l = unpack("l", new Layer().file(".wh.etc", "").dir("etc", 0755).file("etc/new", "n"), null);
         assertTrue(Files.isDirectory(l.resolve("etc"), LinkOption.NOFOLLOW_LINKS));
         assertTrue(OverlayMarkers.isOpaque(l.resolve("etc")), "the old etc of the layers below must not show through");
     }
 
     @Test
     void hardLinksIntoLowerLayersNeedTheLowersAndThenCopy() throws IOException {
-        Path base = unpack("base", new LayerApplierTest.Layer().file("bin/tool", "binary", 0755, 0), null);
-        LayerApplierTest.Layer upper = new LayerApplierTest.Layer().hardlink("bin/alias", "bin/tool");
+        Path base = unpack("base", new Layer().file("bin/tool", "binary", 0755, 0), null);
+        Layer upper = new Layer().hardlink("bin/alias", "bin/tool");
         byte[] bytes = upper.bytes();
         Path alone = Files.createDirectory(dir.resolve("alone"));
         assertThrows(LayerApplier.LowerLinkException.class,
@@ -60,7 +60,7 @@ class OverlayLayerTest {
     @Test
     void aLayerNeverFollowsLinksOfOtherLayers() throws IOException {
         // Layer 2 swapped a/ for a link to / ; layer 3, unpacked on its own, writes a/x into its own a/.
-        Path l3 = unpack("l3", new LayerApplierTest.Layer().file("a/x", "inside"), null);
+        Path l3 = unpack("l3", new Layer().file("a/x", "inside"), null);
         assertTrue(Files.isDirectory(l3.resolve("a"), LinkOption.NOFOLLOW_LINKS));
         assertEquals("inside", Files.readString(l3.resolve("a/x")));
     }

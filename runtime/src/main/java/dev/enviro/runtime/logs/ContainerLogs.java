@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  * following a thousand logs takes no thread at all.
  */
 public final class ContainerLogs implements AutoCloseable {
-    private static final int WATCH_MASK = Inotify.IN_MODIFY | Inotify.IN_CLOSE_WRITE;
+    private static final int WATCH_MASK = Inotify.IN_MODIFY | Inotify.IN_CLOSE_WRITE | Inotify.IN_MOVE_SELF;
     private static final System.Logger LOG = System.getLogger(ContainerLogs.class.getName());
 
     private final SyscallQueue queue;

@@ -21,6 +21,11 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * to end of file. Inotify events and the end of {@code until} "poke" the reader; a poke that arrives
  * during a pass makes another pass follow it, so an append is never missed and passes never overlap.
  * A pass that began after {@code until} completed is the last one.
+ *
+ * <p>Rotation (the monitor renames {@code ctr.log} to {@code ctr.log.1}, … and starts a new one): the
+ * kept files are opened at start and read oldest first, then the live one. While following, at the end of
+ * the file the reader checks whether the path now names another file (the watch's IN_MOVE_SELF pokes it)
+ * and moves on to it from its beginning. A file rotated away twice before the reader got there is skipped.
  */
 public final class LogFollow {
     private static final int CHUNK = 64 * 1024;
@@ -45,6 +50,8 @@ public final class LogFollow {
     private Arena arena;
     private MemorySegment buffer;
     private Fd fd;
+    /** Files still to read after {@code fd}: the kept rotated logs, newer ones later, the live one last. */
+    private final java.util.ArrayDeque<Fd> next = new java.util.ArrayDeque<>();
     private int wd = -1;
     private long offset;
     private int pokesSeen;
@@ -95,7 +102,16 @@ public final class LogFollow {
         try {
             // Watch before the first read: an append between reading to EOF and watching would be lost.
             if (follow) wd = logs.watch(path, this);
-            fd = Files.open(path, Files.O_RDONLY | Files.O_CLOEXEC, 0);
+            Fd live = Files.open(path, Files.O_RDONLY | Files.O_CLOEXEC, 0);
+            for (Path older : rotated(path)) {
+                try {
+                    next.add(Files.open(older, Files.O_RDONLY | Files.O_CLOEXEC, 0));
+                } catch (SyscallException gone) {
+                    // rotated away (deleted) since it was listed: nothing to read there any more
+                }
+            }
+            next.add(live);
+            fd = next.poll();
             arena = Arena.ofShared();
             buffer = arena.allocate(CHUNK, 8);
         } catch (SyscallException | RuntimeException e) {
@@ -147,6 +163,13 @@ public final class LogFollow {
                     return;
                 }
                 readNext();
+            } else if (!next.isEmpty()) {
+                fd.close();
+                fd = next.poll();
+                offset = 0;
+                readNext();
+            } else if (follow && switchedToNewFile()) {
+                readNext();
             } else if (lastPass) {
                 finish(null);
             } else if (pokes.addAndGet(-pokesSeen) != 0) {
@@ -156,10 +179,61 @@ public final class LogFollow {
         });
     }
 
+    /** The kept files of a rotated log, oldest (highest number) first. */
+    static java.util.List<Path> rotated(Path log) {
+        String prefix = log.getFileName() + ".";
+        java.util.TreeMap<Integer, Path> byNumber = new java.util.TreeMap<>(java.util.Comparator.reverseOrder());
+        try (java.util.stream.Stream<Path> siblings = java.nio.file.Files.list(log.getParent())) {
+            for (Path p : (Iterable<Path>) siblings::iterator) {
+                String name = p.getFileName().toString();
+                if (!name.startsWith(prefix)) continue;
+                String n = name.substring(prefix.length());
+                if (!n.isEmpty() && n.length() < 6 && n.chars().allMatch(Character::isDigit)) byNumber.put(Integer.parseInt(n), p);
+            }
+        } catch (java.io.IOException e) {
+            return java.util.List.of();
+        }
+        return java.util.List.copyOf(byNumber.values());
+    }
+
+    /**
+     * At the end of the file being followed: if the log was rotated (the path names another file now), opens
+     * the new one and watches it instead. A rotation caught between the rename and the new file's creation
+     * retries shortly: no inotify event would announce the new file on the old file's watch.
+     */
+    private boolean switchedToNewFile() {
+        Object current, now;
+        try {
+            current = java.nio.file.Files.getAttribute(Path.of("/proc/self/fd/" + fd.value()), "unix:ino");
+            now = java.nio.file.Files.getAttribute(path, "unix:ino");
+        } catch (java.nio.file.NoSuchFileException e) {
+            if (!lastPass) {
+                java.util.concurrent.CompletableFuture.delayedExecutor(20, java.util.concurrent.TimeUnit.MILLISECONDS).execute(this::poke);
+            }
+            return false;
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return false;
+        }
+        if (current.equals(now)) return false;
+        try {
+            int newWd = logs.watch(path, this);
+            Fd opened = Files.open(path, Files.O_RDONLY | Files.O_CLOEXEC, 0);
+            if (wd >= 0 && wd != newWd) logs.unwatch(wd, this);
+            wd = newWd;
+            fd.close();
+            fd = opened;
+            offset = 0;
+            return true;
+        } catch (SyscallException e) {
+            return false;
+        }
+    }
+
     private void finish(Throwable t) {
         if (!finished.compareAndSet(false, true)) return;
         if (wd >= 0) logs.unwatch(wd, this);
         if (fd != null) fd.close();
+        for (Fd f : next) f.close();
         if (arena != null) arena.close();
         if (t instanceof CancellationException) done.cancel(false);
         else if (t != null) done.completeExceptionally(t);

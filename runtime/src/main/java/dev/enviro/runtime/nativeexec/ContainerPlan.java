@@ -42,6 +42,16 @@ final class ContainerPlan {
     /** @param security the container's resolved security settings; null: none (the user namespace's full set) */
     static HelperPlan of(List<Mount> rootfsMounts, String hostname, ResolvedProcess process, Path containerDir, IdMap idMap,
             SecurityProfile security) {
+        return of(rootfsMounts, hostname, process, containerDir, idMap, security, HelperPlan.Storage.NONE, false, null);
+    }
+
+    /**
+     * @param storage     volumes and the read-only root ({@link dev.enviro.runtime.volumes.Volumes#plan})
+     * @param init        a minimal init as pid 1
+     * @param logRotation null: the log grows without bound
+     */
+    static HelperPlan of(List<Mount> rootfsMounts, String hostname, ResolvedProcess process, Path containerDir, IdMap idMap,
+            SecurityProfile security, HelperPlan.Storage storage, boolean init, HelperPlan.LogRotation logRotation) {
         if (rootfsMounts.isEmpty()) throw new IllegalArgumentException("the snapshotter returned no mounts");
         String rootfs = rootfsMounts.getLast().target();
         List<HelperPlan.Mount> mounts = new ArrayList<>();
@@ -68,7 +78,41 @@ final class ContainerPlan {
                 !idMap.isSingleId(),
                 containerDir.resolve("ctr.log").toString(),
                 containerDir.resolve("exit.status").toString(),
-                security == null ? HelperPlan.Security.NONE : security.plan(rootfs, process.uid()));
+                security == null ? HelperPlan.Security.NONE : security.plan(rootfs, process.uid()),
+                storage,
+                null,
+                init,
+                logRotation);
+    }
+
+    /**
+     * The plan of {@code exec} in a running container: the same helper path, joining the namespaces of
+     * {@code join} instead of cloning new ones; no mounts (the container's are there), the container's
+     * security steps, its own log and status files.
+     */
+    static HelperPlan exec(HelperPlan.Join join, ResolvedProcess process, String rootfs, Path logPath, Path statusPath,
+            IdMap idMap, SecurityProfile security) {
+        return new HelperPlan(
+                CLONE_FLAGS,
+                Namespaces.CLONE_NEWCGROUP,
+                List.of(),
+                List.of(),
+                rootfs,
+                null,
+                process.argv(),
+                process.env(),
+                process.cwd(),
+                process.uid(),
+                process.gid(),
+                process.groups(),
+                !idMap.isSingleId(),
+                logPath.toString(),
+                statusPath.toString(),
+                security == null ? HelperPlan.Security.NONE : security.plan(rootfs, process.uid()),
+                HelperPlan.Storage.NONE,
+                join,
+                false,
+                null);
     }
 
     /** /proc, /dev and /sys of the container, in the order they must be mounted. */

@@ -108,6 +108,15 @@ public final class NativeExecutor implements Executor {
     @Override
     public PreparedContainer prepare(ContainerSpec spec) throws ExecutorException {
         checkResources(spec.name(), spec.resources());
+        // volumes and log options are checked before anything is made for the container
+        HelperPlan.Storage storage;
+        HelperPlan.LogRotation logRotation;
+        try {
+            storage = dev.enviro.runtime.volumes.Volumes.plan(spec.options());
+            logRotation = dev.enviro.runtime.logs.LogLimits.parse(spec.options().logOpts());
+        } catch (IllegalArgumentException e) {
+            throw new ExecutorException(Kind.INVALID_SPEC, "container " + spec.name() + ": " + e.getMessage(), e);
+        }
         ResolvedImage image;
         try {
             image = images.resolve(spec.image());
@@ -143,7 +152,8 @@ public final class NativeExecutor implements Executor {
         } catch (InvalidSecurityOption | UnsupportedOperationException e) {
             throw new ExecutorException(Kind.INVALID_SPEC, "container " + spec.name() + ": " + e.getMessage(), e);
         }
-        HelperPlan plan = ContainerPlan.of(mounts, spec.effectiveHostname(), process, dir, idMap, security);
+        HelperPlan plan = ContainerPlan.of(mounts, spec.effectiveHostname(), process, dir, idMap, security, storage,
+                spec.options().init(), logRotation);
         try {
             writeAtomically(dir.resolve("plan.bin"), PlanWriter.write(plan));
         } catch (IOException e) {

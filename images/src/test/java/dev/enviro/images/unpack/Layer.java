@@ -1,0 +1,67 @@
+package dev.enviro.images.unpack;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Date;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+
+/** A layer tar built in memory, entry by entry (tests of the unpacker and the snapshotters). */
+public final class Layer {
+    final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    public final TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes);
+
+    public Layer() {
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+    }
+
+    public Layer dir(String name, int mode) throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(name.endsWith("/") ? name : name + "/");
+        e.setMode(040000 | mode);
+        e.setModTime(new Date(1_000_000_000L));
+        tar.putArchiveEntry(e);
+        tar.closeArchiveEntry();
+        return this;
+    }
+
+    public Layer file(String name, String content, int mode, int uid) throws IOException {
+        byte[] b = content.getBytes(StandardCharsets.UTF_8);
+        TarArchiveEntry e = new TarArchiveEntry(name, true); // preserve leading '/' and '..' as a hostile archive would
+        e.setSize(b.length);
+        e.setMode(0100000 | mode);
+        e.setUserId(uid);
+        e.setGroupId(uid);
+        e.setModTime(new Date(1_500_000_000_000L));
+        tar.putArchiveEntry(e);
+        tar.write(b);
+        tar.closeArchiveEntry();
+        return this;
+    }
+
+    public Layer file(String name, String content) throws IOException {
+        return file(name, content, 0644, 0);
+    }
+
+    public Layer link(String name, String target, byte type) throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(name, type, true);
+        e.setLinkName(target);
+        tar.putArchiveEntry(e);
+        tar.closeArchiveEntry();
+        return this;
+    }
+
+    public Layer symlink(String name, String target) throws IOException {
+        return link(name, target, TarConstants.LF_SYMLINK);
+    }
+
+    public Layer hardlink(String name, String target) throws IOException {
+        return link(name, target, TarConstants.LF_LINK);
+    }
+
+    public byte[] bytes() throws IOException {
+        tar.close();
+        return bytes.toByteArray();
+    }
+}
