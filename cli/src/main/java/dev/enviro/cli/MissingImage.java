@@ -25,8 +25,15 @@ final class MissingImage {
             first = events.next();
         } catch (EnviroException e) {
             if (!isMissingImage(e)) throw e;
-            root.err.println("Unable to find image '" + spec.getImage() + "' locally");
-            PullCommand.pull(root, client, spec.getImage(), null, root.err);
+            try {
+                PullCommand.pull(root, client, spec.getImage(), null, root.err,
+                        "Unable to find image '" + spec.getImage() + "' locally");
+            } catch (EnviroException pullFailed) {
+                if (pullFailed.unreachable()) throw pullFailed;
+                // One line: the image is neither here nor pullable, and why.
+                throw new UsageException("image \"" + spec.getImage() + "\" not found locally, and pulling it failed: "
+                        + pullFailed.getMessage());
+            }
             return client.run(spec, detach);
         }
         return prepend(first, events);

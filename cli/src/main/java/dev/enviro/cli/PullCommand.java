@@ -38,9 +38,17 @@ final class PullCommand implements Callable<Integer> {
 
     /** Pulls with the user's stored credentials, showing progress on {@code out}; shared with {@code run}. */
     static Image pull(EnviroCommand root, EnviroClient client, String reference, String platform, PrintStream out) {
+        return pull(root, client, reference, platform, out, null);
+    }
+
+    /** With {@code heldLine}: nothing is printed until the registry has resolved the reference. */
+    static Image pull(EnviroCommand root, EnviroClient client, String reference, String platform, PrintStream out,
+                      String heldLine) {
         Optional<Credentials> credentials = credentials(reference);
         boolean terminal = System.console() != null && System.console().isTerminal() && out == System.out;
-        Image image = new PullProgressView(out, terminal).follow(client.pull(reference, platform,
+        PullProgressView view = new PullProgressView(out, terminal);
+        if (heldLine != null) view.holdUntilResolved(heldLine);
+        Image image = view.follow(client.pull(reference, platform,
                 credentials.map(Credentials::username).orElse(null), credentials.map(Credentials::secret).orElse(null)));
         String name = image.getNamesCount() > 0 ? image.getNamesList().getFirst() : reference;
         out.println("Status: Downloaded image " + name + " (" + image.getManifestDigest() + ")");

@@ -20,10 +20,28 @@ final class PullProgressView {
     private final boolean terminal;
     private final Map<String, LayerProgress> layers = new LinkedHashMap<>();
     private int drawn;
+    /**
+     * Lines held back until the registry has resolved the reference: a run of an image that exists
+     * nowhere then fails with one line, not with progress chatter before it. Null once released.
+     */
+    private java.util.List<String> held;
 
     PullProgressView(PrintStream out, boolean terminal) {
         this.out = out;
         this.terminal = terminal;
+    }
+
+    /** Holds {@code firstLine} and every status until the reference resolves (or the first layer shows). */
+    PullProgressView holdUntilResolved(String firstLine) {
+        held = new java.util.ArrayList<>(java.util.List.of(firstLine));
+        return this;
+    }
+
+    private void release() {
+        if (held == null) return;
+        java.util.List<String> lines = held;
+        held = null;
+        lines.forEach(out::println);
     }
 
     /** Consumes the stream to its end; answers the image pulled. */
@@ -34,6 +52,7 @@ final class PullProgressView {
                 case STATUS -> status(u.getStatus());
                 case LAYER -> layer(u.getLayer());
                 case DONE -> {
+                    release();
                     out.flush();
                     return u.getDone();
                 }
@@ -44,6 +63,11 @@ final class PullProgressView {
     }
 
     private void status(String line) {
+        if (held != null) {
+            if (line.startsWith("Resolved ")) release();
+            else held.add(line);
+            return;
+        }
         if (line.startsWith("Resolved ")) return; // the digest is printed at the end
         if (terminal && drawn > 0) {
             out.print("\033[" + drawn + "A\033[J");
@@ -54,6 +78,7 @@ final class PullProgressView {
     }
 
     private void layer(LayerProgress p) {
+        release();
         LayerProgress before = layers.put(p.getDigest(), p);
         if (terminal) {
             redraw();

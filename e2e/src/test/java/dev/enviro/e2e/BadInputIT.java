@@ -27,10 +27,19 @@ class BadInputIT {
         if (engine != null) engine.close();
     }
 
+    private java.util.List<java.nio.file.Path> cgroupsBefore;
+
+    @org.junit.jupiter.api.BeforeEach
+    void noteCgroups() throws Exception {
+        cgroupsBefore = HostTraces.containerCgroups();
+    }
+
     @AfterEach
     void nothingLeftBehind() throws Exception {
         assertEquals(java.util.List.of(), HostTraces.mountsUnder(engine.stateDir), "stray mounts");
-        assertEquals(java.util.List.of(), HostTraces.containerCgroups(), "stray container cgroups");
+        java.util.List<java.nio.file.Path> stray = new java.util.ArrayList<>(HostTraces.containerCgroups());
+        stray.removeAll(cgroupsBefore);
+        assertEquals(java.util.List.of(), stray, "container cgroups left by this test");
     }
 
     private static void oneClearLine(Cli.Result r, String... mentions) {

@@ -35,12 +35,17 @@ final class FollowedLog implements LogCursor {
     private static final Duration LAST_PASS = Duration.ofSeconds(30);
 
     private final ArrayDeque<LogRecord> ready = new ArrayDeque<>();
-    private final LogFollow follow;
+    /** Null until follow() returns: its first read may already deliver (and ask to pause) before that. */
+    private LogFollow follow;
     private boolean paused;
 
     private FollowedLog(ContainerLogs logs, Path file, CompletionStage<?> until) {
-        this.follow = logs.follow(file, until != null, until == null ? new CompletableFuture<>() : until, this::offer);
-        follow.done().whenComplete((v, t) -> wake());
+        LogFollow f = logs.follow(file, until != null, until == null ? new CompletableFuture<>() : until, this::offer);
+        synchronized (this) {
+            follow = f;
+            if (paused) f.pause();
+        }
+        f.done().whenComplete((v, t) -> wake());
     }
 
     private synchronized void wake() {
@@ -66,13 +71,13 @@ final class FollowedLog implements LogCursor {
                 r.partial(), r.content()));
         if (!paused && ready.size() >= HIGH_WATER) {
             paused = true;
-            follow.pause();
+            if (follow != null) follow.pause();
         }
         notifyAll();
     }
 
     @Override
-    public Optional<LogRecord> next(Duration patience) throws IOException, InterruptedException {
+    public synchronized Optional<LogRecord> next(Duration patience) throws IOException, InterruptedException {
         CompletableFuture<Void> done = follow.done().toCompletableFuture();
         // Zero patience is asked once the container has exited: wait for the follower's last pass.
         long deadline = System.nanoTime() + (patience.isZero() ? LAST_PASS.toNanos() : patience.toNanos());
@@ -110,7 +115,7 @@ final class FollowedLog implements LogCursor {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         follow.cancel();
     }
 }

@@ -5,21 +5,12 @@ import dev.enviro.images.content.ContentStore;
 import dev.enviro.images.content.Digest;
 import dev.enviro.images.content.Tree;
 import dev.enviro.images.oci.ConfigFile;
-import dev.enviro.images.unpack.LayerApplier;
-import dev.enviro.images.unpack.LayerFormat;
-import dev.enviro.images.unpack.RootedPath;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Overlay root filesystems: {@code lowerdir} is the image's layers, top first, each unpacked once per

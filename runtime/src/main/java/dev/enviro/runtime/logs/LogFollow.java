@@ -7,6 +7,7 @@ import dev.enviro.ffm.Files;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -197,15 +198,21 @@ public final class LogFollow {
     }
 
     /**
-     * At the end of the file being followed: if the log was rotated (the path names another file now), opens
-     * the new one and watches it instead. A rotation caught between the rename and the new file's creation
-     * retries shortly: no inotify event would announce the new file on the old file's watch.
+     * At the end of the file being followed: if it was rotated away (the path names another file now), opens
+     * the file written after it: the one whose number is one less than its own now ({@code ctr.log.2} after
+     * {@code ctr.log.3}, the live {@code ctr.log} after {@code ctr.log.1}), so that a reader that fell a few
+     * rotations behind reads every kept file once, in order. One that fell behind by more than the kept
+     * files resumes at the oldest one left. A rotation caught between the rename and the new file's creation
+     * retries shortly: no inotify event on the old file's watch would announce the new one.
      */
     private boolean switchedToNewFile() {
-        Object current, now;
+        Object current;
+        Path successor;
         try {
-            current = java.nio.file.Files.getAttribute(Path.of("/proc/self/fd/" + fd.value()), "unix:ino");
-            now = java.nio.file.Files.getAttribute(path, "unix:ino");
+            current = inode(Path.of("/proc/self/fd/" + fd.value()));
+            Object live = inode(path);
+            if (current.equals(live)) return false;
+            successor = successor(current);
         } catch (java.nio.file.NoSuchFileException e) {
             if (!lastPass) {
                 java.util.concurrent.CompletableFuture.delayedExecutor(20, java.util.concurrent.TimeUnit.MILLISECONDS).execute(this::poke);
@@ -214,10 +221,10 @@ public final class LogFollow {
         } catch (java.io.IOException | UnsupportedOperationException e) {
             return false;
         }
-        if (current.equals(now)) return false;
         try {
+            // the live file's watch pokes this reader; the rotated ones are complete and need none
             int newWd = logs.watch(path, this);
-            Fd opened = Files.open(path, Files.O_RDONLY | Files.O_CLOEXEC, 0);
+            Fd opened = Files.open(successor, Files.O_RDONLY | Files.O_CLOEXEC, 0);
             if (wd >= 0 && wd != newWd) logs.unwatch(wd, this);
             wd = newWd;
             fd.close();
@@ -227,6 +234,22 @@ public final class LogFollow {
         } catch (SyscallException e) {
             return false;
         }
+    }
+
+    private Path successor(Object inode) throws java.io.IOException {
+        List<Path> kept = rotated(path);   // oldest first
+        for (int i = 0; i < kept.size(); i++) {
+            try {
+                if (inode(kept.get(i)).equals(inode)) return i + 1 < kept.size() ? kept.get(i + 1) : path;
+            } catch (java.nio.file.NoSuchFileException e) {
+                // rotated out of existence while we looked: the next ones still tell
+            }
+        }
+        return kept.isEmpty() ? path : kept.getFirst();
+    }
+
+    private static Object inode(Path p) throws java.io.IOException {
+        return java.nio.file.Files.getAttribute(p, "unix:ino");
     }
 
     private void finish(Throwable t) {
