@@ -215,6 +215,13 @@ final class ActorEngine implements Engine {
     }
 
     @Override
+    public CompletionStage<ExecSession> exec(String ref, dev.enviro.runtime.ExecSpec exec) {
+        CompletableFuture<ExecSession> session = new CompletableFuture<>();
+        return forward(ref, replyTo -> new ContainerActor.Exec(exec, session, replyTo), askTimeout, "exec into")
+                .thenCompose(view -> translate(session, "exec into container " + ref, null));
+    }
+
+    @Override
     public CompletionStage<ContainerView> pause(String ref, boolean paused) {
         return forward(ref, replyTo -> new ContainerActor.Pause(paused, replyTo), askTimeout, paused ? "pause" : "unpause");
     }

@@ -111,6 +111,10 @@ public final class ContainerActor
 
     public record Pause(boolean paused, ActorRef<StatusReply<ContainerView>> replyTo) implements Request, ResourceCommand {}
 
+    /** {@code enviro exec}: {@code session} completes once the command has exec'd; {@code replyTo} gets the view (or: not running). */
+    public record Exec(dev.enviro.runtime.ExecSpec exec, CompletableFuture<ExecSession> session,
+            ActorRef<StatusReply<ContainerView>> replyTo) implements Request, ResourceCommand {}
+
     private record LimitsApplied(dev.enviro.runtime.Resources limits, ActorRef<StatusReply<ContainerView>> replyTo)
             implements ResourceCommand {}
 
@@ -793,6 +797,27 @@ public final class ContainerActor
                     else s.sample().complete(new ContainerStats(view, usage));
                 });
                 yield Effect().reply(s.replyTo(), StatusReply.success(view));
+            }
+            case Exec x -> {
+                if (!(state instanceof ContainerState.Running running)) {
+                    x.session().completeExceptionally(notRunning(state));
+                    yield Effect().reply(x.replyTo(), StatusReply.error(notRunning(state)));
+                }
+                ContainerSpec definition = spec(definition(state));
+                call(() -> executor.exec(definition, running.process(), x.exec())).whenComplete((process, error) -> {
+                    if (error != null) {
+                        Throwable cause = unwrap(error);
+                        x.session().completeExceptionally(cause instanceof ExecutorException e
+                                && (e.kind() == ExecutorException.Kind.EXECUTABLE_NOT_FOUND || e.kind() == ExecutorException.Kind.EXECUTABLE_NOT_RUNNABLE)
+                                ? new EngineException(Reason.FAILED_PRECONDITION, e.getMessage(),
+                                        e.kind() == ExecutorException.Kind.EXECUTABLE_NOT_FOUND ? 127 : 126)
+                                : resourceFailure(name(state), cause));
+                        return;
+                    }
+                    x.session().complete(new ExecSession(containerId, x.exec().id(), process.pid(), process.logPath(),
+                            call(() -> executor.awaitExit(process))));
+                });
+                yield Effect().reply(x.replyTo(), StatusReply.success(ContainerState.view(state)));
             }
             case Pause p -> {
                 if (!(state instanceof ContainerState.Running running)) {

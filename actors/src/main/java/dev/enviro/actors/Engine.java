@@ -117,6 +117,15 @@ public interface Engine {
                 "this engine keeps no resource statistics"));
     }
 
+    /**
+     * Runs one more process in a running container ({@code enviro exec}): its namespaces, cgroup and security
+     * profile. Completes once the command has exec'd; fails like a start (exit code 127/126 in the exception).
+     */
+    default CompletionStage<ExecSession> exec(String ref, dev.enviro.runtime.ExecSpec exec) {
+        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+                "this engine cannot exec into containers"));
+    }
+
     /** Freezes ({@code paused}) or thaws every process of a running container (the cgroup freezer). */
     default CompletionStage<ContainerView> pause(String ref, boolean paused) {
         return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,

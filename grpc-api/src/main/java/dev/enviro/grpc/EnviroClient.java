@@ -64,6 +64,11 @@ public final class EnviroClient implements AutoCloseable {
         return stream(() -> stub.run(RunRequest.newBuilder().setSpec(spec).setDetach(detach).build()));
     }
 
+    /** {@code enviro exec}: the exec's output and exit, as {@link #run} streams a container's. */
+    public Iterator<RunEvent> exec(dev.enviro.grpc.v1.ExecRequest request) {
+        return stream(() -> stub.exec(request));
+    }
+
     /** {@code graceSeconds} null: the engine's default. */
     public Container stop(String ref, Integer graceSeconds) {
         StopRequest.Builder request = StopRequest.newBuilder().setRef(ref);

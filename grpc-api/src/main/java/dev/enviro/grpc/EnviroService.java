@@ -226,6 +226,56 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
         });
     }
 
+    /**
+     * {@code exec}: started once the command has exec'd, then its output (its own log, written by its own
+     * monitor), then its exit code, after the last byte.
+     */
+    @Override
+    public void exec(dev.enviro.grpc.v1.ExecRequest request, StreamObserver<RunEvent> out) {
+        StreamGate gate = StreamGate.install(out);
+        CompletionStage<dev.enviro.actors.ExecSession> started;
+        try {
+            String id = java.util.HexFormat.of().formatHex(java.security.SecureRandom.getInstanceStrong().generateSeed(0).length == 0
+                    ? randomBytes(16) : randomBytes(16));
+            dev.enviro.runtime.ExecSpec spec;
+            try {
+                spec = new dev.enviro.runtime.ExecSpec(id, List.copyOf(request.getCommandList()), List.copyOf(request.getEnvList()),
+                        request.getUser().isEmpty() ? null : request.getUser(), request.getWorkdir().isEmpty() ? null : request.getWorkdir());
+            } catch (IllegalArgumentException e) {
+                throw new EngineException(EngineException.Reason.INVALID_ARGUMENT, "exec into container " + request.getRef() + ": " + e.getMessage());
+            }
+            started = engine.exec(request.getRef(), spec);
+        } catch (RuntimeException | java.security.NoSuchAlgorithmException e) {
+            started = CompletableFuture.failedStage(e);
+        }
+        started.whenComplete((session, failure) -> {
+            if (failure != null) {
+                out.onError(ApiStatus.of(failure, "Exec"));
+                return;
+            }
+            CompletableFuture<dev.enviro.runtime.ExitStatus> exited = session.exit().toCompletableFuture();
+            Thread.ofVirtual().name("exec-" + session.execId()).start(() -> {
+                try {
+                    out.onNext(RunEvent.newBuilder().setStarted(dev.enviro.grpc.v1.Container.newBuilder().setId(session.containerId())).build());
+                    LogPump<RunEvent> pump = new LogPump<>(logs.open(session.logPath(), exited), out, gate,
+                            r -> RunEvent.newBuilder().setOutput(ApiMessages.chunk(r)).build());
+                    if (pump.drain(exited)) {
+                        out.onNext(RunEvent.newBuilder().setExit(Exit.newBuilder().setCode(exited.join().exitCode())).build());
+                        out.onCompleted();
+                    }
+                } catch (Throwable t) {
+                    fail(out, gate, t, "Exec");
+                }
+            });
+        });
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        new java.security.SecureRandom().nextBytes(b);
+        return b;
+    }
+
     /** Removal after a run is best effort: the run's outcome is the exit code, a failed removal is logged. */
     private CompletionStage<Void> removeQuietly(String id, boolean force) {
         CompletionStage<ContainerView> removal;

@@ -77,6 +77,17 @@ public interface Executor {
         throw new ExecutorException(ExecutorException.Kind.INVALID_SPEC, type() + " executor cannot pause containers");
     }
 
+    /**
+     * Starts {@code exec} in the running container {@code running} (created from {@code container}): the same
+     * path as a container's start, joining its namespaces instead of creating them, entering its cgroup, under
+     * its capabilities and seccomp filter. Completes once the command has exec'd, with the exec's own process
+     * (its monitor, log and status files): {@link #awaitExit} and {@link #signal} take it as they take a container's.
+     */
+    default CompletionStage<ContainerProcess> exec(ContainerSpec container, ContainerProcess running, ExecSpec exec) {
+        return java.util.concurrent.CompletableFuture.failedStage(new ExecutorException(ExecutorException.Kind.INVALID_SPEC,
+                type() + " executor cannot exec into containers"));
+    }
+
     default CompletionStage<Void> checkpoint(ContainerProcess process, java.nio.file.Path imageDir) {
         return java.util.concurrent.CompletableFuture.failedStage(
                 new UnsupportedOperationException(type() + " executor cannot checkpoint yet"));

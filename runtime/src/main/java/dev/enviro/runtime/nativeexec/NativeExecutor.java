@@ -140,6 +140,9 @@ public final class NativeExecutor implements Executor {
         }
         UserDatabase users;
         try {
+            // exec resolves its user against the same image files, without preparing the snapshot again
+            writeAtomically(dir.resolve("layers"), String.join("\n", ContainerPlan.imageLayers(mounts).stream().map(Path::toString).toList())
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             users = UserDatabase.read(ContainerPlan.imageLayers(mounts));
         } catch (IOException e) {
             throw new ExecutorException(Kind.SETUP_FAILED, "container " + spec.name() + ": cannot read the image's /etc/passwd: " + e.getMessage(), e);
@@ -224,6 +227,83 @@ public final class NativeExecutor implements Executor {
                     throw new CompletionException(new ExecutorException(Kind.SETUP_FAILED,
                             "container " + spec.name() + ": " + cause.getMessage(), cause));
                 });
+    }
+
+    @Override
+    public CompletionStage<ContainerProcess> exec(ContainerSpec container, ContainerProcess running, dev.enviro.runtime.ExecSpec exec) {
+        Path dir = containerDir(container.id());
+        Path execDir = dir.resolve("exec");
+        byte[] plan;
+        try {
+            // the exec's process as a run of the container with the exec's overrides would be
+            ContainerSpec as = new ContainerSpec(container.id(), container.name(), container.image(), List.of(), exec.argv(),
+                    Stream.concat(container.env().stream(), exec.env().stream()).toList(),
+                    exec.workdir() != null ? exec.workdir() : container.workdir(),
+                    exec.user() != null ? exec.user() : container.user(), container.hostname(), container.resources(),
+                    container.security(), container.options());
+            ResolvedImage image = images.resolve(container.image());
+            List<Path> layers = java.nio.file.Files.readAllLines(dir.resolve("layers")).stream().filter(l -> !l.isBlank()).map(Path::of).toList();
+            ResolvedProcess process = ProcessResolution.resolve(as, image.config(), UserDatabase.read(layers));
+            checkMapped(as, process);
+            SecurityProfile security = SecurityProfile.resolve(container.security());
+            java.nio.file.Files.createDirectories(execDir);
+            plan = PlanWriter.write(ContainerPlan.exec(new HelperPlan.Join(running.pid(), running.pidStartTime()), process,
+                    dir.resolve("rootfs").toString(), execDir.resolve(exec.id() + ".log"), execDir.resolve(exec.id() + ".status"), idMap, security));
+        } catch (ExecutorException e) {
+            return CompletableFuture.failedStage(e);
+        } catch (ImageException | IOException | InvalidSecurityOption | IllegalArgumentException e) {
+            return CompletableFuture.failedStage(new ExecutorException(Kind.INVALID_SPEC, "container " + container.name() + ": exec: " + e.getMessage(), e));
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                HelperChannel channel = HelperChannel.spawn(helper.verifiedPath());
+                try {
+                    channel.sendPlan(plan);
+                } catch (SyscallException e) {
+                    channel.close();
+                    throw e;
+                }
+                return channel;
+            } catch (IOException | SyscallException e) {
+                throw new CompletionException(new ExecutorException(Kind.SETUP_FAILED,
+                        "container " + container.name() + ": exec: cannot start enviro-helper: " + e.getMessage(), e));
+            }
+        }, blocking).thenCompose(channel -> channel.receive(queue)
+                .thenApplyAsync(message -> joinCgroup(container, channel, message), blocking)
+                .thenCompose(child -> channel.receive(queue).thenApply(message -> {
+                    if (!(message instanceof HelperMessage.Started)) throw new CompletionException(failure(container, message));
+                    return new ContainerProcess(container.id(), child.pid, child.pidStartTime, child.monitorPid, child.monitorStartTime,
+                            execDir.resolve(exec.id() + ".log"), execDir.resolve(exec.id() + ".status"));
+                }))
+                .whenComplete((p, e) -> channel.close()))
+                .exceptionally(e -> {
+                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    if (cause instanceof ExecutorException ee) throw new CompletionException(ee);
+                    throw new CompletionException(new ExecutorException(Kind.SETUP_FAILED,
+                            "container " + container.name() + ": exec: " + cause.getMessage(), cause));
+                });
+    }
+
+    /** Step 3 of the protocol for an exec: no id maps to write (the user namespace is the container's), only its cgroup. */
+    private Child joinCgroup(ContainerSpec spec, HelperChannel channel, HelperMessage message) {
+        try {
+            channel.awaitHelperExit();
+        } catch (SyscallException e) {
+            // already reaped or never our child: nothing to wait for
+        }
+        if (!(message instanceof HelperMessage.Child(int pid, int monitorPid))) {
+            throw new CompletionException(failure(spec, message));
+        }
+        try {
+            Child child = new Child(pid, Processes.startTime(pid), monitorPid, Processes.startTime(monitorPid));
+            if (cgroups.isPresent()) cgroups.get().container(spec.id()).join(pid);
+            channel.sendMapped();
+            return child;
+        } catch (CgroupException | SyscallException e) {
+            abort(channel, e);
+            throw new CompletionException(new ExecutorException(Kind.SETUP_FAILED,
+                    "container " + spec.name() + ": exec: cannot move pid " + pid + " into the container's cgroup: " + e.getMessage(), e));
+        }
     }
 
     /** The pid and start times read while the child waits for MAPPED: it cannot have exited yet. */
