@@ -5,8 +5,9 @@
 #
 #   benchmarks/pull-side-by-side.sh [ROUNDS]      (default 5; needs root and a built tree)
 #
-# Variants: enviro-pull = `enviro pull` (download + verify + commit; Enviro unpacks lazily on first
-# run), enviro-pull+run = the same plus `enviro run --rm IMAGE true` (the unpack, plus one container
+# Variants: enviro-pull = `enviro pull` (download + verify + commit + unpack while downloading, the
+# CLI's JVM start included), enviro-pull-api = the Pull RPC from a warm client JVM (benchmarks PullApi;
+# where its time goes is printed per round at the end), enviro-pull+run = the same plus `enviro run --rm IMAGE true` (the unpack, plus one container
 # start), podman = `podman --root T --runroot R pull` (downloads and unpacks into containers/storage),
 # skopeo+umoci = `skopeo copy` to an OCI layout then `umoci unpack`. Medians and ratios to podman.
 set -euo pipefail
@@ -80,6 +81,9 @@ run_variant() { # $1 variant $2 round; appends "variant ms" lines
       t0=$(now); "$repo/bin/enviro" --host "unix://$dir/sock" pull "$ref" >/dev/null; t1=$(now)
       "$repo/bin/enviro" --host "unix://$dir/sock" run --rm "$ref" true; t2=$(now)
       echo "enviro-pull $(( (t1 - t0) / 1000000 ))"; echo "enviro-pull+run $(( (t2 - t0) / 1000000 ))"
+      # the Pull RPC from a warm client JVM (its round 0 warms up; the image is removed and pruned between)
+      "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+        -cp "$repo/benchmarks/target/classes:$repo/benchmarks/target/lib/*" dev.enviro.bench.PullApi "$dir/sock" "$ref" 1 2>>"$work/breakdown"
       kill "$daemon_pid"; wait "$daemon_pid" 2>/dev/null || true; daemon_pid= ;;
     podman)
       t0=$(now); podman --root "$dir/root" --runroot "$dir/run" pull -q --tls-verify=false "docker://$ref" >/dev/null; t1=$(now)
@@ -106,7 +110,9 @@ for line in open(sys.argv[1]):
 base = statistics.median(rows["podman"])
 print(f"pull + unpack of a ~52 MB image (3 gzip layers: busybox, 1 MiB, 50 MiB random) from docker-registry on 127.0.0.1, {sys.argv[2]} interleaved rounds")
 print(f"{'variant':<18}{'median ms':>10}{'min':>8}{'max':>8}{'vs podman':>11}")
-for v in ("enviro-pull", "enviro-pull+run", "podman", "skopeo+umoci"):
+for v in ("enviro-pull", "enviro-pull-api", "enviro-pull+run", "podman", "skopeo+umoci"):
     xs = rows[v]; m = statistics.median(xs)
     print(f"{v:<18}{m:>10.0f}{min(xs):>8}{max(xs):>8}{m/base:>10.2f}x")
 PY
+echo "where enviro-pull-api's time went (ms since the call; per layer: first-last byte, commit):"
+grep '^round' "$work/breakdown" || true

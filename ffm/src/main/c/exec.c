@@ -24,8 +24,8 @@ static int start_time(pid_t pid, unsigned long long *ticks) {
     buf[n] = 0;
     char *p = strrchr(buf, ')');
     if (p == NULL) return errno = EPROTO, -1;
-    /* after ") " come fields 3, 4, …: skip 19 of them to reach field 22 */
-    for (int field = 3; field < 22; field++) {
+    /* after ")" each space starts the next field, from field 3: the 20th one starts field 22 */
+    for (int field = 3; field <= 22; field++) {
         p = strchr(p + 1, ' ');
         if (p == NULL) return errno = EPROTO, -1;
     }

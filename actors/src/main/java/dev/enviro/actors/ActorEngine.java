@@ -43,8 +43,9 @@ final class ActorEngine implements Engine {
     private final Duration startTimeout;
     private final Duration awaitExitTimeout;
     private final AuditLog audit;
+    private final JournalGate journal;
 
-    ActorEngine(ActorSystem<EngineRegistry.Command> system, ImageStore images) {
+    ActorEngine(ActorSystem<EngineRegistry.Command> system, ImageStore images, dev.enviro.persistence.JournalSettings journal) {
         this.system = system;
         this.images = images;
         this.blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(ContainerActor.BLOCKING_DISPATCHER));
@@ -53,6 +54,7 @@ final class ActorEngine implements Engine {
         this.startTimeout = config.getDuration("start-timeout");
         this.awaitExitTimeout = config.getDuration("await-exit-timeout");
         this.audit = new AuditLog(system);
+        this.journal = new JournalGate(journal, blocking, config.getDuration("journal-probe-interval"));
     }
 
     @Override
@@ -64,31 +66,31 @@ final class ActorEngine implements Engine {
                     "no image given: name the image to create the container from"));
         }
         // An image that does not resolve creates nothing: no id, no name taken, no event (as docker run).
-        return onBlocking(() -> images.resolve(request.image()), "find image " + request.image())
+        return changing(() -> onBlocking(() -> images.resolve(request.image()), "find image " + request.image())
                 .thenCompose(image -> translate(AskPattern.askWithStatus(system,
                         replyTo -> new EngineRegistry.CreateContainer(request, correlationId, replyTo), askTimeout, system.scheduler()),
-                        "create a container from " + request.image(), askTimeout));
+                        "create a container from " + request.image(), askTimeout)));
     }
 
     @Override
     public CompletionStage<ContainerView> start(String ref) {
-        return forward(ref, ContainerActor.Start::new, startTimeout, "start");
+        return changing(() -> forward(ref, ContainerActor.Start::new, startTimeout, "start"));
     }
 
     @Override
     public CompletionStage<ContainerView> stop(String ref, Duration grace) {
         Duration g = grace == null ? Duration.ofSeconds(10) : grace;
-        return forward(ref, replyTo -> new ContainerActor.Stop(g, replyTo), g.plus(askTimeout), "stop");
+        return changing(() -> forward(ref, replyTo -> new ContainerActor.Stop(g, replyTo), g.plus(askTimeout), "stop"));
     }
 
     @Override
     public CompletionStage<ContainerView> kill(String ref, int signal) {
-        return forward(ref, replyTo -> new ContainerActor.Kill(signal, replyTo), askTimeout, "kill");
+        return changing(() -> forward(ref, replyTo -> new ContainerActor.Kill(signal, replyTo), askTimeout, "kill"));
     }
 
     @Override
     public CompletionStage<ContainerView> remove(String ref, boolean force) {
-        return forward(ref, replyTo -> new ContainerActor.Remove(force, replyTo), askTimeout.multipliedBy(3), "remove");
+        return changing(() -> forward(ref, replyTo -> new ContainerActor.Remove(force, replyTo), askTimeout.multipliedBy(3), "remove"));
     }
 
     @Override
@@ -161,6 +163,57 @@ final class ActorEngine implements Engine {
     }
 
     @Override
+    public CompletionStage<dev.enviro.images.ImageRemoval> removeImage(String ref, boolean force) {
+        return imageUsers().thenCompose(users -> onBlocking(() -> images.remove(ref, force, users), "remove image " + ref));
+    }
+
+    @Override
+    public CompletionStage<ImageSummary> tagImage(String source, String target) {
+        return onBlocking(() -> images.tag(source, target), "tag image " + source);
+    }
+
+    @Override
+    public CompletionStage<dev.enviro.images.ImageDetails> inspectImage(String ref) {
+        return onBlocking(() -> images.inspect(ref), "inspect image " + ref);
+    }
+
+    @Override
+    public CompletionStage<Void> saveImages(List<String> refs, Path archive) {
+        return onBlocking(() -> {
+            images.save(refs, archive);
+            return null;
+        }, "save images to " + archive);
+    }
+
+    @Override
+    public CompletionStage<dev.enviro.images.PruneReport> pruneImages(boolean all) {
+        return imageUsers().thenCompose(users -> onBlocking(() -> images.prune(all, users), "prune images"));
+    }
+
+    /**
+     * Manifest digest → names of the containers (any state but removed) made from it. A container not
+     * started yet has no digest recorded: its image reference is resolved now (a reference that no
+     * longer resolves protects nothing, and its container could not start anyway).
+     */
+    private CompletionStage<java.util.Map<String, List<String>>> imageUsers() {
+        return list(true).thenCompose(views -> onBlocking(() -> {
+            java.util.Map<String, List<String>> users = new java.util.HashMap<>();
+            for (ContainerView v : views) {
+                String digest = v.imageDigest();
+                if (digest == null || digest.isEmpty()) {
+                    try {
+                        digest = images.resolve(v.image()).manifestDigest();
+                    } catch (ImageException gone) {
+                        continue;
+                    }
+                }
+                users.computeIfAbsent(digest, d -> new ArrayList<>()).add(v.name());
+            }
+            return users;
+        }, "find the images containers use"));
+    }
+
+    @Override
     public CompletionStage<Stream<AuditRecord>> events(AuditQuery query) {
         List<CompletableFuture<String>> ids = query.subjects().stream()
                 .map(subject -> resolveForAudit(subject).toCompletableFuture()).toList();
@@ -204,7 +257,7 @@ final class ActorEngine implements Engine {
 
     @Override
     public CompletionStage<ContainerView> update(String ref, dev.enviro.runtime.Resources changes) {
-        return forward(ref, replyTo -> new ContainerActor.Update(changes, replyTo), askTimeout, "update");
+        return changing(() -> forward(ref, replyTo -> new ContainerActor.Update(changes, replyTo), askTimeout, "update"));
     }
 
     @Override
@@ -223,7 +276,69 @@ final class ActorEngine implements Engine {
 
     @Override
     public CompletionStage<ContainerView> pause(String ref, boolean paused) {
-        return forward(ref, replyTo -> new ContainerActor.Pause(paused, replyTo), askTimeout, paused ? "pause" : "unpause");
+        return changing(() -> forward(ref, replyTo -> new ContainerActor.Pause(paused, replyTo), askTimeout, paused ? "pause" : "unpause"));
+    }
+
+    // ---------------------------------------------------------------- services
+
+    @Override
+    public CompletionStage<ServiceView> createService(String name, String image, List<String> command, int replicas) {
+        if (replicas < 0) {
+            return CompletableFuture.failedStage(new EngineException(Reason.INVALID_ARGUMENT,
+                    "--replicas " + replicas + " is negative: give 0 or more"));
+        }
+        if (name == null || name.isBlank()) {
+            return CompletableFuture.failedStage(new EngineException(Reason.INVALID_ARGUMENT,
+                    "no service name given: name it with --name"));
+        }
+        String correlationId = Correlation.current();
+        List<String> argv = command == null ? List.of() : List.copyOf(command);
+        // The image must resolve now, as for a container: a service of nothing would only fail, forever.
+        return changing(() -> onBlocking(() -> images.resolve(image), "find image " + image)
+                .thenCompose(resolved -> translate(AskPattern.askWithStatus(system,
+                        replyTo -> new EngineRegistry.CreateService(name, image, argv, replicas, correlationId, replyTo),
+                        askTimeout, system.scheduler()), "create service " + name, askTimeout)));
+    }
+
+    @Override
+    public CompletionStage<ServiceView> scaleService(String name, int replicas) {
+        if (replicas < 0) {
+            return CompletableFuture.failedStage(new EngineException(Reason.INVALID_ARGUMENT,
+                    "cannot scale service " + name + " to " + replicas + " replicas: give 0 or more"));
+        }
+        String correlationId = Correlation.current();
+        return changing(() -> toService(name, replyTo -> new ServiceActor.Scale(replicas, correlationId, replyTo),
+                askTimeout, "scale"));
+    }
+
+    @Override
+    public CompletionStage<ServiceView> removeService(String name) {
+        String correlationId = Correlation.current();
+        // Removing N replicas takes N removals.
+        return changing(() -> toService(name, replyTo -> new ServiceActor.Remove(correlationId, replyTo),
+                askTimeout.multipliedBy(10), "remove"));
+    }
+
+    @Override
+    public CompletionStage<List<ServiceView>> listServices() {
+        CompletionStage<List<ActorRef<ServiceActor.Command>>> actors =
+                AskPattern.ask(system, EngineRegistry.ListServices::new, askTimeout, system.scheduler());
+        return translate(actors.thenCompose(refs -> {
+            List<CompletableFuture<ServiceView>> views = refs.stream()
+                    .map(ref -> AskPattern.askWithStatus(ref, ServiceActor.Get::new, askTimeout, system.scheduler())
+                            .toCompletableFuture().exceptionally(error -> null))
+                    .toList();
+            return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new)).thenApply(done -> views.stream()
+                    .map(CompletableFuture::join).filter(Objects::nonNull)
+                    .sorted(Comparator.comparing(ServiceView::name)).toList());
+        }), "list services", askTimeout);
+    }
+
+    private CompletionStage<ServiceView> toService(String name,
+                                                   Function<ActorRef<StatusReply<ServiceView>>, ServiceActor.Command> command,
+                                                   Duration timeout, String verb) {
+        return translate(AskPattern.askWithStatus(system, replyTo -> new EngineRegistry.ToService(name, command, replyTo),
+                timeout, system.scheduler()), verb + " service " + name, timeout);
     }
 
     // ---------------------------------------------------------------- plumbing
@@ -238,6 +353,21 @@ final class ActorEngine implements Engine {
         return translate(AskPattern.askWithStatus(system,
                 replyTo -> new EngineRegistry.Forward(ref, correlated, replyTo), timeout, system.scheduler()),
                 verb + " container " + ref, timeout);
+    }
+
+    /**
+     * A call that changes state, and so writes the journal: refused at once while the journal is down,
+     * and a failure caused by the journal going away meanwhile is reported as that (see {@link JournalGate}).
+     */
+    private <T> CompletionStage<T> changing(java.util.function.Supplier<CompletionStage<T>> call) {
+        return journal.admit().thenCompose(admitted -> call.get())
+                .exceptionallyCompose(error -> {
+                    Throwable cause = ContainerActor.unwrap(error);
+                    if (!(cause instanceof EngineException e)) {
+                        return CompletableFuture.failedStage(cause);
+                    }
+                    return journal.explain(e).thenCompose(CompletableFuture::failedStage);
+                });
     }
 
     private interface ImageCall<T> {

@@ -10,6 +10,7 @@ import dev.enviro.runtime.ContainerSpec;
 import dev.enviro.runtime.Executor;
 import dev.enviro.runtime.ExecutorException;
 import dev.enviro.runtime.ExitStatus;
+import dev.enviro.runtime.LifecycleStep;
 import dev.enviro.runtime.PreparedContainer;
 import java.time.Duration;
 import java.time.Instant;
@@ -262,7 +263,11 @@ public final class ContainerActor
                 if (invalid != null) {
                     yield Effect().reply(c.replyTo(), StatusReply.error(new EngineException(Reason.INVALID_ARGUMENT, invalid)));
                 }
-                yield Effect().persist(created(c)).thenRun(s -> CrashPoint.reached("created"))
+                LifecycleStep step = LifecycleStep.begin(containerId, "journal.Created");
+                yield Effect().persist(created(c)).thenRun(s -> {
+                            step.commit();
+                            CrashPoint.reached("created");
+                        })
                         .thenReply(c.replyTo(), s -> StatusReply.success(ContainerState.view(s)));
             }
             case Request r -> Effect().reply(r.replyTo(), StatusReply.error(noSuchContainer()));
@@ -313,26 +318,38 @@ public final class ContainerActor
                 exitWaiters.add(c.replyTo());
                 yield Effect().noReply();
             }
-            case PrepareDone d -> Effect().persist(prepared(d.prepared()))
+            case PrepareDone d -> {
+                LifecycleStep step = LifecycleStep.begin(containerId, "journal.Prepared");
+                yield Effect().persist(prepared(d.prepared()))
                     .thenRun(s -> {
+                        step.commit();
                         CrashPoint.reached("prepared");
                         execute(d.prepared());
                     })
                     .thenNoReply();
+            }
             case PrepareFailed f -> failStart(state, f.cause());
             case ExecuteSucceeded e -> {
                 CrashPoint.reached("helper-spawned");
+                LifecycleStep step = LifecycleStep.begin(containerId, "journal.Started");
                 yield Effect().persist(started(e.process()))
                         .thenRun(s -> {
+                            step.commit();
                             CrashPoint.reached("started");
                             afterStarted(s);
                         })
                         .thenNoReply();
             }
             case ExecuteFailed f -> failStart(state, f.cause());
-            case CleanupDone d -> Effect().persist(new ContainerEvent.Removed(containerId, Instant.now(), origin(stopCallId)))
-                    .thenRun(this::afterRemoved)
-                    .thenNoReply();
+            case CleanupDone d -> {
+                LifecycleStep step = LifecycleStep.begin(containerId, "journal.Removed");
+                yield Effect().persist(new ContainerEvent.Removed(containerId, Instant.now(), origin(stopCallId)))
+                        .thenRun(s -> {
+                            step.commit();
+                            afterRemoved(s);
+                        })
+                        .thenNoReply();
+            }
             case CleanupFailed f -> cleanupFailed(state, f.cause());
             case RestartDue r -> restartDue(state, restarts, r);
             case InterruptedStartCleared c -> interruptedStartCleared(state, restarts, c);
@@ -364,6 +381,9 @@ public final class ContainerActor
                         })
                         .thenNoReply();
             }
+            case Kill c when CrashPoint.throwsOnSignal(c.signal()) ->
+                    throw new IllegalStateException("enviro.test.throwOnSignal=" + c.signal() + ": container actor "
+                            + containerId + " fails on purpose");
             case Kill c -> kill(state, c);
             case Remove c -> {
                 if (!c.force()) {
@@ -437,6 +457,7 @@ public final class ContainerActor
         if (!starting) {
             starting = true;
             ContainerSpec spec = spec(definition(state));
+            LifecycleStep step = LifecycleStep.begin(containerId, "prepare");
             CompletableFuture<PreparedContainer> prepare = CompletableFuture.supplyAsync(() -> {
                 try {
                     return executor.prepare(spec);
@@ -444,15 +465,20 @@ public final class ContainerActor
                     throw new CompletionException(e);
                 }
             }, blocking);
-            context.pipeToSelf(prepare, (prepared, error) ->
-                    error == null ? new PrepareDone(prepared) : new PrepareFailed(unwrap(error)));
+            context.pipeToSelf(prepare, (prepared, error) -> {
+                step.commit();
+                return error == null ? new PrepareDone(prepared) : new PrepareFailed(unwrap(error));
+            });
         }
         return Effect().noReply();
     }
 
     private void execute(PreparedContainer prepared) {
-        context.pipeToSelf(call(() -> executor.execute(prepared)), (process, error) ->
-                error == null ? new ExecuteSucceeded(process) : new ExecuteFailed(unwrap(error)));
+        LifecycleStep step = LifecycleStep.begin(containerId, "execute");
+        context.pipeToSelf(call(() -> executor.execute(prepared)), (process, error) -> {
+            step.commit();
+            return error == null ? new ExecuteSucceeded(process) : new ExecuteFailed(unwrap(error));
+        });
     }
 
     private void afterStarted(ContainerState state) {
@@ -536,8 +562,10 @@ public final class ContainerActor
         Optional<ContainerEvent.RestartScheduled> restart = restartAfter(state.definition(), state.restarts(),
                 state.started(), exited, cause);
         List<ContainerEvent> events = restart.<List<ContainerEvent>>map(r -> List.of(exited, r)).orElse(List.of(exited));
+        LifecycleStep step = LifecycleStep.begin(containerId, "journal.Exited");
         return Effect().persist(events)
                 .thenRun(s -> {
+                    step.commit();
                     restart.ifPresent(this::scheduleRestart);
                     afterExited(s);
                 })
@@ -587,8 +615,11 @@ public final class ContainerActor
     }
 
     private void watchExit(ContainerProcess process) {
-        context.pipeToSelf(call(() -> executor.awaitExit(process)), (status, error) ->
-                error == null ? new ProcessExited(status) : new WatchFailed(unwrap(error)));
+        LifecycleStep step = LifecycleStep.begin(containerId, "running");
+        context.pipeToSelf(call(() -> executor.awaitExit(process)), (status, error) -> {
+            step.commit();
+            return error == null ? new ProcessExited(status) : new WatchFailed(unwrap(error));
+        });
     }
 
     /**
@@ -619,6 +650,7 @@ public final class ContainerActor
 
     private void beginCleanup() {
         removing = true;
+        LifecycleStep step = LifecycleStep.begin(containerId, "cleanup");
         CompletableFuture<Void> cleanup = CompletableFuture.runAsync(() -> {
             try {
                 executor.cleanup(containerId);
@@ -626,7 +658,10 @@ public final class ContainerActor
                 throw new CompletionException(e);
             }
         }, blocking);
-        context.pipeToSelf(cleanup, (done, error) -> error == null ? new CleanupDone() : new CleanupFailed(unwrap(error)));
+        context.pipeToSelf(cleanup, (done, error) -> {
+            step.commit();
+            return error == null ? new CleanupDone() : new CleanupFailed(unwrap(error));
+        });
     }
 
     /** The registry answers the removers once it has forgotten the name too: both facts are then persisted. */

@@ -12,7 +12,19 @@ final class CrashPoint {
     static final String PROPERTY = "enviro.test.haltAfter";
     private static final String HALT_AFTER = System.getProperty(PROPERTY);
 
+    /**
+     * With {@code -Denviro.test.throwOnSignal=<n>}, a running container's actor throws when asked to send
+     * signal n: a supervision test (the actor is restarted from its journal; the container must not be
+     * lost, duplicated or orphaned). Off unless set.
+     */
+    static final String THROW_PROPERTY = "enviro.test.throwOnSignal";
+    private static final Integer THROW_ON_SIGNAL = Integer.getInteger(THROW_PROPERTY);
+
     private CrashPoint() {}
+
+    static boolean throwsOnSignal(int signal) {
+        return THROW_ON_SIGNAL != null && THROW_ON_SIGNAL == signal;
+    }
 
     static void reached(String step) {
         if (step.equals(HALT_AFTER)) {

@@ -50,6 +50,39 @@ public interface Engine {
                 "this engine cannot pull images"));
     }
 
+    /**
+     * {@code rmi}: see {@link dev.enviro.images.ImageStore#remove}; an image that a container (in any
+     * state but removed) uses is refused unless {@code force}.
+     */
+    default CompletionStage<dev.enviro.images.ImageRemoval> removeImage(String ref, boolean force) {
+        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+                "this engine cannot remove images"));
+    }
+
+    /** {@code tag SOURCE TARGET}. */
+    default CompletionStage<ImageSummary> tagImage(String source, String target) {
+        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+                "this engine cannot tag images"));
+    }
+
+    /** {@code image inspect}. */
+    default CompletionStage<dev.enviro.images.ImageDetails> inspectImage(String ref) {
+        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+                "this engine cannot inspect images"));
+    }
+
+    /** {@code save -o}: an OCI layout tar at {@code archive}, a path on the engine's host. */
+    default CompletionStage<Void> saveImages(List<String> refs, Path archive) {
+        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+                "this engine cannot save images"));
+    }
+
+    /** {@code image prune [-a]}: unused images, then garbage; never what a container uses. */
+    default CompletionStage<dev.enviro.images.PruneReport> pruneImages(boolean all) {
+        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+                "this engine cannot prune images"));
+    }
+
     /** Stops accepting work and terminates the actor system; running containers keep running. */
     CompletionStage<Void> shutdown();
 
@@ -148,5 +181,32 @@ public interface Engine {
     default CompletionStage<List<dev.enviro.persistence.AuditRecord>> history(String ref) {
         return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
                 "this engine keeps no event log"));
+    }
+
+    /**
+     * Creates service {@code name}: {@code replicas} containers {@code name.1} ... from {@code image}
+     * ({@code command} empty: the image's), kept running by the service's actor (docs/services.md).
+     */
+    default CompletionStage<ServiceView> createService(String name, String image, List<String> command, int replicas) {
+        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+                "this engine has no services"));
+    }
+
+    /** Changes how many replicas the service keeps running; the change is live. */
+    default CompletionStage<ServiceView> scaleService(String name, int replicas) {
+        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+                "this engine has no services"));
+    }
+
+    /** Removes the service and all its replicas (stopped with force). */
+    default CompletionStage<ServiceView> removeService(String name) {
+        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+                "this engine has no services"));
+    }
+
+    /** Every service, by name. */
+    default CompletionStage<List<ServiceView>> listServices() {
+        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+                "this engine has no services"));
     }
 }

@@ -3,6 +3,7 @@ package dev.enviro.actors;
 import dev.enviro.actors.EngineException.Reason;
 import dev.enviro.persistence.RegistryEvent;
 import dev.enviro.runtime.Executor;
+import dev.enviro.runtime.LifecycleStep;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,7 +65,23 @@ public final class EngineRegistry extends EventSourcedBehavior<EngineRegistry.Co
     public record ContainerRemoved(String containerId, ContainerView view,
                                    List<ActorRef<StatusReply<ContainerView>>> removers) implements Command {}
 
-    private record ChildStopped(String containerId) implements Command {}
+    /** Creates service {@code name} (unique among services) and hands its actor the create. */
+    public record CreateService(String name, String image, java.util.List<String> command, int replicas, String correlationId,
+                                ActorRef<StatusReply<ServiceView>> replyTo) implements Command {}
+
+    /** Hands an existing service's actor {@code command}; it answers {@code replyTo} itself. */
+    public record ToService(String name, Function<ActorRef<StatusReply<ServiceView>>, ServiceActor.Command> command,
+                            ActorRef<StatusReply<ServiceView>> replyTo) implements Command {}
+
+    public record ListServices(ActorRef<List<ActorRef<ServiceActor.Command>>> replyTo) implements Command {}
+
+    /** From a service actor that persisted {@code Removed} and removed its replicas: forget it, then answer. */
+    public record ServiceRemoved(String name, ActorRef<StatusReply<ServiceView>> replyTo) implements Command {}
+
+    private record ServiceStopped(String name, ActorRef<ServiceActor.Command> ref) implements Command {}
+
+    /** {@code ref} stopped: only that incarnation is forgotten, not one spawned since under the same id. */
+    private record ChildStopped(String containerId, ActorRef<ContainerActor.Command> ref) implements Command {}
 
     public static Behavior<Command> create(Executor executor) {
         return create(executor, "local");
@@ -79,6 +96,7 @@ public final class EngineRegistry extends EventSourcedBehavior<EngineRegistry.Co
     private final Executor executor;
     private final String node;
     private final Map<String, ActorRef<ContainerActor.Command>> children = new HashMap<>();
+    private final Map<String, ActorRef<ServiceActor.Command>> services = new HashMap<>();
     private final SecureRandom random = new SecureRandom();
 
     private EngineRegistry(ActorContext<Command> context, Executor executor, String node) {
@@ -105,7 +123,25 @@ public final class EngineRegistry extends EventSourcedBehavior<EngineRegistry.Co
             }
             case ContainerRemoved r -> removed(state, r);
             case ChildStopped s -> {
-                children.remove(s.containerId());
+                children.remove(s.containerId(), s.ref());
+                yield Effect().none();
+            }
+            case CreateService c -> createService(state, c);
+            case ToService t -> {
+                if (!state.services().contains(t.name())) {
+                    yield reject(t.replyTo(), new EngineException(Reason.NOT_FOUND, "no such service: " + t.name()));
+                }
+                service(t.name()).tell(t.command().apply(t.replyTo()));
+                yield Effect().none();
+            }
+            case ListServices l -> {
+                l.replyTo().tell(state.services().stream().map(this::service).toList());
+                yield Effect().none();
+            }
+            case ServiceRemoved r -> Effect().persist(new RegistryEvent.ServiceUnregistered(r.name(), Instant.now()))
+                    .thenRun(s -> r.replyTo().tell(StatusReply.success(new ServiceView(r.name(), null, List.of(), 0, 0, null))));
+            case ServiceStopped s -> {
+                services.remove(s.name(), s.ref());
                 yield Effect().none();
             }
         };
@@ -128,9 +164,29 @@ public final class EngineRegistry extends EventSourcedBehavior<EngineRegistry.Co
         }
         String id = newId(state);
         String chosen = name;
+        LifecycleStep step = LifecycleStep.begin(id, "journal.Registered");
         return Effect().persist(new RegistryEvent.Registered(id, chosen, Instant.now()))
+                .thenRun(s -> step.commit())
                 .thenRun(s -> child(id).tell(new ContainerActor.Correlated(c.correlationId(),
                         new ContainerActor.Create(chosen, c.request(), c.replyTo()))));
+    }
+
+    private Effect<RegistryEvent, RegistryState> createService(RegistryState state, CreateService c) {
+        String invalid = ContainerNames.invalidReason(c.name());
+        if (invalid == null && c.name().contains(".")) {
+            invalid = "service name \"" + c.name() + "\" contains '.': its replicas are named " + c.name()
+                    + ".1, .2, ...; choose a name without dots";
+        }
+        if (invalid != null) {
+            return reject(c.replyTo(), new EngineException(Reason.INVALID_ARGUMENT, invalid));
+        }
+        if (state.services().contains(c.name())) {
+            return reject(c.replyTo(), new EngineException(Reason.ALREADY_EXISTS, "service \"" + c.name()
+                    + "\" already exists: scale it, or remove it first"));
+        }
+        ServiceActor.Create create = new ServiceActor.Create(c.image(), c.command(), c.replicas(), c.correlationId(), c.replyTo());
+        return Effect().persist(new RegistryEvent.ServiceRegistered(c.name(), Instant.now()))
+                .thenRun(s -> service(c.name()).tell(create));
     }
 
     private Effect<RegistryEvent, RegistryState> forward(RegistryState state, Forward f) {
@@ -150,11 +206,13 @@ public final class EngineRegistry extends EventSourcedBehavior<EngineRegistry.Co
             r.removers().forEach(remover -> remover.tell(reply));
             return Effect().none();
         }
+        LifecycleStep step = LifecycleStep.begin(r.containerId(), "journal.Unregistered");
         return Effect().persist(new RegistryEvent.Unregistered(r.containerId(), Instant.now()))
+                .thenRun(s -> step.commit())
                 .thenRun(s -> r.removers().forEach(remover -> remover.tell(reply)));
     }
 
-    private Effect<RegistryEvent, RegistryState> reject(ActorRef<StatusReply<ContainerView>> replyTo, EngineException e) {
+    private <V> Effect<RegistryEvent, RegistryState> reject(ActorRef<StatusReply<V>> replyTo, EngineException e) {
         replyTo.tell(StatusReply.error(e));
         return Effect().none();
     }
@@ -177,7 +235,21 @@ public final class EngineRegistry extends EventSourcedBehavior<EngineRegistry.Co
                     Behaviors.supervise(ContainerActor.create(key, executor, context.getSelf().narrow(), node))
                             .onFailure(RESTART_FROM_JOURNAL),
                     "container-" + key);
-            context.watchWith(ref, new ChildStopped(key));
+            context.watchWith(ref, new ChildStopped(key, ref));
+            return ref;
+        });
+    }
+
+    /** The live actor of a registered service, spawned (and so recovered) on first use. */
+    private ActorRef<ServiceActor.Command> service(String name) {
+        return services.computeIfAbsent(name, key -> {
+            var config = context.getSystem().settings().config().getConfig("enviro.engine");
+            ActorRef<ServiceActor.Command> ref = context.spawn(
+                    Behaviors.supervise(ServiceActor.create(key, context.getSelf(), node,
+                                    config.getDuration("service-reconcile-interval"), config.getDuration("ask-timeout")))
+                            .onFailure(RESTART_FROM_JOURNAL),
+                    "service-" + key);
+            context.watchWith(ref, new ServiceStopped(key, ref));
             return ref;
         });
     }
@@ -190,8 +262,14 @@ public final class EngineRegistry extends EventSourcedBehavior<EngineRegistry.Co
     @Override
     public SignalHandler<RegistryState> signalHandler() {
         // Wake every known container: running ones are re-adopted, exits missed while away are recorded.
+        // A restart after a journal failure reuses this instance but has stopped every child: forget them.
         return newSignalHandlerBuilder()
-                .onSignal(RecoveryCompleted.instance(), state -> state.ids().forEach(this::child))
+                .onSignal(RecoveryCompleted.instance(), state -> {
+                    children.clear();
+                    services.clear();
+                    state.ids().forEach(this::child);
+                    state.services().forEach(this::service);
+                })
                 .build();
     }
 }

@@ -6,11 +6,12 @@ import dev.enviro.actors.EngineException.Reason;
 import dev.enviro.persistence.JournalConfig;
 import dev.enviro.persistence.JournalException;
 import dev.enviro.persistence.JournalSchema;
+import dev.enviro.persistence.JournalSettings;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * Starts an engine: the journal in the state directory, an ActorSystem whose guardian is the
+ * Starts an engine: the journal (the {@code enviro.journal} settings: H2 in the state directory or PostgreSQL), an ActorSystem whose guardian is the
  * {@link EngineRegistry}, and the {@link Engine} facade over it. The registry recovers from the
  * journal at once and wakes every known container, so running ones are re-adopted at start, not on
  * first use.
@@ -28,18 +29,20 @@ public final class EngineSystem {
 
     /** {@code config} is the application's configuration; the journal's settings are put in front of it. */
     public static Engine start(EngineSettings settings, Config config) {
+        JournalSettings journal;
         try {
-            JournalSchema.ensureH2(settings.stateDir());
+            journal = JournalSettings.from(config, settings.stateDir());
+            JournalSchema.ensure(journal);
         } catch (JournalException e) {
             throw new EngineException(Reason.UNAVAILABLE, e.getMessage());
         }
-        Config full = JournalConfig.h2(settings.stateDir()).withFallback(config);
+        Config full = JournalConfig.of(journal).withFallback(config);
         ActorSystem<EngineRegistry.Command> system = ActorSystem.create(
                 Behaviors.supervise(EngineRegistry.create(settings.executor(), settings.nodeName()))
                         .onFailure(EngineRegistry.RESTART_FROM_JOURNAL),
                 SYSTEM_NAME, full);
-        system.log().info("engine {} started on {} with the {} executor", settings.nodeName(),
-                settings.stateDir(), settings.executor().type());
-        return new ActorEngine(system, settings.images());
+        system.log().info("engine {} started on {} with the {} executor and the {} journal at {}", settings.nodeName(),
+                settings.stateDir(), settings.executor().type(), journal.backend(), journal.location());
+        return new ActorEngine(system, settings.images(), journal);
     }
 }

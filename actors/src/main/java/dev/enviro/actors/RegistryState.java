@@ -13,10 +13,15 @@ import java.util.Set;
  * What the engine registry knows: container ids and their unique names, in creation order. Pure
  * and immutable, so resolution (id, unique id prefix, name) is unit-tested without actors.
  */
-record RegistryState(Map<String, String> namesById) {
+record RegistryState(Map<String, String> namesById, Set<String> services) {
 
     RegistryState {
         namesById = Collections.unmodifiableMap(new LinkedHashMap<>(namesById));
+        services = Collections.unmodifiableSet(new java.util.TreeSet<>(services));
+    }
+
+    RegistryState(Map<String, String> namesById) {
+        this(namesById, Set.of());
     }
 
     static RegistryState empty() {
@@ -25,11 +30,14 @@ record RegistryState(Map<String, String> namesById) {
 
     RegistryState apply(RegistryEvent event) {
         Map<String, String> next = new LinkedHashMap<>(namesById);
+        Set<String> nextServices = new java.util.TreeSet<>(services);
         switch (event) {
             case RegistryEvent.Registered r -> next.put(r.containerId(), r.name());
             case RegistryEvent.Unregistered u -> next.remove(u.containerId());
+            case RegistryEvent.ServiceRegistered r -> nextServices.add(r.service());
+            case RegistryEvent.ServiceUnregistered u -> nextServices.remove(u.service());
         }
-        return new RegistryState(next);
+        return new RegistryState(next, nextServices);
     }
 
     Set<String> names() {

@@ -22,9 +22,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The engine as the API layer uses it, on the real H2 file journal in a temporary state directory:
- * what one engine recorded, the next engine on the same directory knows.
+ * what one engine recorded, the next engine on the same directory knows. {@link PostgresEngineSystemTest}
+ * runs every case again on a PostgreSQL journal.
  */
 class EngineSystemTest {
+
+    /** The {@code enviro.journal} settings the engine is started with; H2 (the default) here. */
+    com.typesafe.config.Config journal() throws Exception {
+        return ConfigFactory.empty();
+    }
 
     @TempDir
     Path stateDir;
@@ -53,8 +59,18 @@ class EngineSystemTest {
 
     private Engine startEngine() throws Exception {
         engine = EngineSystem.start(new EngineSettings(stateDir, executor, storeWithBusybox(), "test"),
-                ConfigFactory.parseResources("engine-test.conf").withFallback(ConfigFactory.load()));
+                journalConfig().withFallback(ConfigFactory.parseResources("engine-test.conf")).withFallback(ConfigFactory.load()));
         return engine;
+    }
+
+    private com.typesafe.config.Config journalConfig;
+
+    /** Chosen once per test: a restarted engine must find the same journal. */
+    private com.typesafe.config.Config journalConfig() throws Exception {
+        if (journalConfig == null) {
+            journalConfig = journal();
+        }
+        return journalConfig;
     }
 
     private void restartEngine() throws Exception {
@@ -86,7 +102,8 @@ class EngineSystemTest {
     @Test
     void containersAndTheirExitCodesSurviveAnEngineRestart() throws Exception {
         startEngine();
-        assertTrue(Files.exists(stateDir.resolve("journal/enviro.mv.db")), "the journal is an H2 file in journal/");
+        assertEquals(journalConfig().isEmpty(), Files.exists(stateDir.resolve("journal/enviro.mv.db")),
+                "the journal is an H2 file in journal/, unless PostgreSQL was chosen");
         ContainerView web = await(engine.create(request("web", false)));
         await(engine.start("web"));
         CompletionStage<ContainerView> exit = engine.awaitExit(web.id());

@@ -19,9 +19,22 @@ final class DaemonCommand implements Callable<Integer> {
 
     @ParentCommand EnviroCommand root;
 
+    @picocli.CommandLine.Option(names = "--journal", paramLabel = "h2|postgres",
+            description = "Where the event journal lives: h2 (a file in the state directory, the default) or postgres.")
+    String journal;
+
+    @picocli.CommandLine.Option(names = "--journal-url", paramLabel = "URL",
+            description = "The PostgreSQL journal's JDBC URL, jdbc:postgresql://HOST:PORT/DB "
+                    + "(user and password: ENVIRO_JOURNAL_USER, ENVIRO_JOURNAL_PASSWORD).")
+    String journalUrl;
+
     @Override
     public Integer call() throws InterruptedException {
         QuietLogging.forDaemon();
+        // The flags are the enviro.journal.* settings (docs/lifecycle.md); properties win over the environment.
+        if (journal != null) System.setProperty("enviro.journal.backend", journal);
+        if (journalUrl != null) System.setProperty("enviro.journal.url", journalUrl);
+        if (journal != null || journalUrl != null) com.typesafe.config.ConfigFactory.invalidateCaches();
         int uid = EffectiveUser.uid();
         DaemonSettings settings = new DaemonSettings(DaemonSettings.stateDir(root.stateDir, root.env, uid), root.address());
         EnviroDaemon daemon;

@@ -16,7 +16,9 @@ import picocli.CommandLine.ScopeType;
             DaemonCommand.class, RunCommand.class, PsCommand.class, LogsCommand.class, StopCommand.class,
             KillCommand.class, RmCommand.class, InspectCommand.class, ImagesCommand.class, LoadCommand.class,
             WaitCommand.class, EventsCommand.class, PullCommand.class, LoginCommand.class, LogoutCommand.class,
-            StatsCommand.class, UpdateCommand.class, PauseCommand.class, UnpauseCommand.class
+            StatsCommand.class, UpdateCommand.class, PauseCommand.class, UnpauseCommand.class, ExecCommand.class,
+            RmiCommand.class, TagCommand.class, SaveCommand.class, ImageCommand.class, InfoCommand.class,
+            ServiceCommand.class
         })
 public final class EnviroCommand implements Runnable {
 

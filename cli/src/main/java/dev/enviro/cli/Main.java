@@ -21,6 +21,7 @@ public final class Main {
         cli.setErr(new java.io.PrintWriter(err, true));
         // `enviro run IMAGE ls -la`: everything after the image is the container's command, options included.
         cli.getSubcommands().get("run").setStopAtPositional(true);
+        cli.getSubcommands().get("exec").setStopAtPositional(true);
         cli.setParameterExceptionHandler((e, ignored) -> {
             err.println("Error: " + oneLine(e.getMessage()) + hint(e.getCommandLine()));
             return ExitCodes.ENGINE;

@@ -23,6 +23,8 @@ final class EngineFixture implements AutoCloseable {
     final Path stateDir;
     final Path socket;
     private final List<String> asUser;
+    /** Extra flags for {@code enviro daemon} (e.g. the journal back-end). */
+    private final List<String> daemonArgs;
     private final Map<String, String> env = new HashMap<>();
     private Process daemon;
     private final Path daemonLog;
@@ -34,7 +36,19 @@ final class EngineFixture implements AutoCloseable {
         return new EngineFixture(dir, List.of());
     }
 
+    /** A root engine started with extra {@code enviro daemon} flags. */
+    static EngineFixture root(String... daemonArgs) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("enviro-e2e-");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        return new EngineFixture(dir, List.of(), List.of(daemonArgs));
+    }
+
     EngineFixture(Path dir, List<String> asUser) throws IOException, InterruptedException {
+        this(dir, asUser, List.of());
+    }
+
+    EngineFixture(Path dir, List<String> asUser, List<String> daemonArgs) throws IOException, InterruptedException {
+        this.daemonArgs = daemonArgs;
         this.dir = dir;
         this.stateDir = dir.resolve("state");
         this.socket = dir.resolve("enviro.sock");
@@ -50,6 +64,7 @@ final class EngineFixture implements AutoCloseable {
     void startDaemon() throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(asUser);
         cmd.addAll(List.of(Cli.launcher().toString(), "daemon", "--state-dir", stateDir.toString(), "--host", "unix://" + socket));
+        cmd.addAll(daemonArgs);
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectErrorStream(true)

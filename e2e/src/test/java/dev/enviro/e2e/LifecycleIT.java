@@ -20,6 +20,13 @@ class LifecycleIT {
     @Test
     void aFullLifecycleReadsBackInOrderAfterARestart() throws Exception {
         try (EngineFixture engine = EngineFixture.root()) {
+            fullLifecycleReadsBackAfterARestart(engine);
+        }
+    }
+
+    /** The case itself, for every journal back-end ({@link PostgresJournalIT} runs it on PostgreSQL). */
+    static void fullLifecycleReadsBackAfterARestart(EngineFixture engine) throws Exception {
+        {
             engine.loadBusybox();
             // As pid 1 the shell has no default SIGTERM action: it traps it, so the stop ends it with SIGTERM's code.
             Cli.Result run = engine.cli("run", "-d", "--name", "life", "localhost/busybox", "sh", "-c",

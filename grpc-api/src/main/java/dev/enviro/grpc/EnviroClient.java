@@ -134,6 +134,24 @@ public final class EnviroClient implements AutoCloseable {
         return stream(() -> stub.stats(StatsRequest.newBuilder().addAllRefs(refs).setNoStream(noStream).build()));
     }
 
+    public dev.enviro.grpc.v1.Service createService(String name, String image, List<String> command, int replicas) {
+        return call(() -> stub.createService(dev.enviro.grpc.v1.CreateServiceRequest.newBuilder().setName(name).setImage(image)
+                .addAllCommand(command).setReplicas(replicas).build()).getService());
+    }
+
+    public dev.enviro.grpc.v1.Service scaleService(String name, int replicas) {
+        return call(() -> stub.scaleService(dev.enviro.grpc.v1.ScaleServiceRequest.newBuilder().setName(name)
+                .setReplicas(replicas).build()).getService());
+    }
+
+    public dev.enviro.grpc.v1.Service removeService(String name) {
+        return call(() -> stub.removeService(dev.enviro.grpc.v1.RemoveServiceRequest.newBuilder().setName(name).build()).getService());
+    }
+
+    public List<dev.enviro.grpc.v1.Service> listServices() {
+        return call(() -> stub.listServices(dev.enviro.grpc.v1.ListServicesRequest.getDefaultInstance()).getServicesList());
+    }
+
     public Container pause(String ref) {
         return call(() -> stub.pause(PauseRequest.newBuilder().setRef(ref).build()).getContainer());
     }
@@ -144,6 +162,32 @@ public final class EnviroClient implements AutoCloseable {
 
     public List<Event> history(String ref) {
         return call(() -> stub.history(HistoryRequest.newBuilder().setRef(ref).build()).getEventsList());
+    }
+
+    public RemoveImageResponse removeImage(String ref, boolean force) {
+        return call(() -> stub.removeImage(RemoveImageRequest.newBuilder().setRef(ref).setForce(force).build()));
+    }
+
+    public Image tagImage(String source, String target) {
+        return call(() -> stub.tagImage(TagImageRequest.newBuilder().setSource(source).setTarget(target).build()).getImage());
+    }
+
+    public InspectImageResponse inspectImage(String ref) {
+        return call(() -> stub.inspectImage(InspectImageRequest.newBuilder().setRef(ref).build()));
+    }
+
+    /** {@code archive} is made absolute here, as for {@link #loadImage}: the engine writes it on its own host. */
+    public void saveImages(List<String> refs, Path archive) {
+        String path = archive.toAbsolutePath().normalize().toString();
+        call(() -> stub.saveImage(SaveImageRequest.newBuilder().addAllRefs(refs).setPath(path).build()));
+    }
+
+    public PruneImagesResponse pruneImages(boolean all) {
+        return call(() -> stub.pruneImages(PruneImagesRequest.newBuilder().setAll(all).build()));
+    }
+
+    public InfoResponse info() {
+        return call(() -> stub.info(InfoRequest.getDefaultInstance()));
     }
 
     private <T> T call(Supplier<T> rpc) {

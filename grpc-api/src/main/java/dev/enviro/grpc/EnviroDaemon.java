@@ -44,11 +44,12 @@ public final class EnviroDaemon implements AutoCloseable {
         Deque<AutoCloseable> parts = new ArrayDeque<>();
         try {
             SyscallDispatcher dispatcher = startDispatcher(parts);
-            Engine engine = buildEngine(settings, dispatcher);
+            Built built = buildEngine(settings, dispatcher);
+            Engine engine = built.engine();
             // Logs are read by io_uring completions and woken by one shared inotify fd: no polling, no thread per log.
             ContainerLogs containerLogs = openLogs(dispatcher, parts);
             LogSource logs = FollowedLog.source(containerLogs);
-            return serve(engine, logs, settings.address(), parts);
+            return serve(engine, logs, settings.address(), parts, built.info());
         } catch (DaemonException | RuntimeException e) {
             closeAll(parts, e);
             throw e;
@@ -57,13 +58,13 @@ public final class EnviroDaemon implements AutoCloseable {
 
     /** The API over an engine built elsewhere (embedding, API tests); closing the daemon shuts that engine down. */
     public static EnviroDaemon serve(Engine engine, LogSource logs, EngineAddress address) throws DaemonException {
-        return serve(engine, logs, address, new ArrayDeque<>());
+        return serve(engine, logs, address, new ArrayDeque<>(), EngineInfo.embedded());
     }
 
-    private static EnviroDaemon serve(Engine engine, LogSource logs, EngineAddress address, Deque<AutoCloseable> parts)
-            throws DaemonException {
+    private static EnviroDaemon serve(Engine engine, LogSource logs, EngineAddress address, Deque<AutoCloseable> parts,
+                                      EngineInfo info) throws DaemonException {
         UnixSocketServer server = UnixSocketServer.bind(address, () -> io.grpc.ServerInterceptors.intercept(
-                new EnviroService(engine, logs), new CorrelationInterceptor()));
+                new EnviroService(engine, logs, info), new CorrelationInterceptor()));
         log.info("Enviro engine API listening on {}", address);
         return new EnviroDaemon(server, engine, parts);
     }
@@ -88,12 +89,16 @@ public final class EnviroDaemon implements AutoCloseable {
         }
     }
 
-    private static Engine buildEngine(DaemonSettings settings, SyscallDispatcher dispatcher) throws DaemonException {
+    /** The engine and what {@code enviro info} says about it. */
+    private record Built(Engine engine, EngineInfo info) {}
+
+    private static Built buildEngine(DaemonSettings settings, SyscallDispatcher dispatcher) throws DaemonException {
         try {
             ImageStore images = ImageStore.open(settings.stateDir());
             Snapshotter snapshots = Snapshotter.open(settings.stateDir(), images, NativeExecutor.defaultIdMap());
             Executor executor = new NativeExecutor(settings.stateDir(), images, snapshots, NativeExecutor.defaultIdMap(), dispatcher);
-            return EngineSystem.start(new EngineSettings(settings.stateDir(), executor, images, nodeName()));
+            Engine engine = EngineSystem.start(new EngineSettings(settings.stateDir(), executor, images, nodeName()));
+            return new Built(engine, EngineFacts.of(settings.stateDir(), snapshots, executor, dispatcher));
         } catch (ImageException | java.io.IOException e) {
             throw new DaemonException("cannot start the engine in " + settings.stateDir() + ": " + e.getMessage(), e);
         }

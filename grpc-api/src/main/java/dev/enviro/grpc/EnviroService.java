@@ -3,6 +3,7 @@ package dev.enviro.grpc;
 import dev.enviro.actors.ContainerView;
 import dev.enviro.actors.Engine;
 import dev.enviro.actors.EngineException;
+import dev.enviro.runtime.LifecycleStep;
 import dev.enviro.grpc.v1.*;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
@@ -28,9 +29,16 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
     private final Engine engine;
     private final LogSource logs;
 
+    private final EngineInfo info;
+
     public EnviroService(Engine engine, LogSource logs) {
+        this(engine, logs, EngineInfo.embedded());
+    }
+
+    public EnviroService(Engine engine, LogSource logs, EngineInfo info) {
         this.engine = engine;
         this.logs = logs;
+        this.info = info;
     }
 
     @Override
@@ -166,10 +174,16 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
         CompletionStage<ContainerView> started;
         // The start runs on whichever thread completed the create: give it this call's correlation id too.
         String correlationId = dev.enviro.actors.Correlation.current();
+        LifecycleStep whole = LifecycleStep.begin("", "rpc.run");
+        LifecycleStep creating = LifecycleStep.begin("", "rpc.create");
         try {
             started = engine.create(ApiMessages.createRequest(request.getSpec(), !attach && request.getSpec().getAutoRemove()))
                     .thenCompose(created -> ScopedValue.where(dev.enviro.actors.Correlation.ID, correlationId)
-                            .call(() -> engine.start(created.id()))
+                            .call(() -> {
+                                creating.container(created.id()).commit();
+                                LifecycleStep starting = LifecycleStep.begin(created.id(), "rpc.start");
+                                return engine.start(created.id()).whenComplete((v, e) -> starting.commit());
+                            })
                             .exceptionallyCompose(failure -> removeAfter
                                     ? removeQuietly(created.id(), true).thenCompose(ignored -> CompletableFuture.failedStage(failure))
                                     : CompletableFuture.failedStage(failure)));
@@ -187,16 +201,29 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
                 out.onCompleted();
                 return;
             }
-            attach(view.id(), startedEvent, removeAfter, out, gate);
+            attach(view.id(), startedEvent, removeAfter, out, gate, whole.container(view.id()));
         });
     }
 
-    private void attach(String id, RunEvent startedEvent, boolean removeAfter, StreamObserver<RunEvent> out, StreamGate gate) {
+    private void attach(String id, RunEvent startedEvent, boolean removeAfter, StreamObserver<RunEvent> out, StreamGate gate,
+                        LifecycleStep whole) {
+        LifecycleStep running = LifecycleStep.begin(id, "rpc.await-exit");
         CompletableFuture<ContainerView> exited = engine.awaitExit(id).toCompletableFuture();
+        CompletableFuture<LifecycleStep> draining = exited.handle((v, e) -> {
+            running.commit();
+            return LifecycleStep.begin(id, "rpc.log-drain");
+        });
         CompletableFuture<Void> streamed = new CompletableFuture<>();
+        streamed.thenAcceptBoth(draining, (v, step) -> step.commit());
         CompletableFuture<ContainerView> finished = removeAfter
                 ? exited.thenCombine(streamed, (view, ignored) -> view)
-                        .thenCompose(view -> removeQuietly(id, false).thenApply(ignored -> view))
+                        .thenCompose(view -> {
+                            LifecycleStep removing = LifecycleStep.begin(id, "rpc.remove");
+                            return removeQuietly(id, false).thenApply(ignored -> {
+                                removing.commit();
+                                return view;
+                            });
+                        })
                 : exited;
         engine.logPath(id).whenComplete((path, failure) -> {
             if (failure != null) {
@@ -217,6 +244,7 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
                                 .setCode(exitCode(view))
                                 .setContainer(ApiMessages.container(view))).build());
                         out.onCompleted();
+                        whole.commit();
                     }
                 } catch (Throwable t) {
                     streamed.complete(null);
@@ -235,17 +263,16 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
         StreamGate gate = StreamGate.install(out);
         CompletionStage<dev.enviro.actors.ExecSession> started;
         try {
-            String id = java.util.HexFormat.of().formatHex(java.security.SecureRandom.getInstanceStrong().generateSeed(0).length == 0
-                    ? randomBytes(16) : randomBytes(16));
+            String id = java.util.HexFormat.of().formatHex(randomBytes(16));
             dev.enviro.runtime.ExecSpec spec;
             try {
-                spec = new dev.enviro.runtime.ExecSpec(id, List.copyOf(request.getCommandList()), List.copyOf(request.getEnvList()),
+                spec = new dev.enviro.runtime.ExecSpec(id, java.util.List.copyOf(request.getCommandList()), java.util.List.copyOf(request.getEnvList()),
                         request.getUser().isEmpty() ? null : request.getUser(), request.getWorkdir().isEmpty() ? null : request.getWorkdir());
             } catch (IllegalArgumentException e) {
                 throw new EngineException(EngineException.Reason.INVALID_ARGUMENT, "exec into container " + request.getRef() + ": " + e.getMessage());
             }
             started = engine.exec(request.getRef(), spec);
-        } catch (RuntimeException | java.security.NoSuchAlgorithmException e) {
+        } catch (RuntimeException e) {
             started = CompletableFuture.failedStage(e);
         }
         started.whenComplete((session, failure) -> {
@@ -270,9 +297,11 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
         });
     }
 
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
     private static byte[] randomBytes(int n) {
         byte[] b = new byte[n];
-        new java.security.SecureRandom().nextBytes(b);
+        RANDOM.nextBytes(b);
         return b;
     }
 
@@ -345,6 +374,27 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
     }
 
     @Override
+    public void createService(dev.enviro.grpc.v1.CreateServiceRequest request, StreamObserver<dev.enviro.grpc.v1.ServiceResponse> out) {
+        answer("CreateService", () -> engine.createService(request.getName(), request.getImage(), request.getCommandList(),
+                request.getReplicas()), ServiceMessages::response, out);
+    }
+
+    @Override
+    public void scaleService(dev.enviro.grpc.v1.ScaleServiceRequest request, StreamObserver<dev.enviro.grpc.v1.ServiceResponse> out) {
+        answer("ScaleService", () -> engine.scaleService(request.getName(), request.getReplicas()), ServiceMessages::response, out);
+    }
+
+    @Override
+    public void removeService(dev.enviro.grpc.v1.RemoveServiceRequest request, StreamObserver<dev.enviro.grpc.v1.ServiceResponse> out) {
+        answer("RemoveService", () -> engine.removeService(request.getName()), ServiceMessages::response, out);
+    }
+
+    @Override
+    public void listServices(dev.enviro.grpc.v1.ListServicesRequest request, StreamObserver<dev.enviro.grpc.v1.ListServicesResponse> out) {
+        answer("ListServices", engine::listServices, ServiceMessages::list, out);
+    }
+
+    @Override
     public void pause(PauseRequest request, StreamObserver<PauseResponse> out) {
         answer("Pause", () -> engine.pause(ref(request.getRef()), true),
                 v -> PauseResponse.newBuilder().setContainer(ApiMessages.container(v)).build(), out);
@@ -414,6 +464,52 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
                 }
             });
         });
+    }
+
+    // ---------------------------------------------------------------- image verbs and info (docs/images.md)
+
+    @Override
+    public void removeImage(RemoveImageRequest request, StreamObserver<RemoveImageResponse> out) {
+        answer("RemoveImage", () -> engine.removeImage(imageRef(request.getRef()), request.getForce()), ImageReplies::removed, out);
+    }
+
+    @Override
+    public void tagImage(TagImageRequest request, StreamObserver<TagImageResponse> out) {
+        answer("TagImage", () -> engine.tagImage(imageRef(request.getSource()), imageRef(request.getTarget())),
+                image -> TagImageResponse.newBuilder().setImage(ApiMessages.image(image)).build(), out);
+    }
+
+    @Override
+    public void inspectImage(InspectImageRequest request, StreamObserver<InspectImageResponse> out) {
+        answer("InspectImage", () -> engine.inspectImage(imageRef(request.getRef())), ImageReplies::details, out);
+    }
+
+    @Override
+    public void saveImage(SaveImageRequest request, StreamObserver<SaveImageResponse> out) {
+        answer("SaveImage", () -> {
+            if (request.getPath().isEmpty() || !Path.of(request.getPath()).isAbsolute()) {
+                throw invalid("the archive to save must be an absolute path on the engine's host, got '" + request.getPath() + "'");
+            }
+            if (request.getRefsCount() == 0) throw invalid("save: name at least one image");
+            return engine.saveImages(request.getRefsList().stream().map(EnviroService::imageRef).toList(), Path.of(request.getPath()));
+        }, done -> SaveImageResponse.getDefaultInstance(), out);
+    }
+
+    @Override
+    public void pruneImages(PruneImagesRequest request, StreamObserver<PruneImagesResponse> out) {
+        answer("PruneImages", () -> engine.pruneImages(request.getAll()), ImageReplies::pruned, out);
+    }
+
+    @Override
+    public void info(InfoRequest request, StreamObserver<InfoResponse> out) {
+        answer("Info", () -> CompletableFuture.completedStage(info), ImageReplies::info, out);
+    }
+
+    private static String imageRef(String ref) {
+        if (ref.isBlank()) {
+            throw invalid("an image name or id is required");
+        }
+        return ref;
     }
 
     private static String ref(String ref) {

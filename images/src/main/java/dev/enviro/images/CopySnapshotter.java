@@ -25,15 +25,19 @@ import java.util.List;
 final class CopySnapshotter implements Snapshotter {
     private final ContentStore content;
 
-    private CopySnapshotter(ContentStore content) {
+    /** Held (read side) while preparing, so that garbage collection never sweeps a layer being unpacked. */
+    private final java.util.concurrent.locks.ReadWriteLock gcLock;
+
+    private CopySnapshotter(ContentStore content, java.util.concurrent.locks.ReadWriteLock gcLock) {
         this.content = content;
+        this.gcLock = gcLock;
     }
 
     static CopySnapshotter open(Path stateDir, ImageStore store) {
         if (!(store instanceof LocalImageStore local)) {
             throw new IllegalArgumentException("the copy snapshotter unpacks from the local content store; got " + store.getClass().getName());
         }
-        return new CopySnapshotter(local.content());
+        return new CopySnapshotter(local.content(), local.gcLock());
     }
 
     @Override
@@ -43,6 +47,15 @@ final class CopySnapshotter implements Snapshotter {
 
     @Override
     public List<Mount> prepare(ResolvedImage image, IdMap idMap, Path containerDir) throws ImageException {
+        gcLock.readLock().lock();
+        try {
+            return prepareLocked(image, idMap, containerDir);
+        } finally {
+            gcLock.readLock().unlock();
+        }
+    }
+
+    private List<Mount> prepareLocked(ResolvedImage image, IdMap idMap, Path containerDir) throws ImageException {
         Path rootfs = containerDir.resolve("rootfs");
         if (rootfs.toString().contains(",")) {
             throw new ImageException(ImageException.Kind.IO, "path " + rootfs + " contains ',', which mount options cannot carry: choose another state directory");

@@ -46,4 +46,46 @@ public interface ImageStore {
     default ImageSummary pull(String reference, String platform, Credentials credentials, Consumer<PullEvent> events) throws ImageException {
         throw new ImageException(ImageException.Kind.IO, getClass().getSimpleName() + " cannot pull images");
     }
+
+    /**
+     * Adds {@code target} as a name of the image {@code source} resolves to (a name already pointing
+     * elsewhere moves, as {@code docker tag}). Kinds: NOT_FOUND, MALFORMED (not a valid name).
+     */
+    default ImageSummary tag(String source, String target) throws ImageException {
+        throw new ImageException(ImageException.Kind.IO, getClass().getSimpleName() + " cannot tag images");
+    }
+
+    /**
+     * {@code rmi}: a name removes that name, and the image with it when no other name points at it; an
+     * id removes every name and the image. {@code usedBy} (manifest digest → names of the containers,
+     * in any state, made from it) protects images: IN_USE unless {@code force}, and with {@code force}
+     * the names go but the image stays (listed untagged) while a container uses it. Blobs and layer
+     * snapshots nothing else needs are deleted with the image.
+     */
+    default ImageRemoval remove(String reference, boolean force, java.util.Map<String, List<String>> usedBy) throws ImageException {
+        throw new ImageException(ImageException.Kind.IO, getClass().getSimpleName() + " cannot remove images");
+    }
+
+    /** {@code image inspect}: the image as stored, with its config and layers. */
+    default ImageDetails inspect(String reference) throws ImageException {
+        throw new ImageException(ImageException.Kind.IO, getClass().getSimpleName() + " cannot inspect images");
+    }
+
+    /**
+     * {@code save -o}: writes the images as one OCI image layout tar (each name an index entry with
+     * {@code org.opencontainers.image.ref.name}), which {@link #load} and {@code skopeo oci-archive:} read.
+     * The file appears whole or not at all (temp + fsync + rename).
+     */
+    default void save(List<String> references, Path archive) throws ImageException {
+        throw new ImageException(ImageException.Kind.IO, getClass().getSimpleName() + " cannot save images");
+    }
+
+    /**
+     * {@code image prune}: removes untagged images ({@code all}: every image) that no container in
+     * {@code usedBy} uses, then collects garbage: blobs no recorded image reaches, layer snapshots no
+     * image has and no container's plan names, leftovers of failed pulls. Waits for running pulls.
+     */
+    default PruneReport prune(boolean all, java.util.Map<String, List<String>> usedBy) throws ImageException {
+        throw new ImageException(ImageException.Kind.IO, getClass().getSimpleName() + " cannot prune images");
+    }
 }

@@ -2,6 +2,7 @@ package dev.enviro.images;
 
 import dev.enviro.images.archive.ImageLoader;
 import dev.enviro.images.archive.LoadedImage;
+import dev.enviro.images.archive.OciArchiveWriter;
 import dev.enviro.images.content.ContentStore;
 import dev.enviro.images.content.Digest;
 import dev.enviro.images.oci.ConfigFile;
@@ -23,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.nio.file.Files;
 import java.util.regex.Pattern;
 
 /**
@@ -42,20 +45,59 @@ final class LocalImageStore implements ImageStore {
 
     private final Set<String> insecureRegistries;
     private volatile Puller puller;
+    private final Path stateDir;
+    /**
+     * Pulls, loads and snapshot prepares hold the read lock; garbage collection the write lock, so a
+     * blob committed by a pull whose name is not recorded yet never looks like garbage.
+     */
+    private final ReentrantReadWriteLock gcLock = new ReentrantReadWriteLock();
+    /** {@code images/pulls/}: a marker per pull in flight; one left by a dead engine means its blobs may be orphans. */
+    private final Path pullMarkers;
 
-    private LocalImageStore(ContentStore content, ImageRefs refs, Set<String> insecureRegistries) {
+    private LocalImageStore(Path stateDir, ContentStore content, ImageRefs refs, Set<String> insecureRegistries) {
+        this.stateDir = stateDir;
         this.content = content;
         this.refs = refs;
         this.insecureRegistries = Set.copyOf(insecureRegistries);
+        this.pullMarkers = stateDir.resolve("images").resolve("pulls");
     }
 
     static LocalImageStore open(Path stateDir, Set<String> insecureRegistries) throws ImageException {
         ContentStore content = ContentStore.open(stateDir.resolve("content"));
+        LocalImageStore store;
         try {
-            return new LocalImageStore(content, ImageRefs.open(stateDir.resolve("images")), insecureRegistries);
+            store = new LocalImageStore(stateDir, content, ImageRefs.open(stateDir.resolve("images")), insecureRegistries);
+            Files.createDirectories(store.pullMarkers);
         } catch (IOException e) {
             throw new ImageException(ImageException.Kind.IO, "image store " + stateDir + ": cannot open: " + e.getMessage(), e);
         }
+        store.collectInterruptedPulls();
+        return store;
+    }
+
+    /**
+     * A pull cut short by a dead engine committed layers no name reaches: collect them now (the
+     * containers' plans still protect what they use), so an interrupted pull leaves nothing behind.
+     */
+    private void collectInterruptedPulls() throws ImageException {
+        List<Path> left;
+        try (var s = Files.list(pullMarkers)) {
+            left = s.toList();
+        } catch (IOException e) {
+            throw new ImageException(ImageException.Kind.IO, "image store " + stateDir + ": cannot read " + pullMarkers + ": " + e.getMessage(), e);
+        }
+        if (left.isEmpty()) return;
+        collectGarbage(Set.of());
+        try {
+            for (Path marker : left) Files.deleteIfExists(marker);
+        } catch (IOException e) {
+            throw new ImageException(ImageException.Kind.IO, "image store " + stateDir + ": cannot clear " + pullMarkers + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The lock that excludes garbage collection: prepares hold its read side while they create snapshots. */
+    java.util.concurrent.locks.ReadWriteLock gcLock() {
+        return gcLock;
     }
 
     ContentStore content() {
@@ -64,6 +106,15 @@ final class LocalImageStore implements ImageStore {
 
     @Override
     public List<ImageSummary> load(Path archive) throws ImageException {
+        gcLock.readLock().lock();
+        try {
+            return loadLocked(archive);
+        } finally {
+            gcLock.readLock().unlock();
+        }
+    }
+
+    private List<ImageSummary> loadLocked(Path archive) throws ImageException {
         List<LoadedImage> loaded = ImageLoader.load(content, archive);
         refs.update(current -> {
             Set<String> all = new LinkedHashSet<>(current.images());
@@ -86,6 +137,26 @@ final class LocalImageStore implements ImageStore {
     @Override
     public ImageSummary pull(String reference, String platform, Credentials credentials, Consumer<PullEvent> events) throws ImageException {
         Reference ref = Reference.parse(reference);
+        Path marker;
+        try {
+            marker = Files.createTempFile(pullMarkers, "pull-", "");
+        } catch (IOException e) {
+            throw new ImageException(ImageException.Kind.IO, "image store " + stateDir + ": cannot start a pull in " + pullMarkers + ": " + e.getMessage(), e);
+        }
+        gcLock.readLock().lock();
+        try {
+            return pullLocked(ref, platform, credentials, events);
+        } finally {
+            gcLock.readLock().unlock();
+            try {
+                Files.deleteIfExists(marker);
+            } catch (IOException ignored) {
+                // A marker left behind costs one collection at the next start, nothing more.
+            }
+        }
+    }
+
+    private ImageSummary pullLocked(Reference ref, String platform, Credentials credentials, Consumer<PullEvent> events) throws ImageException {
         Puller.Pulled pulled = puller().pull(ref, Platform.parse(platform), credentials, events);
         String manifest = pulled.manifestDigest().toString();
         // A digest pull records name@digest, so that resolving that name finds the image even when the digest is an index's.
@@ -159,6 +230,184 @@ final class LocalImageStore implements ImageStore {
             if (manifest == null) throw notFound(name);
         }
         return resolved(name, image(manifest));
+    }
+
+    @Override
+    public ImageSummary tag(String source, String target) throws ImageException {
+        ResolvedImage image = resolve(source);
+        String name;
+        try {
+            name = ImageName.normalize(target == null ? "" : target.strip());
+        } catch (IllegalArgumentException e) {
+            throw new ImageException(ImageException.Kind.MALFORMED, "cannot tag image " + source + " as \"" + target + "\": " + e.getMessage());
+        }
+        if (name.contains("@")) {
+            throw new ImageException(ImageException.Kind.MALFORMED, "cannot tag image " + source + " as " + target + ": a tag names no digest; give name:tag");
+        }
+        refs.update(current -> {
+            Map<String, String> names = new HashMap<>(current.names());
+            names.put(name, image.manifestDigest());
+            return new ImageRefs.Refs(current.images(), names);
+        });
+        return summary(image(image.manifestDigest()), refs.read());
+    }
+
+    @Override
+    public ImageRemoval remove(String reference, boolean force, Map<String, List<String>> usedBy) throws ImageException {
+        String ref = reference == null ? "" : reference.strip();
+        ImageRefs.Refs now = refs.read();
+        String name = null;
+        try {
+            String normalized = ImageName.normalize(ref);
+            if (now.names().containsKey(normalized)) name = normalized;
+        } catch (IllegalArgumentException notAName) {
+            // an id, resolved below
+        }
+        String manifest = name != null ? now.names().get(name) : resolve(ref).manifestDigest();
+        List<String> keys = now.names().entrySet().stream().filter(e -> e.getValue().equals(manifest)).map(Map.Entry::getKey).sorted().toList();
+        List<String> users = usedBy.getOrDefault(manifest, List.of());
+        String id = image(manifest).manifest().config().digest().toString();
+        // By name: that name goes, the image only with its last name. By id: every name, and the image.
+        List<String> untag = name != null ? List.of(name) : keys;
+        boolean lastName = untag.containsAll(keys);
+        if (name == null && !force && keys.stream().filter(k -> !k.contains("@")).count() > 1) {
+            throw new ImageException(ImageException.Kind.IN_USE, "image " + ref + " has several names (" + String.join(", ", keys)
+                    + "): remove them by name, or force with 'enviro rmi -f " + ref + "'");
+        }
+        if (lastName && !users.isEmpty() && !force) {
+            throw new ImageException(ImageException.Kind.IN_USE, "image " + ref + " (" + shortId(id) + ") is used by container"
+                    + (users.size() > 1 ? "s " : " ") + String.join(", ", users) + ": remove " + (users.size() > 1 ? "them" : "it")
+                    + " first ('enviro rm'), or force with 'enviro rmi -f " + ref + "' (the image stays, untagged, while they exist)");
+        }
+        boolean delete = lastName && users.isEmpty();
+        refs.update(current -> {
+            Map<String, String> names = new HashMap<>(current.names());
+            for (String k : untag) names.remove(k, manifest);
+            List<String> all = new ArrayList<>(current.images());
+            // a name re-pointed at it meanwhile keeps it
+            if (delete && !names.containsValue(manifest)) all.remove(manifest);
+            return new ImageRefs.Refs(all, names);
+        });
+        List<String> untagged = untag.stream().filter(k -> !k.contains("@")).toList();
+        if (!delete) return new ImageRemoval(untagged, List.of());
+        // Free the disk now, as docker does; with a pull in flight the sweep waits for 'image prune'.
+        if (gcLock.writeLock().tryLock()) {
+            try {
+                collectGarbage(usedBy.keySet());
+            } finally {
+                gcLock.writeLock().unlock();
+            }
+        }
+        return new ImageRemoval(untagged, List.of(id));
+    }
+
+    @Override
+    public PruneReport prune(boolean all, Map<String, List<String>> usedBy) throws ImageException {
+        gcLock.writeLock().lock();
+        try {
+            List<String> deleted = new ArrayList<>();
+            List<String> untagged = new ArrayList<>();
+            ImageRefs.Refs before = refs.read();
+            Set<String> doomed = new LinkedHashSet<>();
+            for (String m : before.images()) {
+                boolean named = before.names().containsValue(m);
+                if (!usedBy.containsKey(m) && (all || !named)) doomed.add(m);
+            }
+            for (String m : doomed) deleted.add(image(m).manifest().config().digest().toString());
+            refs.update(current -> {
+                Map<String, String> names = new HashMap<>(current.names());
+                names.entrySet().removeIf(e -> {
+                    boolean gone = doomed.contains(e.getValue());
+                    if (gone && !e.getKey().contains("@")) untagged.add(e.getKey());
+                    return gone;
+                });
+                List<String> images = new ArrayList<>(current.images());
+                images.removeAll(doomed);
+                return new ImageRefs.Refs(images, names);
+            });
+            ImageGarbage.Swept swept = collectGarbage(usedBy.keySet());
+            java.util.Collections.sort(untagged);
+            return new PruneReport(deleted, untagged, swept.blobs(), swept.snapshots(), swept.bytes());
+        } finally {
+            gcLock.writeLock().unlock();
+        }
+    }
+
+    /** Sweeps what no recorded image and no container reaches; the caller holds the write lock (or is alone, at open). */
+    private ImageGarbage.Swept collectGarbage(Set<String> usedByContainers) throws ImageException {
+        ImageRefs.Refs now = refs.read();
+        List<String> pinned = now.names().keySet().stream().filter(k -> k.contains("@")).map(k -> k.substring(k.indexOf('@') + 1)).toList();
+        return ImageGarbage.collect(stateDir, content, now.images(), usedByContainers, pinned, new ImageGarbage.Images() {
+            @Override
+            public ImageManifest manifest(String manifestDigest) throws ImageException {
+                return image(manifestDigest).manifest();
+            }
+
+            @Override
+            public ConfigFile config(ImageManifest manifest) throws ImageException {
+                return ConfigFile.parse(content.readSmall(manifest.config().digest(), JSON_LIMIT), "config " + manifest.config().digest());
+            }
+        });
+    }
+
+    @Override
+    public ImageDetails inspect(String reference) throws ImageException {
+        ResolvedImage resolved = resolve(reference);
+        Image image = image(resolved.manifestDigest());
+        ImageRefs.Refs now = refs.read();
+        Set<String> digests = new java.util.TreeSet<>();
+        for (Map.Entry<String, String> e : now.names().entrySet()) {
+            if (!e.getValue().equals(resolved.manifestDigest())) continue;
+            String key = e.getKey();
+            int at = key.indexOf('@');
+            if (at >= 0) {
+                digests.add(key);
+            } else {
+                int colon = key.lastIndexOf(':');
+                digests.add((colon > key.lastIndexOf('/') ? key.substring(0, colon) : key) + "@" + resolved.manifestDigest());
+            }
+        }
+        String configJson = new String(content.readSmall(image.manifest().config().digest(), JSON_LIMIT), java.nio.charset.StandardCharsets.UTF_8);
+        List<ImageDetails.Layer> layers = new ArrayList<>();
+        for (int i = 0; i < image.manifest().layers().size(); i++) {
+            Descriptor d = image.manifest().layers().get(i);
+            String diff = i < image.config().diffIds().size() ? image.config().diffIds().get(i).toString() : "";
+            layers.add(new ImageDetails.Layer(d.digest().toString(), diff, d.size(), d.mediaType() == null ? "" : d.mediaType()));
+        }
+        return new ImageDetails(summary(image, now), List.copyOf(digests), image.config().os(), image.config().architecture(), configJson, layers);
+    }
+
+    @Override
+    public void save(List<String> references, Path archive) throws ImageException {
+        if (references.isEmpty()) throw new ImageException(ImageException.Kind.MALFORMED, "save: name at least one image");
+        Map<String, OciArchiveWriter.Image> chosen = new java.util.LinkedHashMap<>();
+        for (String reference : references) {
+            ResolvedImage resolved = resolve(reference);
+            Image image = image(resolved.manifestDigest());
+            OciArchiveWriter.Image before = chosen.get(resolved.manifestDigest());
+            List<String> names = new ArrayList<>(before == null ? List.of() : before.names());
+            // a name saves that name; an id saves the image with all its names, as docker save does
+            List<String> add = resolved.reference().equals(reference.strip()) && SHORT_ID.matcher(hexOf(reference)).matches()
+                    ? summary(image, refs.read()).names() : resolved.reference().contains("@") ? List.of() : List.of(resolved.reference());
+            for (String n : add) if (!names.contains(n)) names.add(n);
+            chosen.put(resolved.manifestDigest(), new OciArchiveWriter.Image(image.manifestDigest(), image.manifest(), names));
+        }
+        gcLock.readLock().lock();
+        try {
+            OciArchiveWriter.write(content, List.copyOf(chosen.values()), archive);
+        } finally {
+            gcLock.readLock().unlock();
+        }
+    }
+
+    private static String hexOf(String reference) {
+        String r = reference.strip();
+        return r.startsWith("sha256:") ? r.substring(7) : r;
+    }
+
+    private static String shortId(String digest) {
+        String hex = digest.startsWith("sha256:") ? digest.substring(7) : digest;
+        return hex.substring(0, Math.min(12, hex.length()));
     }
 
     private static ImageException notFound(String name) {

@@ -30,16 +30,20 @@ final class OverlaySnapshotter implements Snapshotter {
     private final LayerSnapshots layers;
     private final ContentStore content;
 
-    private OverlaySnapshotter(LayerSnapshots layers, ContentStore content) {
+    /** Held (read side) while preparing, so that garbage collection never sweeps a layer being unpacked. */
+    private final java.util.concurrent.locks.ReadWriteLock gcLock;
+
+    private OverlaySnapshotter(LayerSnapshots layers, ContentStore content, java.util.concurrent.locks.ReadWriteLock gcLock) {
         this.layers = layers;
         this.content = content;
+        this.gcLock = gcLock;
     }
 
     static OverlaySnapshotter open(Path stateDir, ImageStore store) throws ImageException {
         if (!(store instanceof LocalImageStore local)) {
             throw new IllegalArgumentException("the overlay snapshotter unpacks from the local content store; got " + store.getClass().getName());
         }
-        return new OverlaySnapshotter(LayerSnapshots.open(stateDir, local.content()), local.content());
+        return new OverlaySnapshotter(LayerSnapshots.open(stateDir, local.content()), local.content(), local.gcLock());
     }
 
     LayerSnapshots layers() {
@@ -53,6 +57,15 @@ final class OverlaySnapshotter implements Snapshotter {
 
     @Override
     public List<Mount> prepare(ResolvedImage image, IdMap idMap, Path containerDir) throws ImageException {
+        gcLock.readLock().lock();
+        try {
+            return prepareLocked(image, idMap, containerDir);
+        } finally {
+            gcLock.readLock().unlock();
+        }
+    }
+
+    private List<Mount> prepareLocked(ResolvedImage image, IdMap idMap, Path containerDir) throws ImageException {
         List<Path> lowers = lowerDirs(image, idMap);
         Path upper = containerDir.resolve("upper");
         Path work = containerDir.resolve("work");

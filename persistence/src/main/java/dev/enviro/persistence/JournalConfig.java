@@ -10,8 +10,8 @@ import java.nio.file.Path;
  * database in {@code <stateDir>/journal/}. Journal, snapshot store, read journal and durable state
  * share one connection pool (one H2 file must not be opened by competing pools).
  *
- * <p>PostgreSQL (production, clusters) is the same shape with another profile, URL and schema
- * ({@code schema/postgres/postgres-create-schema.sql}); it is not wired yet.
+ * <p>PostgreSQL ({@link JournalSettings.Backend#POSTGRES}) is the same shape with another profile, URL,
+ * pool and schema ({@code schema/postgres/postgres-create-schema.sql}).
  */
 public final class JournalConfig {
 
@@ -45,7 +45,37 @@ public final class JournalConfig {
 
     /** The configuration for an H2 file journal; put it in front of the application's own config. */
     public static Config h2(Path stateDir) {
+        return of(JournalSettings.h2(stateDir));
+    }
+
+    /** The configuration for {@code settings}' journal; put it in front of the application's own config. */
+    public static Config of(JournalSettings settings) {
         String db = "pekko-persistence-jdbc.shared-databases." + SHARED_DB;
+        String pool = switch (settings.backend()) {
+            case H2 -> """
+                    profile = "slick.jdbc.H2Profile$"
+                    db {
+                      driver = "org.h2.Driver"
+                      # H2 serializes writes to one file anyway; a few connections are plenty.
+                      numThreads = 4
+                      maxConnections = 4
+                      minConnections = 1
+                    }
+                    """;
+            case POSTGRES -> """
+                    profile = "slick.jdbc.PostgresProfile$"
+                    db {
+                      driver = "org.postgresql.Driver"
+                      numThreads = 8
+                      maxConnections = 8
+                      minConnections = 1
+                      # A server that is down must fail a write in seconds, not the plugin's 3 minutes:
+                      # the write fails, the actor restarts with back-off, the caller gets an answer.
+                      connectionTimeout = 2000
+                      validationTimeout = 1000
+                    }
+                    """;
+        };
         return ConfigFactory.parseString("""
                 pekko.persistence {
                   journal.plugin = "jdbc-journal"
@@ -53,14 +83,7 @@ public final class JournalConfig {
                   state.plugin = "jdbc-durable-state-store"
                 }
                 pekko-persistence-jdbc.shared-databases.%1$s {
-                  profile = "slick.jdbc.H2Profile$"
-                  db {
-                    driver = "org.h2.Driver"
-                    # H2 serializes writes to one file anyway; a few connections are plenty.
-                    numThreads = 4
-                    maxConnections = 4
-                    minConnections = 1
-                  }
+                %2$s
                 }
                 jdbc-journal.use-shared-db = "%1$s"
                 jdbc-snapshot-store.use-shared-db = "%1$s"
@@ -68,9 +91,13 @@ public final class JournalConfig {
                 # How often a followed event stream polls the journal for new events.
                 jdbc-read-journal.refresh-interval = 200ms
                 jdbc-durable-state-store.use-shared-db = "%1$s"
-                """.formatted(SHARED_DB))
-                .withValue(db + ".db.url", ConfigValueFactory.fromAnyRef(h2Url(stateDir)))
-                .withValue(db + ".db.user", ConfigValueFactory.fromAnyRef(USER))
-                .withValue(db + ".db.password", ConfigValueFactory.fromAnyRef(PASSWORD));
+                # While the journal is down, writes fail fast (open breaker) instead of queueing on the pool;
+                # a trial write every reset-timeout lets the engine notice by itself that it is back.
+                jdbc-journal.circuit-breaker { max-failures = 5, call-timeout = 5s, reset-timeout = 2s }
+                jdbc-snapshot-store.circuit-breaker { max-failures = 5, call-timeout = 5s, reset-timeout = 2s }
+                """.formatted(SHARED_DB, pool))
+                .withValue(db + ".db.url", ConfigValueFactory.fromAnyRef(settings.url()))
+                .withValue(db + ".db.user", ConfigValueFactory.fromAnyRef(settings.user()))
+                .withValue(db + ".db.password", ConfigValueFactory.fromAnyRef(settings.password()));
     }
 }

@@ -22,14 +22,47 @@ import java.util.regex.Pattern;
 public final class JournalSchema {
 
     static final String H2_DDL = "schema/h2/h2-create-schema.sql";
+    static final String POSTGRES_DDL = "schema/postgres/postgres-create-schema.sql";
+    /** Serializes engines that set up one PostgreSQL journal at the same time (CREATE ... IF NOT EXISTS races). */
+    private static final long POSTGRES_SCHEMA_LOCK = 0x656e7669726fL;
     /** H2's ErrorCode.DATABASE_ALREADY_OPEN_1: another process holds the file lock. */
     private static final int H2_DATABASE_ALREADY_OPEN = 90020;
 
     /** The shipped script creates one index without IF NOT EXISTS; a second start would fail on it. */
     private static final Pattern CREATE_WITHOUT_GUARD =
-            Pattern.compile("^CREATE (UNIQUE )?(INDEX|TABLE|SEQUENCE) (?!IF NOT EXISTS)", Pattern.CASE_INSENSITIVE);
+            Pattern.compile("^CREATE (UNIQUE )?(INDEX|TABLE|SEQUENCE) (CONCURRENTLY )?(?!IF NOT EXISTS)", Pattern.CASE_INSENSITIVE);
 
     private JournalSchema() {}
+
+    /** The tables of {@code settings}' journal, created if missing (H2: and its directory). */
+    public static void ensure(JournalSettings settings) throws JournalException {
+        switch (settings.backend()) {
+            case H2 -> ensureH2(settings.stateDir());
+            case POSTGRES -> ensurePostgres(settings);
+        }
+    }
+
+    /**
+     * Applies the shipped PostgreSQL DDL, guarded, under an advisory lock so that two engines starting on
+     * one server do not race on the same {@code CREATE}. Autocommit: {@code CREATE INDEX CONCURRENTLY}
+     * refuses to run in a transaction.
+     */
+    static void ensurePostgres(JournalSettings settings) throws JournalException {
+        try (Connection connection = JournalProbe.connect(settings);
+             Statement statement = connection.createStatement()) {
+            statement.execute("SELECT pg_advisory_lock(" + POSTGRES_SCHEMA_LOCK + ")");
+            try {
+                for (String ddl : statements(POSTGRES_DDL)) {
+                    statement.execute(ddl);
+                }
+            } finally {
+                statement.execute("SELECT pg_advisory_unlock(" + POSTGRES_SCHEMA_LOCK + ")");
+            }
+        } catch (SQLException e) {
+            throw new JournalException("cannot set up the journal at " + settings.location() + ": "
+                    + JournalProbe.oneLine(e) + ": check that the server runs and the user may create tables", e);
+        }
+    }
 
     /** Creates {@code <stateDir>/journal/} (0700: the journal is the audit log) and the tables in it. */
     public static void ensureH2(Path stateDir) throws JournalException {
@@ -76,7 +109,7 @@ public final class JournalSchema {
             if (sql.isEmpty()) {
                 continue;
             }
-            statements.add(CREATE_WITHOUT_GUARD.matcher(sql).replaceFirst("CREATE $1$2 IF NOT EXISTS "));
+            statements.add(CREATE_WITHOUT_GUARD.matcher(sql).replaceFirst("CREATE $1$2 $3IF NOT EXISTS "));
         }
         return statements;
     }

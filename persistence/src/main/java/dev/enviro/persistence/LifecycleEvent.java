@@ -8,7 +8,7 @@ import java.util.Map;
  * log (containerd's envelope: timestamp, topic, subject, event). Every journaled container and image
  * event is one; {@link EventTags} makes them queryable in journal order across all subjects.
  */
-public sealed interface LifecycleEvent extends JournalSerializable permits ContainerEvent, ImageEvent {
+public sealed interface LifecycleEvent extends JournalSerializable permits ContainerEvent, ImageEvent, ServiceEvent {
 
     /** containerd-style topic, e.g. {@code /tasks/exit}. */
     String topic();

@@ -22,14 +22,46 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.jackson.JacksonCborSerializer;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The journal configuration against a real H2 file: events survive an ActorSystem's end, in CBOR. */
-class H2JournalTest {
+/**
+ * The journal configuration against each back-end, for real: an H2 file, and a private PostgreSQL
+ * server started for this class. Events survive an ActorSystem's end, in CBOR, and read back by tag and id.
+ */
+class JournalBackendTest {
 
     @TempDir
     Path stateDir;
+
+    private static PostgresCluster postgres;
+
+    @AfterAll
+    static void stopPostgres() throws Exception {
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    /** The back-ends every journal test runs against. */
+    static Stream<String> backends() {
+        return Stream.of("h2", "postgres");
+    }
+
+    private JournalSettings settings(String backend) throws Exception {
+        if (backend.equals("h2")) {
+            return JournalSettings.h2(stateDir);
+        }
+        synchronized (JournalBackendTest.class) {
+            if (postgres == null) {
+                postgres = PostgresCluster.create();
+            }
+        }
+        return JournalSettings.postgres(stateDir, postgres.newDatabase(), PostgresCluster.USER, "");
+    }
 
     /** A recorder entity: persists what it is told, answers with everything it has replayed and persisted. */
     sealed interface Cmd {}
@@ -69,9 +101,12 @@ class H2JournalTest {
         };
     }
 
-    @Test
-    void eventsAreCborAndSurviveANewActorSystemOnTheSameStateDir() throws Exception {
-        JournalSchema.ensureH2(stateDir);
+    @ParameterizedTest
+    @MethodSource("backends")
+    void eventsAreCborAndSurviveANewActorSystemOnTheSameJournal(String backend) throws Exception {
+        JournalSettings settings = settings(backend);
+        JournalSchema.ensure(settings);
+        JournalSchema.ensure(settings); // a second engine start changes nothing
         Instant t = Instant.parse("2025-01-02T03:04:05.123456789Z");
         String id = "a".repeat(64);
         Origin origin = new Origin("node-1", "call-1");
@@ -86,7 +121,7 @@ class H2JournalTest {
                 new ContainerEvent.Stopped(id, 15, t, origin),
                 new ContainerEvent.Removed(id, t, origin));
 
-        ActorTestKit first = ActorTestKit.create("journal1", config());
+        ActorTestKit first = ActorTestKit.create("journal1", config(settings));
         try {
             Serialization serialization = SerializationExtension.get(first.system().classicSystem());
             assertInstanceOf(JacksonCborSerializer.class, serialization.findSerializerFor(written.getFirst()));
@@ -100,7 +135,7 @@ class H2JournalTest {
             first.shutdownTestKit();
         }
 
-        ActorTestKit second = ActorTestKit.create("journal2", config());
+        ActorTestKit second = ActorTestKit.create("journal2", config(settings));
         try {
             TestProbe<List<ContainerEvent>> probe = second.createTestProbe();
             second.spawn(recorder(id)).tell(new Read(probe.ref()));
@@ -125,7 +160,7 @@ class H2JournalTest {
         }
     }
 
-    private com.typesafe.config.Config config() {
-        return JournalConfig.h2(stateDir).withFallback(ConfigFactory.parseResources("journal-test.conf")).withFallback(ConfigFactory.load());
+    private static com.typesafe.config.Config config(JournalSettings settings) {
+        return JournalConfig.of(settings).withFallback(ConfigFactory.parseResources("journal-test.conf")).withFallback(ConfigFactory.load());
     }
 }

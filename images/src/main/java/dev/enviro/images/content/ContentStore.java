@@ -111,8 +111,14 @@ public final class ContentStore {
         }
     }
 
-    Path blobsDir() {
+    /** {@code blobs/sha256/}: committed blobs, named by their hex digest. */
+    public Path blobsDir() {
         return blobs;
+    }
+
+    /** {@code ingest/}: writes in progress; only a collector that excludes every writer may empty it. */
+    public Path ingestDir() {
+        return ingest;
     }
 
     private static ImageException missing(Digest digest) {

@@ -122,6 +122,27 @@ public final class CgroupDriver {
 
     public boolean isV2() { return v2Own != null; }
 
+    /**
+     * Starts paying, ahead of time, what the first move of a process into a cgroup costs: writing
+     * {@code cgroup.procs} takes the kernel's global {@code cgroup_threadgroup_rwsem} for writing, and
+     * when nobody took it in the last RCU grace period that waits for a whole grace period (6–15 ms on
+     * the 2-core VM, docs/performance.md); a writer that comes while the lock is still in its slow mode
+     * waits no more. So the engine writes {@code pid}, a child of its own that is still in its own
+     * cgroup and not yet reaped (its pid cannot have been reused), to its own {@code cgroup.procs}: a
+     * move to where it already is, which changes nothing, made while the helper is still cloning the
+     * container. The container's own move then finds the lock in its slow mode. Any error is ignored:
+     * this only saves time; the real move reports its own errors.
+     */
+    public void primeMigration(int pid) {
+        Path own = v2Own != null ? v2Own : v1Own.values().stream().sorted().findFirst().orElse(null);
+        if (own == null) return;
+        try {
+            files.write(own.resolve("cgroup.procs"), Integer.toString(pid));
+        } catch (CgroupException | RuntimeException ignored) {
+            // nothing to undo: the write moved nothing
+        }
+    }
+
     /** The cgroup of container {@code containerId} (nothing is created until {@link Cgroup#create}). */
     public Cgroup container(String containerId) {
         if (v2Own != null) return new CgroupV2(files, v2Own.resolve(parentName).resolve(containerId));

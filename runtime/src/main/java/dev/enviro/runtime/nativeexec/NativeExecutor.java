@@ -29,6 +29,7 @@ import dev.enviro.runtime.Executor;
 import dev.enviro.runtime.ExecutorException;
 import dev.enviro.runtime.ExecutorException.Kind;
 import dev.enviro.runtime.ExitStatus;
+import dev.enviro.runtime.LifecycleStep;
 import dev.enviro.runtime.PreparedContainer;
 import dev.enviro.runtime.ResolvedProcess;
 import dev.enviro.runtime.security.InvalidSecurityOption;
@@ -118,8 +119,10 @@ public final class NativeExecutor implements Executor {
             throw new ExecutorException(Kind.INVALID_SPEC, "container " + spec.name() + ": " + e.getMessage(), e);
         }
         ResolvedImage image;
+        LifecycleStep resolveStep = LifecycleStep.begin(spec.id(), "image.resolve");
         try {
             image = images.resolve(spec.image());
+            resolveStep.commit();
         } catch (ImageException e) {
             Kind kind = e.kind() == ImageException.Kind.NOT_FOUND ? Kind.IMAGE_NOT_FOUND : Kind.SETUP_FAILED;
             throw new ExecutorException(kind, e.getMessage(), e);
@@ -133,15 +136,18 @@ public final class NativeExecutor implements Executor {
             throw new ExecutorException(Kind.SETUP_FAILED, "container " + spec.name() + ": cannot create " + dir + ": " + e.getMessage(), e);
         }
         List<Mount> mounts;
+        LifecycleStep rootfsStep = LifecycleStep.begin(spec.id(), "rootfs.prepare");
         try {
             mounts = snapshotter.prepare(image, idMap, dir);
+            rootfsStep.commit();
         } catch (ImageException e) {
             throw new ExecutorException(Kind.SETUP_FAILED, "container " + spec.name() + ": root filesystem: " + e.getMessage(), e);
         }
         UserDatabase users;
+        LifecycleStep planStep = LifecycleStep.begin(spec.id(), "plan.write");
         try {
             // exec resolves its user against the same image files, without preparing the snapshot again
-            writeAtomically(dir.resolve("layers"), String.join("\n", ContainerPlan.imageLayers(mounts).stream().map(Path::toString).toList())
+            writeDerived(dir.resolve("layers"), String.join("\n", ContainerPlan.imageLayers(mounts).stream().map(Path::toString).toList())
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             users = UserDatabase.read(ContainerPlan.imageLayers(mounts));
         } catch (IOException e) {
@@ -150,15 +156,18 @@ public final class NativeExecutor implements Executor {
         ResolvedProcess process = ProcessResolution.resolve(spec, image.config(), users);
         checkMapped(spec, process);
         SecurityProfile security;
+        LifecycleStep securityStep = LifecycleStep.begin(spec.id(), "security.resolve");
         try {
             security = SecurityProfile.resolve(spec.security());
+            securityStep.commit();
         } catch (InvalidSecurityOption | UnsupportedOperationException e) {
             throw new ExecutorException(Kind.INVALID_SPEC, "container " + spec.name() + ": " + e.getMessage(), e);
         }
         HelperPlan plan = ContainerPlan.of(mounts, spec.effectiveHostname(), process, dir, idMap, security, storage,
                 spec.options().init(), logRotation);
         try {
-            writeAtomically(dir.resolve("plan.bin"), PlanWriter.write(plan));
+            writeDerived(dir.resolve("plan.bin"), PlanWriter.write(plan));
+            planStep.commit();
         } catch (IOException e) {
             throw new ExecutorException(Kind.SETUP_FAILED, "container " + spec.name() + ": cannot write plan.bin: " + e.getMessage(), e);
         }
@@ -186,11 +195,17 @@ public final class NativeExecutor implements Executor {
         }
     }
 
-    private static void writeAtomically(Path target, byte[] bytes) throws IOException {
+    /**
+     * Replaces a file derived anew by every {@link #prepare} ({@code plan.bin}, {@code layers}): renamed
+     * into place whole, so no reader sees half of it, but not fsync'd (two fsyncs were ~8 ms of every
+     * start, docs/performance.md). Nothing needs them to survive a host crash: they are read only while
+     * the start they were written for or its container runs, and a host crash ends both; the next start
+     * prepares and writes them again, and recovery never reads them.
+     */
+    private static void writeDerived(Path target, byte[] bytes) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             ch.write(java.nio.ByteBuffer.wrap(bytes));
-            ch.force(true);
         }
         java.nio.file.Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
@@ -200,33 +215,47 @@ public final class NativeExecutor implements Executor {
         ContainerSpec spec = prepared.spec();
         Path dir = prepared.stateDir();
         return CompletableFuture.supplyAsync(() -> {
+            LifecycleStep spawnStep = LifecycleStep.begin(spec.id(), "helper.spawn");
             try {
                 byte[] plan = java.nio.file.Files.readAllBytes(dir.resolve("plan.bin"));
                 // a status left by an earlier run would read as this run's exit
                 java.nio.file.Files.deleteIfExists(dir.resolve("exit.status"));
                 java.nio.file.Files.deleteIfExists(dir.resolve("exit.status.tmp"));
-                HelperChannel channel = HelperChannel.spawn(helper.verifiedPath());
+                LifecycleStep verifyStep = LifecycleStep.begin(spec.id(), "helper.verify");
+                Path helperPath = helper.verifiedPath();
+                verifyStep.commit();
+                HelperChannel channel = HelperChannel.spawn(helperPath);
                 try {
                     channel.sendPlan(plan);
                 } catch (SyscallException e) {
                     channel.close();
                     throw e;
                 }
-                return channel;
+                spawnStep.commit();
+                return new Spawned(channel, CompletableFuture.runAsync(() -> prepareCgroup(spec, channel.helperPid()), blocking));
             } catch (IOException | SyscallException e) {
                 throw new CompletionException(new ExecutorException(Kind.SETUP_FAILED,
                         "container " + spec.name() + ": cannot start enviro-helper: " + e.getMessage(), e));
             }
-        }, blocking).thenCompose(channel -> channel.receive(queue)
-                .thenApplyAsync(message -> mapIds(spec, channel, message), blocking)
-                .thenCompose(child -> channel.receive(queue).thenApply(message -> started(spec, dir, child, message)))
-                .whenComplete((p, e) -> channel.close()))
+        }, blocking).thenCompose(spawned -> withChannel(spawned.channel(), spec, dir, spawned.cgroupReady()))
                 .exceptionally(e -> {
                     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                     if (cause instanceof ExecutorException ee) throw new CompletionException(ee);
                     throw new CompletionException(new ExecutorException(Kind.SETUP_FAILED,
                             "container " + spec.name() + ": " + cause.getMessage(), cause));
                 });
+    }
+
+    /** A helper that has its plan, and its container's cgroup being made meanwhile ({@link #prepareCgroup}). */
+    private record Spawned(HelperChannel channel, CompletableFuture<Void> cgroupReady) {}
+
+    private CompletionStage<ContainerProcess> withChannel(HelperChannel channel, ContainerSpec spec, Path dir,
+                                                          CompletableFuture<Void> cgroupReady) {
+        return timed(spec.id(), "helper.child", channel.receive(queue))
+                .thenApplyAsync(message -> mapIds(spec, channel, message, cgroupReady), blocking)
+                .thenCompose(child -> timed(spec.id(), "helper.started", channel.receive(queue))
+                        .thenApply(message -> started(spec, dir, child, message)))
+                .whenComplete((p, e) -> channel.close());
     }
 
     @Override
@@ -310,7 +339,15 @@ public final class NativeExecutor implements Executor {
     private record Child(int pid, long pidStartTime, int monitorPid, long monitorStartTime) {}
 
     /** Step 3 of the protocol: reap the helper, write the id maps, enter the cgroup, say MAPPED. */
-    private Child mapIds(ContainerSpec spec, HelperChannel channel, HelperMessage message) {
+    private Child mapIds(ContainerSpec spec, HelperChannel channel, HelperMessage message, CompletableFuture<Void> cgroupReady) {
+        LifecycleStep step = LifecycleStep.begin(spec.id(), "helper.mapped");
+        // before the helper is reaped: until then its pid, which prepareCgroup writes, cannot be reused
+        Throwable cgroupFailure = null;
+        try {
+            cgroupReady.join();
+        } catch (CompletionException e) {
+            cgroupFailure = e.getCause() == null ? e : e.getCause();
+        }
         try {
             channel.awaitHelperExit();
         } catch (SyscallException e) {
@@ -327,6 +364,8 @@ public final class NativeExecutor implements Executor {
             if (idMap.isSingleId()) Files.writeOnce(proc.resolve("setgroups"), "deny");
             Files.writeOnce(proc.resolve("uid_map"), idMap.uidMapText());
             Files.writeOnce(proc.resolve("gid_map"), idMap.gidMapText());
+            if (cgroupFailure instanceof CgroupException e) throw e;
+            if (cgroupFailure != null) throw new CgroupException(String.valueOf(cgroupFailure.getMessage()), 0, cgroupFailure);
             enterCgroup(spec, pid);
             if (spec.resources().oomScoreAdj() != null) {
                 // before exec, so the container's first instruction already runs with it; raising it back
@@ -334,6 +373,7 @@ public final class NativeExecutor implements Executor {
                 Files.writeOnce(proc.resolve("oom_score_adj"), spec.resources().oomScoreAdj().toString());
             }
             channel.sendMapped();
+            step.commit();
             return child;
         } catch (CgroupException e) {
             abort(channel, e);
@@ -350,13 +390,40 @@ public final class NativeExecutor implements Executor {
         }
     }
 
+    /**
+     * The container's cgroup with its limits, made while the helper clones the container (both take a
+     * few milliseconds, docs/performance.md); the move into it is then already paid for
+     * ({@link CgroupDriver#primeMigration}, with the helper's pid, which is reaped only after this ends).
+     */
+    private void prepareCgroup(ContainerSpec spec, int helperPid) {
+        if (cgroups.isEmpty()) return;
+        LifecycleStep step = LifecycleStep.begin(spec.id(), "cgroup.create");
+        try {
+            Cgroup cgroup = cgroups.get().container(spec.id());
+            cgroup.create();
+            cgroup.apply(spec.resources());
+        } catch (CgroupException e) {
+            throw new CompletionException(e);
+        } finally {
+            step.commit();
+        }
+        LifecycleStep prime = LifecycleStep.begin(spec.id(), "cgroup.prime");
+        cgroups.get().primeMigration(helperPid);
+        prime.commit();
+    }
+
     /** Step 3's cgroup part: the container is limited before it runs a single instruction of its own. */
     private void enterCgroup(ContainerSpec spec, int pid) throws CgroupException {
         if (cgroups.isEmpty()) return;
-        Cgroup cgroup = cgroups.get().container(spec.id());
-        cgroup.create();
-        cgroup.apply(spec.resources());
-        cgroup.join(pid);
+        LifecycleStep step = LifecycleStep.begin(spec.id(), "cgroup.join");
+        cgroups.get().container(spec.id()).join(pid);
+        step.commit();
+    }
+
+    /** {@code stage}, recorded as {@code step} of {@code containerId} when it completes (also when it fails). */
+    private static <T> CompletionStage<T> timed(String containerId, String step, CompletionStage<T> stage) {
+        LifecycleStep event = LifecycleStep.begin(containerId, step);
+        return stage.whenComplete((v, e) -> event.commit());
     }
 
     private static void abort(HelperChannel channel, Exception e) {
@@ -399,7 +466,10 @@ public final class NativeExecutor implements Executor {
         return queue.pollIn(pidfd.value())
                 .handle((revents, e) -> {
                     pidfd.close();
-                    return statusOrUnknown(process);
+                    LifecycleStep step = LifecycleStep.begin(process.containerId(), "exit.read");
+                    ExitStatus status = statusOrUnknown(process);
+                    step.commit();
+                    return status;
                 });
     }
 
@@ -520,23 +590,29 @@ public final class NativeExecutor implements Executor {
     public void cleanup(String containerId) throws ExecutorException {
         Path dir = containerDir(containerId);
         Exception failure = null;
+        LifecycleStep step = LifecycleStep.begin(containerId, "cgroup.remove");
         try {
             if (cgroups.isPresent()) cgroups.get().container(containerId).remove();
         } catch (CgroupException e) {
             failure = e;
         }
+        step.commit();
+        step = LifecycleStep.begin(containerId, "rootfs.remove");
         try {
             if (java.nio.file.Files.exists(dir)) snapshotter.remove(dir);
         } catch (ImageException e) {
             if (failure == null) failure = e;
             else failure.addSuppressed(e);
         }
+        step.commit();
+        step = LifecycleStep.begin(containerId, "dir.remove");
         try {
             deleteTree(dir);
         } catch (IOException e) {
             if (failure == null) failure = e;
             else failure.addSuppressed(e);
         }
+        step.commit();
         if (failure != null) {
             throw new ExecutorException(Kind.SETUP_FAILED, "container " + containerId + ": cleanup failed: " + failure.getMessage()
                     + ": is it still running? stop it, then remove it again", failure);
