@@ -58,6 +58,10 @@ public final class Puller {
 
     /** An HTTP client fit for registries: HTTP/1.1 (one connection per parallel layer), no automatic redirects. */
     public static HttpClient defaultHttpClient() {
+        // The JDK client reads sockets in 16 KiB buffers by default, and each one costs a trip through its
+        // selector thread: profiled, that was the pull's main Java cost. 256 KiB cuts those trips 16-fold.
+        // Read once, when the client's classes initialize; an explicit -Djdk.httpclient.bufsize wins.
+        if (System.getProperty("jdk.httpclient.bufsize") == null) System.setProperty("jdk.httpclient.bufsize", Integer.toString(256 * 1024));
         return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofSeconds(30)).build();
     }

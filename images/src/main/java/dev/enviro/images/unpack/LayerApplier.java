@@ -96,6 +96,9 @@ public final class LayerApplier {
      * Applies one layer's uncompressed tar stream and returns its diff id (the sha256 of the tar),
      * for the caller to check against the image config.
      */
+    /** One per applier (an applier unpacks one layer on one thread). */
+    private final byte[] copyBuffer = new byte[256 * 1024];
+
     public Digest apply(InputStream layerTar) throws IOException {
         MessageDigest sha = Digest.sha256();
         DigestInputStream hashed = new DigestInputStream(layerTar, sha);
@@ -186,7 +189,8 @@ public final class LayerApplier {
         } else if (e.isFile()) {
             if (exists) Tree.delete(target);
             try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                tar.transferTo(out);
+                // transferTo's 16 KiB would mean a write(2) and an inflate call per 16 KiB of a large file
+                for (int n; (n = tar.read(copyBuffer)) > 0; ) out.write(copyBuffer, 0, n);
             }
             setOwnerAndMode(target, e, false);
             setTimes(target, e.getLastModifiedTime());
