@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/close_range.h>
@@ -109,6 +110,10 @@ _Noreturn void container_run(const struct plan *plan, const struct container_fds
     }
     if (security_capset(plan, &e) < 0) give_up(fds, &e, 125);
     if (security_no_new_privs(plan, &e) < 0) give_up(fds, &e, 125);
+    /* a shell needs a controlling terminal for job control and ^C: a new session takes the pty */
+    if (fds->tty && (setsid() < 0 || ioctl(fds->stdin_fd, TIOCSCTTY, 0) < 0)) {
+        die(fds, "set controlling terminal");
+    }
     if (dup2(fds->stdin_fd, 0) < 0 || dup2(fds->stdout_fd, 1) < 0 || dup2(fds->stderr_fd, 2) < 0) {
         die(fds, "dup2 stdio");
     }

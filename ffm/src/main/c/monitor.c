@@ -6,6 +6,7 @@
 #include "fail.h"
 #include "logfile.h"
 #include "protocol.h"
+#include "terminal.h"
 
 #include <fcntl.h>
 #include <libgen.h>
@@ -30,6 +31,7 @@
 struct stream {
     int fd;
     const char *name;
+    int tty; /* a pty's output: what came is logged at once, a prompt has no newline */
     size_t len;
     char buf[LOG_LINE_MAX];
 };
@@ -58,7 +60,7 @@ static void log_lines(struct logfile *log, struct stream *s) {
     }
     memmove(s->buf, s->buf + start, s->len - start);
     s->len -= start;
-    if (s->len == sizeof s->buf) {
+    if (s->len == sizeof s->buf || (s->tty && s->len > 0)) {
         log_record(log, s->name, 'P', s->buf, s->len);
         s->len = 0;
     }
@@ -69,6 +71,7 @@ static void pump(struct logfile *log, struct stream *s) {
     ssize_t n;
     do n = read(s->fd, s->buf + s->len, sizeof s->buf - s->len);
     while (n < 0 && errno == EINTR);
+    if (n < 0 && errno == EAGAIN) return; /* a pty master is non-blocking (terminal.c writes to it) */
     if (n > 0) {
         s->len += (size_t)n;
         log_lines(log, s);
@@ -133,6 +136,11 @@ int monitor_run(const struct plan *plan) {
     if (logfile_open(&log, plan->log_path, plan->log_max_bytes, plan->log_max_files) < 0)
         return send_failed(HELPER_FD, "open log", errno), 1;
 
+    /* the pty and the attach socket exist before the command does: input sent early is not lost */
+    static struct terminal term;
+    const char *term_step;
+    if (terminal_open(&term, plan, &term_step) < 0) return send_failed(HELPER_FD, term_step, errno), 1;
+
     sigset_t chld;
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
@@ -140,7 +148,9 @@ int monitor_run(const struct plan *plan) {
     int sig_fd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
     if (sig_fd < 0) return send_failed(HELPER_FD, "signalfd", errno), 1;
 
-    struct container_fds child_fds = {HELPER_FD, exec_pipe[1], null_fd, out[1], err[1]};
+    struct container_fds child_fds = {HELPER_FD, exec_pipe[1], null_fd, out[1], err[1], 0};
+    if (term.slave >= 0) child_fds = (struct container_fds){HELPER_FD, exec_pipe[1], term.slave, term.slave, term.slave, 1};
+    else if (term.stdin_r >= 0) child_fds.stdin_fd = term.stdin_r;
     pid_t pid;
     if (plan->join_pid) {
         /* exec: the same container side, in the namespaces of a running container (exec.c) */
@@ -157,6 +167,7 @@ int monitor_run(const struct plan *plan) {
     close(out[1]);
     close(err[1]);
     close(null_fd);
+    terminal_after_clone(&term);
 
     send_child(HELPER_FD, pid, getpid());
     /* sync point: EOF on the CLOEXEC pipe means execve succeeded; a record means a step failed */
@@ -177,12 +188,20 @@ int monitor_run(const struct plan *plan) {
     static struct stream streams[2];
     streams[0] = (struct stream){.fd = out[0], .name = "stdout"};
     streams[1] = (struct stream){.fd = err[0], .name = "stderr"};
+    if (term.master >= 0) {
+        /* with a pty, stdout and stderr are one stream; the pipes' write ends went unused and are closed */
+        close(out[0]);
+        close(err[0]);
+        streams[0] = (struct stream){.fd = fcntl(term.master, F_DUPFD_CLOEXEC, 0), .name = "stdout", .tty = 1};
+        streams[1].fd = -1;
+    }
     int init_status = 0, init_done = 0;
     for (;;) {
         init_done |= reap(pid, &init_status);
         if (init_done && streams[0].fd < 0 && streams[1].fd < 0) break;
-        struct pollfd fds[3] = {{streams[0].fd, POLLIN, 0}, {streams[1].fd, POLLIN, 0}, {sig_fd, POLLIN, 0}};
-        int ready = poll(fds, 3, init_done ? DRAIN_AFTER_EXIT_MS : -1);
+        struct pollfd fds[3 + TERMINAL_POLL_FDS] = {{streams[0].fd, POLLIN, 0}, {streams[1].fd, POLLIN, 0}, {sig_fd, POLLIN, 0}};
+        int nfds = 3 + terminal_poll_fds(&term, fds + 3);
+        int ready = poll(fds, (nfds_t)nfds, init_done ? DRAIN_AFTER_EXIT_MS : -1);
         if (ready < 0 && errno != EINTR) break;
         if (ready == 0) break; /* init is gone and something still holds a pipe: stop waiting for it */
         for (int i = 0; i < 2; i++)
@@ -192,7 +211,9 @@ int monitor_run(const struct plan *plan) {
             while (read(sig_fd, &info, sizeof info) > 0) {
             }
         }
+        terminal_handle(&term, fds + 3, nfds - 3);
     }
+    terminal_close(&term);
     for (int i = 0; i < 2; i++)
         if (streams[i].fd >= 0 && streams[i].len > 0) log_record(&log, streams[i].name, 'F', streams[i].buf, streams[i].len);
     logfile_close(&log);

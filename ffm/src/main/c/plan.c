@@ -165,6 +165,14 @@ int plan_parse(const uint8_t *buf, size_t len, struct plan *plan, const char **e
         case TAG_LOG_ROTATE:
             bad = u64(&v, &plan->log_max_bytes) || u32(&v, &plan->log_max_files) || plan->log_max_files == 0;
             break;
+        case TAG_TERMINAL: {
+            uint8_t tty = 0, open_stdin = 0;
+            bad = take(&v, &tty, 1) || take(&v, &open_stdin, 1) || str(&v, &plan->attach_path);
+            plan->tty = tty != 0;
+            plan->open_stdin = open_stdin != 0;
+            if (!bad && plan->attach_path[0] == 0) plan->attach_path = NULL;
+            break;
+        }
         default: return *error = "unknown tag", -1;
         }
         if (bad || v.p != v.end) return *error = "malformed record", -1;
@@ -220,6 +228,8 @@ void plan_dump(const struct plan *plan, FILE *out) {
     if (plan->readonly_rootfs) fprintf(out, "readonly_rootfs=1\n");
     if (plan->join_pid) fprintf(out, "join pid=%d start_time=%llu\n", plan->join_pid, (unsigned long long)plan->join_start_time);
     if (plan->init) fprintf(out, "init=1\n");
+    if (plan->tty || plan->open_stdin || plan->attach_path)
+        fprintf(out, "terminal tty=%d stdin=%d attach=%s\n", plan->tty, plan->open_stdin, plan->attach_path ? plan->attach_path : "");
     if (plan->log_max_bytes)
         fprintf(out, "log_rotate max_bytes=%llu max_files=%u\n", (unsigned long long)plan->log_max_bytes, plan->log_max_files);
 }

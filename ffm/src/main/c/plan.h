@@ -45,6 +45,7 @@ enum plan_tag {
     TAG_JOIN = 24,         /* u32 pid, u64 start time (clock ticks): exec, join this process's namespaces */
     TAG_INIT = 25,         /* u8: 1 = the helper stays as pid 1, reaping zombies and forwarding signals */
     TAG_LOG_ROTATE = 26,   /* u64 max bytes of the log file, u32 files kept in all (the live one included) */
+    TAG_TERMINAL = 27,     /* u8 tty, u8 stdin open, str attach socket path: a pty and/or client input (terminal.c) */
 };
 
 /* What a volume is; mounted onto a target resolved inside the root (volumes.c). */
@@ -115,6 +116,8 @@ struct plan {
     uint64_t join_start_time;
     uint64_t log_max_bytes; /* 0: never rotate */
     uint32_t log_max_files;
+    int tty, open_stdin;  /* TAG_TERMINAL */
+    char *attach_path;    /* NULL: no attach socket */
 };
 
 /* Parses buf into plan. Returns 0, or -1 with *error naming what is wrong. */

@@ -44,9 +44,19 @@ final class ActorEngine implements Engine {
     private final Duration awaitExitTimeout;
     private final AuditLog audit;
     private final JournalGate journal;
+    private final String node;
+    private final ActorRef<ImageHistory.Record> imageHistory;
 
     ActorEngine(ActorSystem<EngineRegistry.Command> system, ImageStore images, dev.enviro.persistence.JournalSettings journal) {
+        this(system, images, journal, "local");
+    }
+
+    ActorEngine(ActorSystem<EngineRegistry.Command> system, ImageStore images, dev.enviro.persistence.JournalSettings journal,
+                String node) {
         this.system = system;
+        this.node = node;
+        this.imageHistory = system.systemActorOf(ImageHistory.create(), "image-history",
+                org.apache.pekko.actor.typed.Props.empty());
         this.images = images;
         this.blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(ContainerActor.BLOCKING_DISPATCHER));
         Config config = system.settings().config().getConfig("enviro.engine");
@@ -139,7 +149,34 @@ final class ActorEngine implements Engine {
 
     @Override
     public CompletionStage<List<ImageSummary>> loadImage(Path archive) {
-        return onBlocking(() -> images.load(archive), "load " + archive);
+        return recorded(onBlocking(() -> images.load(archive), "load " + archive), (loaded, origin) -> loaded.stream()
+                .<dev.enviro.persistence.ImageEvent>map(i -> new dev.enviro.persistence.ImageEvent.Loaded(reference(i),
+                        i.manifestDigest(), java.time.Instant.now(), origin)).toList());
+    }
+
+    /**
+     * Journals what an image call did once it succeeded ({@link ImageHistory}), under the calling API
+     * call's correlation id. The store already changed: a journal that cannot take the events costs the
+     * audit entry (logged), not the call's result.
+     */
+    private <T> CompletionStage<T> recorded(CompletionStage<T> call,
+                                            java.util.function.BiFunction<T, dev.enviro.persistence.Origin,
+                                                    List<dev.enviro.persistence.ImageEvent>> events) {
+        dev.enviro.persistence.Origin origin = new dev.enviro.persistence.Origin(node, Correlation.current());
+        return call.thenCompose(value -> AskPattern.<ImageHistory.Record, org.apache.pekko.Done>ask(imageHistory,
+                        replyTo -> new ImageHistory.Record(events.apply(value, origin), replyTo), askTimeout, system.scheduler())
+                .handle((done, error) -> {
+                    if (error != null) {
+                        system.log().warn("the journal did not record an image event ({}): {}", origin.correlationId(),
+                                ContainerActor.unwrap(error).toString());
+                    }
+                    return value;
+                }));
+    }
+
+    /** An image's name in events: its first name, or its digest when it has none. */
+    private static String reference(ImageSummary image) {
+        return image.names().isEmpty() ? image.manifestDigest() : image.names().getFirst();
     }
 
     @Override
@@ -159,12 +196,22 @@ final class ActorEngine implements Engine {
                 done.completeExceptionally(e);
             }
         });
-        return translate(done, "pull " + reference, null);
+        return recorded(translate(done, "pull " + reference, null), (pulled, origin) -> List.of(
+                new dev.enviro.persistence.ImageEvent.Pulled(reference(pulled), pulled.manifestDigest(), java.time.Instant.now(), origin)));
     }
 
     @Override
     public CompletionStage<dev.enviro.images.ImageRemoval> removeImage(String ref, boolean force) {
-        return imageUsers().thenCompose(users -> onBlocking(() -> images.remove(ref, force, users), "remove image " + ref));
+        return recorded(imageUsers().thenCompose(users -> onBlocking(() -> images.remove(ref, force, users), "remove image " + ref)),
+                (removal, origin) -> {
+                    // Docker's untag and delete, as one vocabulary: a name that went, then each image that went.
+                    List<dev.enviro.persistence.ImageEvent> events = new ArrayList<>();
+                    removal.untagged().forEach(name -> events.add(new dev.enviro.persistence.ImageEvent.Removed(name, null,
+                            java.time.Instant.now(), origin)));
+                    removal.deleted().forEach(digest -> events.add(new dev.enviro.persistence.ImageEvent.Removed(digest, digest,
+                            java.time.Instant.now(), origin)));
+                    return events;
+                });
     }
 
     @Override

@@ -121,7 +121,13 @@ public final class ContainerActor
 
     private record ResourceCallFailed(Throwable cause, ActorRef<StatusReply<ContainerView>> replyTo) implements ResourceCommand {}
 
-    private record PauseDone(ActorRef<StatusReply<ContainerView>> replyTo) implements ResourceCommand {}
+    private record PauseDone(boolean paused, String correlationId, ActorRef<StatusReply<ContainerView>> replyTo) implements ResourceCommand {}
+
+    /** An exec'd process is running: recorded before its caller is told. */
+    private record ExecLaunched(dev.enviro.runtime.ExecSpec exec, ContainerProcess process, CompletableFuture<ExecSession> session,
+                                String correlationId) implements ResourceCommand {}
+
+    private record ExecEnded(String execId, int exitCode, String correlationId) implements ResourceCommand {}
 
     // The executor's answers, piped back to the actor.
     private record PrepareDone(PreparedContainer prepared) implements Command {}
@@ -211,6 +217,11 @@ public final class ContainerActor
         this.registry = registry;
         this.node = node;
         this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(BLOCKING_DISPATCHER));
+    }
+
+    @Override
+    public org.apache.pekko.persistence.typed.javadsl.RetentionCriteria retentionCriteria() {
+        return Snapshots.from(context.getSystem().settings().config()).criteria();
     }
 
     @Override
@@ -839,6 +850,7 @@ public final class ContainerActor
                     yield Effect().reply(x.replyTo(), StatusReply.error(notRunning(state)));
                 }
                 ContainerSpec definition = spec(definition(state));
+                String execCall = callId;
                 call(() -> executor.exec(definition, running.process(), x.exec())).whenComplete((process, error) -> {
                     if (error != null) {
                         Throwable cause = unwrap(error);
@@ -849,8 +861,7 @@ public final class ContainerActor
                                 : resourceFailure(name(state), cause));
                         return;
                     }
-                    x.session().complete(new ExecSession(containerId, x.exec().id(), process.pid(), process.logPath(),
-                            call(() -> executor.awaitExit(process))));
+                    context.getSelf().tell(new ExecLaunched(x.exec(), process, x.session(), execCall));
                 });
                 yield Effect().reply(x.replyTo(), StatusReply.success(ContainerState.view(state)));
             }
@@ -858,6 +869,7 @@ public final class ContainerActor
                 if (!(state instanceof ContainerState.Running running)) {
                     yield Effect().reply(p.replyTo(), StatusReply.error(notRunning(state)));
                 }
+                String pauseCall = callId;
                 CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
                     try {
                         executor.pause(running.process(), p.paused());
@@ -865,10 +877,33 @@ public final class ContainerActor
                         throw new CompletionException(e);
                     }
                 }, blocking);
-                context.pipeToSelf(done, (ok, error) -> error == null ? new PauseDone(p.replyTo()) : new ResourceCallFailed(unwrap(error), p.replyTo()));
+                context.pipeToSelf(done, (ok, error) -> error == null ? new PauseDone(p.paused(), pauseCall, p.replyTo())
+                        : new ResourceCallFailed(unwrap(error), p.replyTo()));
                 yield Effect().noReply();
             }
-            case PauseDone d -> Effect().reply(d.replyTo(), StatusReply.success(ContainerState.view(state)));
+            case PauseDone d -> {
+                boolean frozen = state instanceof ContainerState.Running r && r.paused();
+                if (frozen == d.paused()) {
+                    yield Effect().reply(d.replyTo(), StatusReply.success(ContainerState.view(state)));
+                }
+                ContainerEvent event = d.paused() ? new ContainerEvent.Paused(containerId, Instant.now(), origin(d.correlationId()))
+                        : new ContainerEvent.Unpaused(containerId, Instant.now(), origin(d.correlationId()));
+                yield Effect().persist(event).thenReply(d.replyTo(), s -> StatusReply.success(ContainerState.view(s)));
+            }
+            case ExecLaunched l -> {
+                ContainerProcess process = l.process();
+                CompletionStage<ExitStatus> exit = call(() -> executor.awaitExit(process));
+                context.pipeToSelf(exit, (status, error) -> new ExecEnded(l.exec().id(),
+                        error == null ? status.exitCode() : -1, l.correlationId()));
+                // The exec's journal entry is written before its caller sees it run, as a start's is.
+                yield Effect().persist(new ContainerEvent.ExecStarted(containerId, l.exec().id(), l.exec().argv(), process.pid(),
+                                Instant.now(), origin(l.correlationId())))
+                        .thenRun(s -> l.session().complete(new ExecSession(containerId, l.exec().id(), process.pid(),
+                                process.logPath(), exit)))
+                        .thenNoReply();
+            }
+            case ExecEnded e -> Effect().persist(new ContainerEvent.ExecExited(containerId, e.execId(), e.exitCode(),
+                    Instant.now(), origin(e.correlationId()))).thenNoReply();
             case ResourceCallFailed f -> Effect().reply(f.replyTo(), StatusReply.error(resourceFailure(name(state), f.cause())));
         };
     }

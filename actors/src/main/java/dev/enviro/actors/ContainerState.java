@@ -10,8 +10,12 @@ import java.util.List;
  * The lifecycle of one container as types: what {@link ContainerActor} can do depends on which one it
  * is in. Each state is rebuilt from the journal's events only ({@link #apply}, pure), and keeps the
  * events themselves as its data, so that {@code inspect} shows exactly what was recorded.
+ *
+ * <p>It is also the actor's snapshot (CBOR through the {@code JournalSerializable} binding): only
+ * records of events and plain values, so a snapshot evolves as the events do (nullable components
+ * added at the end).
  */
-sealed interface ContainerState {
+sealed interface ContainerState extends dev.enviro.persistence.JournalSerializable {
 
     /** No {@code Created} in the journal: the id was registered but the create never landed. */
     record Empty() implements ContainerState {}
@@ -24,8 +28,18 @@ sealed interface ContainerState {
         }
     }
 
+    /** {@code paused}: its processes are frozen ({@code enviro pause}); the freeze outlives an engine restart. */
     record Running(ContainerEvent.Created definition, ContainerEvent.Prepared prepared, ContainerEvent.Started started,
-                   Restarts restarts) implements ContainerState {
+                   Restarts restarts, boolean paused) implements ContainerState {
+
+        Running(ContainerEvent.Created definition, ContainerEvent.Prepared prepared, ContainerEvent.Started started,
+                Restarts restarts) {
+            this(definition, prepared, started, restarts, false);
+        }
+
+        Running paused(boolean frozen) {
+            return new Running(definition, prepared, started, restarts, frozen);
+        }
 
         ContainerProcess process() {
             return new ContainerProcess(definition.containerId(), started.pid(), started.pidStartTime(),
@@ -63,7 +77,10 @@ sealed interface ContainerState {
             };
             case Running s -> switch (event) {
                 case ContainerEvent.Exited x -> new Exited(s.definition(), s.prepared(), s.started(), x, null, s.restarts());
-                case ContainerEvent.Stopped x -> new Running(s.definition(), s.prepared(), s.started(), s.restarts().stopped());
+                case ContainerEvent.Stopped x -> new Running(s.definition(), s.prepared(), s.started(), s.restarts().stopped(),
+                        s.paused());
+                case ContainerEvent.Paused p -> s.paused(true);
+                case ContainerEvent.Unpaused u -> s.paused(false);
                 default -> s;
             };
             case Exited s -> switch (event) {
@@ -89,7 +106,8 @@ sealed interface ContainerState {
     private static ContainerState withLimits(ContainerState state, dev.enviro.persistence.ResourceLimits limits) {
         return switch (state) {
             case Created s -> new Created(s.definition().withResources(limits), s.prepared(), s.error(), s.restarts());
-            case Running s -> new Running(s.definition().withResources(limits), s.prepared(), s.started(), s.restarts());
+            case Running s -> new Running(s.definition().withResources(limits), s.prepared(), s.started(), s.restarts(),
+                    s.paused());
             case Exited s -> new Exited(s.definition().withResources(limits), s.prepared(), s.started(), s.exit(), s.error(), s.restarts());
             default -> state;
         };
@@ -99,16 +117,18 @@ sealed interface ContainerState {
     static ContainerView view(ContainerState state) {
         return switch (state) {
             case Empty e -> throw new IllegalStateException("an empty container has no view");
-            case Created c -> view(c.definition(), c.prepared(), null, null, c.error(), ContainerView.State.CREATED, c.restarts());
-            case Running r -> view(r.definition(), r.prepared(), r.started(), null, null, ContainerView.State.RUNNING, r.restarts());
-            case Exited x -> view(x.definition(), x.prepared(), x.started(), x.exit(), x.error(), ContainerView.State.EXITED, x.restarts());
+            case Created c -> view(c.definition(), c.prepared(), null, null, c.error(), ContainerView.State.CREATED, c.restarts(), false);
+            case Running r -> view(r.definition(), r.prepared(), r.started(), null, null, ContainerView.State.RUNNING, r.restarts(),
+                    r.paused());
+            case Exited x -> view(x.definition(), x.prepared(), x.started(), x.exit(), x.error(), ContainerView.State.EXITED, x.restarts(),
+                    false);
             case Removed r -> r.last();
         };
     }
 
     private static ContainerView view(ContainerEvent.Created def, ContainerEvent.Prepared prepared,
                                       ContainerEvent.Started started, ContainerEvent.Exited exit, String error,
-                                      ContainerView.State state, Restarts restarts) {
+                                      ContainerView.State state, Restarts restarts, boolean paused) {
         String logPath = started != null ? started.logPath() : prepared != null ? prepared.logPath() : null;
         return new ContainerView(
                 def.containerId(),
@@ -128,7 +148,8 @@ sealed interface ContainerState {
                 restarts.count(),
                 def.restartPolicy() == null ? "no" : def.restartPolicy(),
                 exit != null && exit.oomKilled(),
-                JournalLimits.resources(def.resources()));
+                JournalLimits.resources(def.resources()),
+                paused);
     }
 
     /** Before the image is consulted only the overrides are known; inspect shows those. */
@@ -146,6 +167,6 @@ sealed interface ContainerState {
         ContainerView v = view(before);
         return new ContainerView(v.id(), v.name(), v.image(), v.imageDigest(), v.argv(), ContainerView.State.REMOVED,
                 0, v.exitCode(), v.createdAt(), v.startedAt(), v.finishedAt(), v.error(), v.logPath(), v.executor(),
-                v.restartCount(), v.restartPolicy(), v.oomKilled(), v.resources());
+                v.restartCount(), v.restartPolicy(), v.oomKilled(), v.resources(), false);
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
  * {@code restartCount}: restarts by the restart policy since the user's last start.
  * {@code oomKilled}: the kernel's OOM killer killed a process of the container in its last run.
  * {@code resources}: the limits now in force (as created, then changed by {@code enviro update}).
+ * {@code paused}: a running container whose processes are frozen ({@code enviro pause}).
  */
 public record ContainerView(
         String id,
@@ -28,7 +29,8 @@ public record ContainerView(
         int restartCount,
         String restartPolicy,
         boolean oomKilled,
-        dev.enviro.runtime.Resources resources) {
+        dev.enviro.runtime.Resources resources,
+        boolean paused) {
 
     public enum State { CREATED, RUNNING, EXITED, REMOVED }
 
@@ -36,6 +38,15 @@ public record ContainerView(
         argv = argv == null ? List.of() : List.copyOf(argv);
         restartPolicy = restartPolicy == null ? "no" : restartPolicy;
         resources = resources == null ? dev.enviro.runtime.Resources.NONE : resources;
+    }
+
+    /** The shape before pause was recorded: not paused. */
+    public ContainerView(String id, String name, String image, String imageDigest, List<String> argv, State state,
+                         int pid, Integer exitCode, Instant createdAt, Instant startedAt, Instant finishedAt,
+                         String error, String logPath, String executor, int restartCount, String restartPolicy,
+                         boolean oomKilled, dev.enviro.runtime.Resources resources) {
+        this(id, name, image, imageDigest, argv, state, pid, exitCode, createdAt, startedAt, finishedAt, error, logPath,
+                executor, restartCount, restartPolicy, oomKilled, resources, false);
     }
 
     /** The shape before resource limits: not OOM-killed, no limits. */

@@ -108,6 +108,11 @@ public final class EngineRegistry extends EventSourcedBehavior<EngineRegistry.Co
     }
 
     @Override
+    public org.apache.pekko.persistence.typed.javadsl.RetentionCriteria retentionCriteria() {
+        return Snapshots.from(context.getSystem().settings().config()).criteria();
+    }
+
+    @Override
     public RegistryState emptyState() {
         return RegistryState.empty();
     }

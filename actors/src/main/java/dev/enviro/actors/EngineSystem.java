@@ -43,6 +43,7 @@ public final class EngineSystem {
                 SYSTEM_NAME, full);
         system.log().info("engine {} started on {} with the {} executor and the {} journal at {}", settings.nodeName(),
                 settings.stateDir(), settings.executor().type(), journal.backend(), journal.location());
-        return new ActorEngine(system, settings.images(), journal);
+        AuditPurge.schedule(system, journal);
+        return new ActorEngine(system, settings.images(), journal, settings.nodeName());
     }
 }

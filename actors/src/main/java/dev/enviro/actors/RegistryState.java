@@ -11,9 +11,11 @@ import java.util.Set;
 
 /**
  * What the engine registry knows: container ids and their unique names, in creation order. Pure
- * and immutable, so resolution (id, unique id prefix, name) is unit-tested without actors.
+ * and immutable, so resolution (id, unique id prefix, name) is unit-tested without actors. It is the
+ * registry's snapshot too (CBOR, as the events).
  */
-record RegistryState(Map<String, String> namesById, Set<String> services) {
+record RegistryState(Map<String, String> namesById, Set<String> services)
+        implements dev.enviro.persistence.JournalSerializable {
 
     RegistryState {
         namesById = Collections.unmodifiableMap(new LinkedHashMap<>(namesById));

@@ -56,8 +56,8 @@ public final class ServiceActor extends EventSourcedBehavior<ServiceActor.Comman
 
     private record ReplicasRemoved(ActorRef<StatusReply<ServiceView>> replyTo) implements Command {}
 
-    /** {@code definition} null: no service (never created, or removed). */
-    public record State(ServiceEvent.Created definition, int replicas) {
+    /** {@code definition} null: no service (never created, or removed). Also the actor's snapshot (CBOR, as the events). */
+    public record State(ServiceEvent.Created definition, int replicas) implements dev.enviro.persistence.JournalSerializable {
         static final State NONE = new State(null, 0);
 
         State apply(ServiceEvent event) {
@@ -105,6 +105,11 @@ public final class ServiceActor extends EventSourcedBehavior<ServiceActor.Comman
         this.interval = interval;
         this.askTimeout = askTimeout;
         this.correlation = "service:" + service;
+    }
+
+    @Override
+    public org.apache.pekko.persistence.typed.javadsl.RetentionCriteria retentionCriteria() {
+        return Snapshots.from(context.getSystem().settings().config()).criteria();
     }
 
     @Override

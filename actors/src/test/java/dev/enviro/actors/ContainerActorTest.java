@@ -344,4 +344,44 @@ class ContainerActorTest {
         assertEquals(ContainerView.State.RUNNING, again.state());
         assertNull(again.exitCode());
     }
+
+    @Test
+    void pauseAndUnpauseAreJournaledAfterTheFreezerTookThemAndShownInTheView() {
+        create(false);
+        start();
+        ContainerView paused = container.<StatusReply<ContainerView>>runCommand(r -> new ContainerActor.Pause(true, r))
+                .reply().getValue();
+        assertTrue(paused.paused());
+        assertEquals(List.of(id + ":true"), executor.freezes);
+        assertInstanceOf(ContainerEvent.Paused.class, journal().getLast());
+        int events = journal().size();
+        container.<StatusReply<ContainerView>>runCommand(r -> new ContainerActor.Pause(true, r));
+        assertEquals(events, journal().size(), "pausing a paused container records nothing new");
+
+        ContainerView thawed = container.<StatusReply<ContainerView>>runCommand(r -> new ContainerActor.Pause(false, r))
+                .reply().getValue();
+        assertTrue(!thawed.paused());
+        assertInstanceOf(ContainerEvent.Unpaused.class, journal().getLast());
+    }
+
+    @Test
+    void anExecIsJournaledWhenItRunsAndWhenItEnds() throws Exception {
+        create(false);
+        start();
+        CompletableFuture<ExecSession> session = new CompletableFuture<>();
+        container.<StatusReply<ContainerView>>runCommand(r -> new ContainerActor.Exec(
+                new dev.enviro.runtime.ExecSpec("e1", List.of("ls", "/"), List.of(), null, null), session, r));
+        ExecSession running = session.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        ContainerEvent.ExecStarted started = assertInstanceOf(ContainerEvent.ExecStarted.class, journal().getLast(),
+                "recorded before the caller saw it run");
+        assertEquals(List.of("ls", "/"), started.argv());
+        assertEquals(running.pid(), started.pid());
+
+        executor.exit(id + ":e1", 7);
+        ContainerEvent.ExecExited exited = testKit.createTestProbe().awaitAssert(
+                () -> assertInstanceOf(ContainerEvent.ExecExited.class, journal().getLast()));
+        assertEquals("e1", exited.execId());
+        assertEquals(7, exited.exitCode());
+        assertInstanceOf(ContainerState.Running.class, container.getState(), "an exec's end is not the container's");
+    }
 }

@@ -59,11 +59,13 @@ class EngineSystemTest {
 
     private Engine startEngine() throws Exception {
         engine = EngineSystem.start(new EngineSettings(stateDir, executor, storeWithBusybox(), "test"),
-                journalConfig().withFallback(ConfigFactory.parseResources("engine-test.conf")).withFallback(ConfigFactory.load()));
+                overrides.withFallback(journalConfig()).withFallback(ConfigFactory.parseResources("engine-test.conf")).withFallback(ConfigFactory.load()));
         return engine;
     }
 
     private com.typesafe.config.Config journalConfig;
+    /** Settings a test changes (retention, snapshots), in front of everything else. */
+    private com.typesafe.config.Config overrides = ConfigFactory.empty();
 
     /** Chosen once per test: a restarted engine must find the same journal. */
     private com.typesafe.config.Config journalConfig() throws Exception {
@@ -97,6 +99,55 @@ class EngineSystemTest {
     private static Engine.CreateRequest request(String name, boolean autoRemove) {
         return new Engine.CreateRequest(name, "localhost/busybox", null, List.of("sh", "-c", "exit 3"), List.of(),
                 null, null, null, autoRemove);
+    }
+
+    @Test
+    void aRemovedContainersHistoryStaysUntilTheAuditRetentionPassesThenIsDeleted() throws Exception {
+        Duration retention = Duration.ofSeconds(3);
+        overrides = ConfigFactory.parseMap(java.util.Map.of("enviro.audit.retention", "3s",
+                "enviro.audit.purge-interval", "200ms", "enviro.snapshots.every", 2));
+        startEngine();
+        ContainerView gone = await(engine.create(request("gone", false)));
+        await(engine.start("gone"));
+        CompletionStage<ContainerView> exit = engine.awaitExit("gone");
+        executor.exit(gone.id(), 3);
+        await(exit);
+        ContainerView kept = await(engine.create(request("kept", false)));
+        java.time.Instant beforeRemove = java.time.Instant.now();
+        await(engine.remove("gone", false));
+
+        // Created, Prepared, Started, Exited, Removed: still queryable while the retention runs.
+        assertEquals(5, await(engine.history(gone.id())).size());
+        assertTrue(java.time.Instant.now().isBefore(beforeRemove.plus(retention)), "checked within the retention");
+        assertEquals(2, snapshotRows(gone.id()), "snapshots after events 2 and 4 (every = 2)");
+
+        assertTrue(awaitTrue(() -> {
+                    try {
+                        await(engine.history(gone.id()));
+                        return false;
+                    } catch (ExecutionException e) {
+                        return e.getCause() instanceof EngineException x && x.reason() == Reason.NOT_FOUND;
+                    }
+                }),
+                "the history is deleted once the retention has passed");
+        assertFalse(java.time.Instant.now().isBefore(beforeRemove.plus(retention)), "not before the retention passed");
+        assertEquals(0, snapshotRows(gone.id()), "its snapshots went with it");
+        assertEquals(1, await(engine.history(kept.id())).size(), "a container not removed keeps its history");
+        assertEquals(0, await(engine.events(new dev.enviro.persistence.AuditQuery(null, null,
+                java.util.Set.of(gone.id()), java.util.Set.of(), false, 0))).count(), "nor is it in the event log");
+    }
+
+    private int snapshotRows(String containerId) throws Exception {
+        dev.enviro.persistence.JournalSettings journal = dev.enviro.persistence.JournalSettings.from(
+                journalConfig().withFallback(ConfigFactory.load()), stateDir);
+        try (var c = java.sql.DriverManager.getConnection(journal.url(), journal.user(), journal.password());
+             var q = c.prepareStatement("SELECT COUNT(*) FROM \"snapshot\" WHERE \"persistence_id\" = ?")) {
+            q.setString(1, ContainerActor.persistenceId(containerId).id());
+            try (var rs = q.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
     }
 
     @Test

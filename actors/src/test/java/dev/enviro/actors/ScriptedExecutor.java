@@ -126,6 +126,30 @@ final class ScriptedExecutor implements Executor {
         cleanedUp.add(containerId);
     }
 
+    /** Freezer calls, as {@code <containerId>:<paused>}. */
+    final List<String> freezes = Collections.synchronizedList(new ArrayList<>());
+
+    @Override
+    public void pause(ContainerProcess process, boolean paused) {
+        freezes.add(process.containerId() + ":" + paused);
+    }
+
+    @Override
+    public void updateResources(ContainerProcess process, dev.enviro.runtime.Resources resources) {
+        // The kernel would take them; nothing to script.
+    }
+
+    /** An exec'd process; it ends when the test calls {@code exit(<containerId>:<execId>, code)}. */
+    @Override
+    public CompletionStage<ContainerProcess> exec(ContainerSpec container, ContainerProcess running,
+                                                  dev.enviro.runtime.ExecSpec exec) {
+        int pid = pids.incrementAndGet();
+        String key = running.containerId() + ":" + exec.id();
+        exits.put(key, new CompletableFuture<>());
+        return CompletableFuture.completedFuture(new ContainerProcess(key, pid, 100L + pid, pid - 500, 50L + pid,
+                running.logPath(), running.statusPath()));
+    }
+
     /** The container's process ends with {@code status}, as its monitor would report. */
     void exit(String containerId, ExitStatus status) {
         alive.remove(containerId);

@@ -18,7 +18,7 @@ import picocli.CommandLine.ScopeType;
             WaitCommand.class, EventsCommand.class, PullCommand.class, LoginCommand.class, LogoutCommand.class,
             StatsCommand.class, UpdateCommand.class, PauseCommand.class, UnpauseCommand.class, ExecCommand.class,
             RmiCommand.class, TagCommand.class, SaveCommand.class, ImageCommand.class, InfoCommand.class,
-            ServiceCommand.class
+            ServiceCommand.class, AttachCommand.class, TopCommand.class
         })
 public final class EnviroCommand implements Runnable {
 

@@ -26,6 +26,8 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--rm", description = "Remove the container when it exits.") boolean remove;
     @Option(names = {"-d", "--detach"}, description = "Run in the background and print the container id.") boolean detach;
+    @Option(names = {"-t", "--tty"}, description = "Give the command a pty (docs/terminal.md).") boolean tty;
+    @Option(names = {"-i", "--interactive"}, description = "Keep the command's stdin open and send this terminal's input to it.") boolean interactive;
     @Option(names = "--name", paramLabel = "NAME") String name;
     @Option(names = {"-e", "--env"}, paramLabel = "KEY[=VALUE]",
             description = "Set a variable; KEY alone takes this shell's value (skipped when unset).") List<String> env = new ArrayList<>();
@@ -48,6 +50,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         ContainerSpec spec = spec(root.env);
         try (EnviroClient client = root.client()) {
+            if ((tty || interactive) && !detach) return runInTerminal(client, spec);
             Iterator<RunEvent> events = MissingImage.runPulling(root, client, spec, detach);
             if (detach) {
                 RunEvent started = events.next();
@@ -59,9 +62,32 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * {@code -it}: started detached, then attached with input (the output logged meanwhile comes first);
+     * {@code --rm} is done here once the attach has ended, since the engine removing the container at its
+     * exit could race the last read of its log.
+     */
+    private int runInTerminal(EnviroClient client, ContainerSpec spec) {
+        Iterator<RunEvent> events = MissingImage.runPulling(root, client, spec.toBuilder().setAutoRemove(false).build(), true);
+        String id = events.next().getStarted().getId();
+        events.forEachRemaining(e -> {});
+        try {
+            return TerminalSession.attach(client, id, true, tty, interactive, System.in, root.out, root.err);
+        } finally {
+            if (remove) {
+                try {
+                    client.remove(id, true);
+                } catch (RuntimeException e) {
+                    root.err.println("enviro: cannot remove container " + id.substring(0, 12) + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
     /** The spec the flags describe; rejects values the engine would refuse, before any call. */
     ContainerSpec spec(Map<String, String> shellEnv) {
-        ContainerSpec.Builder b = ContainerSpec.newBuilder().setImage(image).addAllCommand(command).setAutoRemove(remove);
+        ContainerSpec.Builder b = ContainerSpec.newBuilder().setImage(image).addAllCommand(command).setAutoRemove(remove)
+                .setTty(tty).setInteractive(interactive);
         if (restart != null) {
             try {
                 b.setRestartPolicy(dev.enviro.supervisors.RestartPolicy.parse(restart).toString());

@@ -97,7 +97,8 @@ public final class ApiMessages {
                 resources(spec.getResources()),
                 security(spec.getSecurity()),
                 new dev.enviro.runtime.RunOptions(List.copyOf(spec.getVolumesList()), List.copyOf(spec.getTmpfsList()),
-                        spec.getReadOnly(), List.copyOf(spec.getLogOptsList()), spec.getInit()));
+                        spec.getReadOnly(), List.copyOf(spec.getLogOptsList()), spec.getInit(),
+                        spec.getTty(), spec.getInteractive()));
     }
 
     /** The security flags as typed; the engine checks them when it prepares the container. */

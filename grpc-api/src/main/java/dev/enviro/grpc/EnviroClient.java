@@ -186,6 +186,29 @@ public final class EnviroClient implements AutoCloseable {
         return call(() -> stub.pruneImages(PruneImagesRequest.newBuilder().setAll(all).build()));
     }
 
+    /**
+     * Opens an {@code Attach} call (docs/terminal.md): send the container's ref first, then input; events
+     * come to {@code events} on gRPC's threads, a failure as an {@link EnviroException}.
+     */
+    public io.grpc.stub.StreamObserver<AttachInput> attach(io.grpc.stub.StreamObserver<RunEvent> events) {
+        return EnviroGrpc.newStub(channel).attach(new io.grpc.stub.StreamObserver<>() {
+            @Override
+            public void onNext(RunEvent event) { events.onNext(event); }
+
+            @Override
+            public void onError(Throwable t) {
+                events.onError(t instanceof StatusRuntimeException e ? EnviroException.from(e, address) : t);
+            }
+
+            @Override
+            public void onCompleted() { events.onCompleted(); }
+        });
+    }
+
+    public List<TopProcess> top(String ref) {
+        return call(() -> stub.top(TopRequest.newBuilder().setRef(ref).build()).getProcessesList());
+    }
+
     public InfoResponse info() {
         return call(() -> stub.info(InfoRequest.getDefaultInstance()));
     }

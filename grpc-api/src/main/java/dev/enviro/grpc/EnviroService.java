@@ -297,6 +297,34 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
         });
     }
 
+    /** A terminal on a running container: input to its monitor, output from its log, then the exit (docs/terminal.md). */
+    @Override
+    public StreamObserver<AttachInput> attach(StreamObserver<RunEvent> out) {
+        return new AttachSession(engine, logs, out);
+    }
+
+    /** The processes of a running container, read from its cgroup (or pid namespace) and /proc. */
+    @Override
+    public void top(TopRequest request, StreamObserver<TopResponse> out) {
+        answer("Top", () -> engine.inspect(ref(request.getRef())).thenApplyAsync(view -> {
+            if (view.state() != ContainerView.State.RUNNING || view.pid() <= 0) {
+                throw new EngineException(EngineException.Reason.FAILED_PRECONDITION,
+                        "container " + request.getRef() + " is not running: start it first");
+            }
+            try {
+                return dev.enviro.runtime.top.ProcessTable.of(view.pid());
+            } catch (java.io.IOException e) {
+                throw new EngineException(EngineException.Reason.INTERNAL, "container " + request.getRef() + ": cannot list its processes: " + e.getMessage());
+            }
+        }, r -> Thread.ofVirtual().start(r)), rows -> {
+            TopResponse.Builder b = TopResponse.newBuilder();
+            for (var row : rows) {
+                b.addProcesses(TopProcess.newBuilder().setPid(row.pid()).setContainerPid(row.containerPid()).setUser(row.user()).setCommand(row.command()));
+            }
+            return b.build();
+        }, out);
+    }
+
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private static byte[] randomBytes(int n) {
@@ -466,7 +494,7 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
         });
     }
 
-    // ---------------------------------------------------------------- image verbs and info (docs/images.md)
+    // ---------------------------------------------------------------- image verbs and info (docs/image-verbs.md, docs/registry.md)
 
     @Override
     public void removeImage(RemoveImageRequest request, StreamObserver<RemoveImageResponse> out) {

@@ -261,6 +261,71 @@ public sealed interface ContainerEvent extends LifecycleEvent {
         }
     }
 
+    /**
+     * {@code enviro pause}: every process of the container is frozen (cgroup freezer). Written after the
+     * kernel froze them; the freeze outlives an engine restart, and so does this fact.
+     */
+    record Paused(String containerId, Instant timestamp, Origin origin) implements ContainerEvent {
+        @Override
+        public String topic() {
+            return "/tasks/paused";
+        }
+
+        @Override
+        public Map<String, String> attributes() {
+            return Map.of();
+        }
+    }
+
+    /** {@code enviro unpause}: the container's processes run again. */
+    record Unpaused(String containerId, Instant timestamp, Origin origin) implements ContainerEvent {
+        @Override
+        public String topic() {
+            return "/tasks/resumed";
+        }
+
+        @Override
+        public Map<String, String> attributes() {
+            return Map.of();
+        }
+    }
+
+    /** {@code enviro exec}: one more process ({@code execId}) exec'd in the running container. */
+    record ExecStarted(String containerId, String execId, List<String> argv, int pid, Instant timestamp, Origin origin)
+            implements ContainerEvent {
+        public ExecStarted {
+            argv = argv == null ? List.of() : List.copyOf(argv);
+        }
+
+        @Override
+        public String topic() {
+            return "/tasks/exec-started";
+        }
+
+        @Override
+        public Map<String, String> attributes() {
+            Map<String, String> a = new LinkedHashMap<>();
+            a.put("execId", execId);
+            a.put("pid", String.valueOf(pid));
+            a.put("argv", String.join(" ", argv));
+            return a;
+        }
+    }
+
+    /** The exec'd process {@code execId} ended; {@code exitCode} as for {@link Exited} ({@code -1}: unknown). */
+    record ExecExited(String containerId, String execId, int exitCode, Instant timestamp, Origin origin)
+            implements ContainerEvent {
+        @Override
+        public String topic() {
+            return "/tasks/exec-exit";
+        }
+
+        @Override
+        public Map<String, String> attributes() {
+            return Map.of("execId", execId, "exitCode", String.valueOf(exitCode));
+        }
+    }
+
     /** Its files on the host are gone; the journal keeps the history until the audit retention passes. */
     record Removed(String containerId, Instant timestamp, Origin origin) implements ContainerEvent {
         @Override

@@ -12,8 +12,16 @@ import java.util.List;
  * @param readOnly {@code --read-only}: the root filesystem is read-only (volumes, tmpfs, /dev, /proc stay as they are)
  * @param logOpts  {@code --log-opt KEY=VALUE}: {@code max-size=10m}, {@code max-file=5}
  * @param init     {@code --init}: a minimal init runs as pid 1, reaping zombies and forwarding signals
+ * @param tty         {@code -t}: the command's stdio is a pty (docs/terminal.md)
+ * @param interactive {@code -i}: the command's stdin stays open for clients ({@code attach})
  */
-public record RunOptions(List<String> volumes, List<String> tmpfs, boolean readOnly, List<String> logOpts, boolean init) {
+public record RunOptions(List<String> volumes, List<String> tmpfs, boolean readOnly, List<String> logOpts, boolean init,
+        boolean tty, boolean interactive) {
+
+    /** Without a terminal: stdin is /dev/null. */
+    public RunOptions(List<String> volumes, List<String> tmpfs, boolean readOnly, List<String> logOpts, boolean init) {
+        this(volumes, tmpfs, readOnly, logOpts, init, false, false);
+    }
 
     public static final RunOptions DEFAULT = new RunOptions(List.of(), List.of(), false, List.of(), false);
 

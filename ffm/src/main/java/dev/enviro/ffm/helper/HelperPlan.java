@@ -39,7 +39,34 @@ public record HelperPlan(
         Storage storage,
         Join join,
         boolean init,
-        LogRotation logRotation) {
+        LogRotation logRotation,
+        Terminal terminal) {
+
+    /** A plan without a terminal: stdin is /dev/null, stdout and stderr go to the log through pipes. */
+    public HelperPlan(long cloneFlags, long unshareFlags, List<Mount> mounts, List<Symlink> symlinks, String rootfs,
+            String hostname, List<String> argv, List<String> env, String cwd, int uid, int gid, List<Integer> groups,
+            boolean setGroups, String logPath, String statusPath, Security security, Storage storage, Join join,
+            boolean init, LogRotation logRotation) {
+        this(cloneFlags, unshareFlags, mounts, symlinks, rootfs, hostname, argv, env, cwd, uid, gid, groups, setGroups,
+                logPath, statusPath, security, storage, join, init, logRotation, null);
+    }
+
+    /** This plan with {@code terminal} (null: none). */
+    public HelperPlan withTerminal(Terminal terminal) {
+        return new HelperPlan(cloneFlags, unshareFlags, mounts, symlinks, rootfs, hostname, argv, env, cwd, uid, gid, groups,
+                setGroups, logPath, statusPath, security, storage, join, init, logRotation, terminal);
+    }
+
+    /**
+     * {@code -t}: the command's stdio is a pty the monitor holds the master of; {@code -i}: its stdin is open
+     * to clients. {@code attachSocket}: where the monitor listens for input and window sizes (terminal.h).
+     */
+    public record Terminal(boolean tty, boolean openStdin, String attachSocket) {
+        public Terminal {
+            Objects.requireNonNull(attachSocket, "attachSocket");
+            if (!attachSocket.startsWith("/")) throw new IllegalArgumentException("the attach socket is an absolute host path: " + attachSocket);
+        }
+    }
 
     /** A created (not joined) plan without volumes, init or log rotation. */
     public HelperPlan(long cloneFlags, long unshareFlags, List<Mount> mounts, List<Symlink> symlinks, String rootfs,

@@ -16,6 +16,7 @@ public final class PlanWriter {
             TAG_SET_GROUPS = 13, TAG_LOG_PATH = 14, TAG_STATUS_PATH = 15;
     static final int TAG_CAPS = 16, TAG_NO_NEW_PRIVS = 17, TAG_SECCOMP = 18, TAG_RLIMIT = 19, TAG_MASK = 20, TAG_READONLY = 21;
     static final int TAG_VOLUME = 22, TAG_READONLY_ROOTFS = 23, TAG_JOIN = 24, TAG_INIT = 25, TAG_LOG_ROTATE = 26;
+    static final int TAG_TERMINAL = 27;
 
     public static byte[] write(HelperPlan plan) {
         Out out = new Out();
@@ -47,6 +48,10 @@ public final class PlanWriter {
         if (plan.init()) out.record(TAG_INIT, new Out().u8(1));
         if (plan.logRotation() != null) {
             out.record(TAG_LOG_ROTATE, new Out().u64(plan.logRotation().maxBytes()).u32(plan.logRotation().maxFiles()));
+        }
+        if (plan.terminal() != null) {
+            HelperPlan.Terminal t = plan.terminal();
+            out.record(TAG_TERMINAL, new Out().u8(t.tty() ? 1 : 0).u8(t.openStdin() ? 1 : 0).str(t.attachSocket()));
         }
         byte[] bytes = out.bytes();
         if (bytes.length > MAX_BYTES) throw new IllegalArgumentException("plan is " + bytes.length + " bytes, the helper takes at most " + MAX_BYTES);

@@ -61,6 +61,15 @@ class PlanStorageTest {
     }
 
     @Test
+    void helperParsesTheTerminal() throws Exception {
+        String out = dump(PlanWriter.write(plan(HelperPlan.Storage.NONE, null, false, null)
+                .withTerminal(new HelperPlan.Terminal(true, false, "/s/c/attach.sock"))));
+        assertTrue(out.endsWith("terminal tty=1 stdin=0 attach=/s/c/attach.sock\n"), out);
+        assertTrue(!dump(PlanWriter.write(plan(HelperPlan.Storage.NONE, null, false, null))).contains("terminal"));
+        assertThrows(IllegalArgumentException.class, () -> new HelperPlan.Terminal(true, true, "attach.sock"));
+    }
+
+    @Test
     void theHelperRefusesARelativeVolumeTargetEvenIfJavaWereBypassed() throws Exception {
         byte[] good = PlanWriter.write(plan(new HelperPlan.Storage(List.of(
                 new HelperPlan.Volume(HelperPlan.Volume.Kind.TMPFS, "tmpfs", "/abc", 0, "")), false), null, false, null));

@@ -115,7 +115,15 @@ public final class ContainerLogs implements AutoCloseable {
             }
         }
         // Outside the lock: a poke may start a read whose completion calls back into unwatch().
-        for (LogFollow f : toPoke) f.poke();
+        // A follower that throws here must not end the pump: awaitEvents() would never be called again
+        // and every other follower would stop hearing of appends (each then ends only at its until).
+        for (LogFollow f : toPoke) {
+            try {
+                f.poke();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "log follower: a reader failed on an inotify event", e);
+            }
+        }
     }
 
     private void stopPumping(Throwable failure) {

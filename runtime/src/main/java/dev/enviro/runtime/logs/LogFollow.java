@@ -101,8 +101,6 @@ public final class LogFollow {
 
     void start(CompletionStage<?> until) {
         try {
-            // Watch before the first read: an append between reading to EOF and watching would be lost.
-            if (follow) wd = logs.watch(path, this);
             Fd live = Files.open(path, Files.O_RDONLY | Files.O_CLOEXEC, 0);
             for (Path older : rotated(path)) {
                 try {
@@ -115,6 +113,12 @@ public final class LogFollow {
             fd = next.poll();
             arena = Arena.ofShared();
             buffer = arena.allocate(CHUNK, 8);
+            // Watch before the first read: an append between reading to EOF and watching would be lost.
+            // But only once fd and buffer are set: from here on the inotify pump may poke this reader on
+            // its own thread (the file is being written, or another follower shares the watch), and a
+            // pass begun on a half-built reader threw in readNext, leaving pokes above zero with no pass
+            // running, so no later poke, not even until's, ever started one: the follow never ended.
+            if (follow) wd = logs.watch(path, this);
         } catch (SyscallException | RuntimeException e) {
             finish(e);
             return;

@@ -99,6 +99,9 @@ public final class NativeExecutor implements Executor {
         return uid == 0 ? IdMap.defaultRoot() : IdMap.single(uid, Processes.getgid());
     }
 
+    /** The monitor's attach socket in a container's directory, next to {@code ctr.log} (docs/terminal.md). */
+    public static final String ATTACH_SOCKET = "attach.sock";
+
     @Override
     public String type() { return "native"; }
 
@@ -165,6 +168,10 @@ public final class NativeExecutor implements Executor {
         }
         HelperPlan plan = ContainerPlan.of(mounts, spec.effectiveHostname(), process, dir, idMap, security, storage,
                 spec.options().init(), logRotation);
+        if (spec.options().tty() || spec.options().interactive()) {
+            plan = plan.withTerminal(new HelperPlan.Terminal(spec.options().tty(), spec.options().interactive(),
+                    dir.resolve(ATTACH_SOCKET).toString()));
+        }
         try {
             writeDerived(dir.resolve("plan.bin"), PlanWriter.write(plan));
             planStep.commit();
