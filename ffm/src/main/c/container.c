@@ -6,6 +6,7 @@
 #include "mounts.h"
 #include "protocol.h"
 #include "security.h"
+#include "terminal.h"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -14,7 +15,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/close_range.h>
@@ -110,11 +110,10 @@ _Noreturn void container_run(const struct plan *plan, const struct container_fds
     }
     if (security_capset(plan, &e) < 0) give_up(fds, &e, 125);
     if (security_no_new_privs(plan, &e) < 0) give_up(fds, &e, 125);
-    /* a shell needs a controlling terminal for job control and ^C: a new session takes the pty */
-    if (fds->tty && (setsid() < 0 || ioctl(fds->stdin_fd, TIOCSCTTY, 0) < 0)) {
-        die(fds, "set controlling terminal");
-    }
-    if (dup2(fds->stdin_fd, 0) < 0 || dup2(fds->stdout_fd, 1) < 0 || dup2(fds->stderr_fd, 2) < 0) {
+    if (fds->pty_sock >= 0) {
+        const char *step;
+        if (terminal_container_pty(fds->pty_sock, &step) < 0) die(fds, "%s", step);
+    } else if (dup2(fds->stdin_fd, 0) < 0 || dup2(fds->stdout_fd, 1) < 0 || dup2(fds->stderr_fd, 2) < 0) {
         die(fds, "dup2 stdio");
     }
     /* Only 0, 1, 2 and the exec pipe (as 3, CLOEXEC: it must stay open until execve itself) survive,

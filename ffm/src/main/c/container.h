@@ -7,7 +7,7 @@
  * (CLOEXEC: EOF there means execve succeeded) and the container's stdio. */
 struct container_fds {
     int engine, exec_pipe, stdin_fd, stdout_fd, stderr_fd;
-    int tty; /* stdio is a pty's slave: it becomes the controlling terminal of a new session */
+    int pty_sock; /* -t: where the pty master goes (terminal_container_pty); -1 otherwise */
 };
 
 /* The container's side, in one straight line: wait for the id maps, become root in the user

@@ -148,9 +148,8 @@ int monitor_run(const struct plan *plan) {
     int sig_fd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
     if (sig_fd < 0) return send_failed(HELPER_FD, "signalfd", errno), 1;
 
-    struct container_fds child_fds = {HELPER_FD, exec_pipe[1], null_fd, out[1], err[1], 0};
-    if (term.slave >= 0) child_fds = (struct container_fds){HELPER_FD, exec_pipe[1], term.slave, term.slave, term.slave, 1};
-    else if (term.stdin_r >= 0) child_fds.stdin_fd = term.stdin_r;
+    struct container_fds child_fds = {HELPER_FD, exec_pipe[1], null_fd, out[1], err[1], term.pty_sock[1]};
+    if (term.stdin_r >= 0) child_fds.stdin_fd = term.stdin_r;
     pid_t pid;
     if (plan->join_pid) {
         /* exec: the same container side, in the namespaces of a running container (exec.c) */
@@ -179,6 +178,10 @@ int monitor_run(const struct plan *plan) {
     if (n == (ssize_t)sizeof e) {
         e.step[sizeof e.step - 1] = 0;
         send_failed(HELPER_FD, e.step, e.err);
+    } else if (plan->tty && terminal_receive_master(&term) < 0) {
+        /* the command runs, but without its terminal nobody can reach it: end it */
+        send_failed(HELPER_FD, "receive pty master", errno);
+        kill(pid, SIGKILL);
     } else {
         send_started(HELPER_FD, pid);
     }

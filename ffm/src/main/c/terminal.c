@@ -48,20 +48,13 @@ static int bind_attach(struct terminal *t, const char *path) {
 }
 
 int terminal_open(struct terminal *t, const struct plan *plan, const char **step) {
-    t->master = t->slave = t->stdin_w = t->stdin_r = t->listen_fd = -1;
+    t->master = t->stdin_w = t->stdin_r = t->listen_fd = -1;
+    t->pty_sock[0] = t->pty_sock[1] = -1;
     t->attach_path = NULL;
     t->pending_len = 0;
     for (int i = 0; i < ATTACH_MAX_CLIENTS; i++) t->clients[i].fd = -1;
     if (plan->tty) {
-        t->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-        if (t->master < 0) return *step = "open /dev/ptmx", -1;
-        if (unlockpt(t->master) < 0) return *step = "unlockpt", -1;
-        /* the peer through the master itself: no path lookup in a devpts that could be another one */
-        t->slave = ioctl(t->master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-        if (t->slave < 0) return *step = "TIOCGPTPEER", -1;
-        struct winsize ws = {.ws_row = 24, .ws_col = 80};
-        ioctl(t->master, TIOCSWINSZ, &ws);
-        if (fcntl(t->master, F_SETFL, O_NONBLOCK) < 0) return *step = "fcntl pty master", -1;
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, t->pty_sock) < 0) return *step = "socketpair pty", -1;
     } else if (plan->open_stdin) {
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0) return *step = "pipe2 stdin", -1;
@@ -74,9 +67,57 @@ int terminal_open(struct terminal *t, const struct plan *plan, const char **step
 }
 
 void terminal_after_clone(struct terminal *t) {
-    if (t->slave >= 0) close(t->slave);
+    if (t->pty_sock[1] >= 0) close(t->pty_sock[1]);
     if (t->stdin_r >= 0) close(t->stdin_r);
-    t->slave = t->stdin_r = -1;
+    t->pty_sock[1] = t->stdin_r = -1;
+}
+
+int terminal_receive_master(struct terminal *t) {
+    char byte;
+    char control[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = {&byte, 1};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
+    ssize_t n;
+    do n = recvmsg(t->pty_sock[0], &msg, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    close(t->pty_sock[0]);
+    t->pty_sock[0] = -1;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    if (n != 1 || c == NULL || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int))) return errno = EPROTO, -1;
+    memcpy(&t->master, CMSG_DATA(c), sizeof(int));
+    /* non-blocking: input is written as the command takes it, never stalling the log (flush_pending) */
+    if (fcntl(t->master, F_SETFL, O_NONBLOCK) < 0) return -1;
+    struct winsize ws = {.ws_row = 24, .ws_col = 80};
+    ioctl(t->master, TIOCSWINSZ, &ws);
+    return 0;
+}
+
+int terminal_container_pty(int sock, const char **step) {
+    /* /dev/ptmx is the container's: a link to its own devpts instance (pts/ptmx) */
+    int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0) return *step = "open /dev/ptmx", -1;
+    if (unlockpt(master) < 0) return *step = "unlockpt", -1;
+    /* the peer through the master itself: no path lookup */
+    int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+    if (slave < 0) return *step = "TIOCGPTPEER", -1;
+    /* a shell needs a controlling terminal for job control and ^C: a new session takes the pty */
+    if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0) return *step = "set controlling terminal", -1;
+    char byte = 0;
+    char control[CMSG_SPACE(sizeof(int))];
+    memset(control, 0, sizeof control);
+    struct iovec iov = {&byte, 1};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &master, sizeof(int));
+    if (sendmsg(sock, &msg, 0) != 1) return *step = "send pty master", -1;
+    close(master);
+    close(sock);
+    if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0) return *step = "dup2 pty", -1;
+    if (slave > 2) close(slave);
+    return 0;
 }
 
 static int input_fd(const struct terminal *t) {

@@ -31,7 +31,7 @@ struct attach_client {
 
 struct terminal {
     int master;    /* pty master, -1 without -t */
-    int slave;     /* the command's stdio until the clone, then closed here */
+    int pty_sock[2]; /* -t: [0] the monitor's end, [1] the container's (until the clone) */
     int stdin_w;   /* write end of the stdin pipe (-i without -t), -1 otherwise */
     int stdin_r;   /* the command's stdin (-i without -t) until the clone */
     int listen_fd; /* the attach socket, -1 when the plan has none */
@@ -41,9 +41,15 @@ struct terminal {
     unsigned char pending[2 * ATTACH_MAX_PAYLOAD];
 };
 
-/* Before the clone: opens the pty (on the host's devpts; the slave is reached through the master with
- * TIOCGPTPEER) and/or the stdin pipe, and binds the attach socket (0600). Returns 0, or -1 with *step. */
+/* Before the clone: the socketpair the container sends its pty master back on (-t), or the stdin pipe
+ * (-i without -t), and the attach socket (0600). Returns 0, or -1 with *step. */
 int terminal_open(struct terminal *t, const struct plan *plan, const char **step);
+/* After the command exec'd (-t): receives the master the container opened (terminal_container_pty). */
+int terminal_receive_master(struct terminal *t);
+/* In the container, after pivot_root: opens a pty in the container's own devpts (so that ttyname, tty(1)
+ * and ps see /dev/pts/N), makes its slave the controlling terminal of a new session and stdin, stdout
+ * and stderr, and sends the master to the monitor on sock. Returns 0, or -1 with *step and errno. */
+int terminal_container_pty(int sock, const char **step);
 /* After the clone: drops what only the command needed. */
 void terminal_after_clone(struct terminal *t);
 /* Fills fds (at most TERMINAL_POLL_FDS) and returns how many; terminal_handle reads them back. */

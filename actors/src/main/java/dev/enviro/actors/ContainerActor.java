@@ -381,12 +381,15 @@ public final class ContainerActor
                 stopCallId = callId;
                 boolean now = c.grace().isZero() || c.grace().isNegative();
                 // Stopped first: the exit that follows must not be restarted, even if the engine dies in between.
-                yield Effect().persist(new ContainerEvent.Stopped(containerId, now ? SIGKILL : SIGTERM, Instant.now(), origin(callId)))
+                yield Effect().persist(stopped(state, now ? SIGKILL : SIGTERM))
                         .thenRun(s -> {
                             if (now) {
                                 signalQuietly(state, SIGKILL);
                             } else {
                                 signalQuietly(state, SIGTERM);
+                            }
+                            thawToEnd(state);
+                            if (!now) {
                                 timers.startSingleTimer(KILL_TIMER, new GraceExpired(), c.grace());
                             }
                         })
@@ -405,8 +408,11 @@ public final class ContainerActor
                 removeOnExit = true;
                 stopping = true;
                 stopCallId = callId;
-                yield Effect().persist(new ContainerEvent.Stopped(containerId, SIGKILL, Instant.now(), origin(callId)))
-                        .thenRun(s -> signalQuietly(state, SIGKILL))
+                yield Effect().persist(stopped(state, SIGKILL))
+                        .thenRun(s -> {
+                            signalQuietly(state, SIGKILL);
+                            thawToEnd(state);
+                        })
                         .thenNoReply();
             }
             case Get c -> Effect().reply(c.replyTo(), StatusReply.success(ContainerState.view(state)));
@@ -541,8 +547,11 @@ public final class ContainerActor
         if (command.signal() == SIGKILL || command.signal() == SIGTERM) {
             // A user's kill is a stop for the restart policy (Docker); other signals are messages to the process.
             stopCallId = callId;
-            return Effect().persist(new ContainerEvent.Stopped(containerId, command.signal(), Instant.now(), origin(callId)))
-                    .thenRun(s -> signalAndAnswer(state, command))
+            return Effect().persist(stopped(state, command.signal()))
+                    .thenRun(s -> {
+                        signalAndAnswer(state, command);
+                        thawToEnd(state);
+                    })
                     .thenNoReply();
         }
         signalAndAnswer(state, command);
@@ -622,6 +631,28 @@ public final class ContainerActor
             if (e.kind() != ExecutorException.Kind.NO_SUCH_PROCESS) {
                 context.getLog().warn("container {}: signal {} failed: {}", containerId, signal, e.getMessage());
             }
+        }
+    }
+
+    /** A user's stop of a paused container also unpauses it ({@link #thawToEnd}); both are recorded first. */
+    private List<ContainerEvent> stopped(ContainerState.Running state, int signal) {
+        ContainerEvent.Stopped stopped = new ContainerEvent.Stopped(containerId, signal, Instant.now(), origin(callId));
+        return state.paused() ? List.of(stopped, new ContainerEvent.Unpaused(containerId, Instant.now(), origin(callId)))
+                : List.of(stopped);
+    }
+
+    /**
+     * A frozen process acts on SIGTERM or SIGKILL only once thawed (cgroup v1 freezer), so a user's stop,
+     * kill or forced removal of a paused container thaws it after signalling.
+     */
+    private void thawToEnd(ContainerState.Running state) {
+        if (!state.paused()) {
+            return;
+        }
+        try {
+            executor.pause(state.process(), false);
+        } catch (ExecutorException e) {
+            context.getLog().warn("container {}: thawing it so that it can end failed: {}", containerId, e.getMessage());
         }
     }
 

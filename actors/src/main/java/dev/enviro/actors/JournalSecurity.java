@@ -17,12 +17,14 @@ final class JournalSecurity {
     }
 
     static dev.enviro.persistence.RunSettings of(dev.enviro.runtime.RunOptions o) {
-        return new dev.enviro.persistence.RunSettings(o.volumes(), o.tmpfs(), o.readOnly(), o.logOpts(), o.init());
+        return new dev.enviro.persistence.RunSettings(o.volumes(), o.tmpfs(), o.readOnly(), o.logOpts(), o.init(),
+                o.tty(), o.interactive());
     }
 
     /** Storage, log and init flags; an event written before they existed replays as the defaults. */
     static dev.enviro.runtime.RunOptions options(dev.enviro.persistence.RunSettings s) {
         return s == null ? dev.enviro.runtime.RunOptions.DEFAULT
-                : new dev.enviro.runtime.RunOptions(s.volumes(), s.tmpfs(), s.readOnly(), s.logOpts(), s.init());
+                : new dev.enviro.runtime.RunOptions(s.volumes(), s.tmpfs(), s.readOnly(), s.logOpts(), s.init(),
+                        s.tty(), s.interactive());
     }
 }

@@ -365,6 +365,21 @@ class ContainerActorTest {
     }
 
     @Test
+    void stoppingAPausedContainerUnpausesItSoThatItCanEnd() {
+        create(false);
+        start();
+        container.<StatusReply<ContainerView>>runCommand(r -> new ContainerActor.Pause(true, r));
+        ContainerView stopped = container.<StatusReply<ContainerView>>runCommand(
+                r -> new ContainerActor.Stop(Duration.ofSeconds(10), r)).reply().getValue();
+        assertEquals(ContainerView.State.EXITED, stopped.state());
+        assertEquals(List.of(id + ":true", id + ":false"), executor.freezes, "thawed after the signal");
+        List<Object> events = journal();
+        assertEquals(List.of(ContainerEvent.Paused.class, ContainerEvent.Stopped.class, ContainerEvent.Unpaused.class,
+                ContainerEvent.Exited.class), events.subList(events.size() - 4, events.size()).stream()
+                .map(Object::getClass).toList());
+    }
+
+    @Test
     void anExecIsJournaledWhenItRunsAndWhenItEnds() throws Exception {
         create(false);
         start();

@@ -282,6 +282,24 @@ class EngineSystemTest {
         assertEquals(List.of(), await(engine.list(true)), "an unknown image creates nothing");
     }
 
+    @Test
+    void imageLoadsAndRemovalsAreJournaledWithTheCallersCorrelationId() throws Exception {
+        startEngine();
+        String imageId = await(engine.listImages()).getFirst().id();
+        ScopedValue.where(Correlation.ID, "load-call").call(() -> await(engine.loadImage(busybox)));
+        ScopedValue.where(Correlation.ID, "rmi-call").call(() -> await(engine.removeImage("localhost/busybox", false)));
+
+        List<dev.enviro.persistence.LifecycleEvent> events = await(engine.events(new dev.enviro.persistence.AuditQuery(
+                null, null, java.util.Set.of(), java.util.Set.of("Loaded", "Removed"), false, 0)))
+                .map(dev.enviro.persistence.AuditRecord::event).toList();
+        assertEquals(List.of("Loaded", "Removed", "Removed"), events.stream().map(e -> e.type()).toList(), events.toString());
+        assertEquals(List.of("localhost/busybox:latest", "localhost/busybox:latest", imageId),
+                events.stream().map(e -> e.subject()).toList(), "the name untagged, then the image deleted");
+        assertEquals(List.of("load-call", "rmi-call", "rmi-call"),
+                events.stream().map(e -> e.origin().correlationId()).toList());
+        assertEquals("/images/load", events.getFirst().topic());
+    }
+
     private interface Check {
         boolean holds() throws Exception;
     }

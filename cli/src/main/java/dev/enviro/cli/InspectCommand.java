@@ -73,7 +73,8 @@ final class InspectCommand implements Callable<Integer> {
         ArrayNode argv = o.putArray("Args");
         c.getArgvList().forEach(argv::add);
         ObjectNode state = o.putObject("State");
-        state.put("Status", c.getState().name().toLowerCase(java.util.Locale.ROOT));
+        // Docker: a frozen container's status is "paused", and it is still Running.
+        state.put("Status", c.getPaused() ? "paused" : c.getState().name().toLowerCase(java.util.Locale.ROOT));
         state.put("Running", c.getState() == Container.State.RUNNING);
         state.put("Pid", c.getPid());
         if (c.hasExitCode()) {
@@ -90,6 +91,7 @@ final class InspectCommand implements Callable<Integer> {
         o.put("LogPath", c.getLogPath());
         o.put("Executor", c.getExecutor());
         state.put("OOMKilled", c.getOomKilled());
+        state.put("Paused", c.getPaused());
         // Docker's HostConfig names and units; 0 means no limit, as there
         ObjectNode host = o.has("HostConfig") ? (ObjectNode) o.get("HostConfig") : o.putObject("HostConfig");
         host.put("Memory", c.getResources().getMemoryBytes());

@@ -60,7 +60,8 @@ final class PsCommand implements Callable<Integer> {
 
     static String status(Container c, Instant now) {
         return switch (c.getState()) {
-            case RUNNING -> c.hasStartedAt() ? "Up " + HumanTime.of(Duration.between(ApiMessages.instant(c.getStartedAt()), now)) : "Up";
+            case RUNNING -> (c.hasStartedAt() ? "Up " + HumanTime.of(Duration.between(ApiMessages.instant(c.getStartedAt()), now)) : "Up")
+                    + (c.getPaused() ? " (Paused)" : "");
             case EXITED -> ("Exited (" + c.getExitCode() + ") "
                     + (c.hasFinishedAt() ? HumanTime.of(Duration.between(ApiMessages.instant(c.getFinishedAt()), now)) + " ago" : "")).stripTrailing();
             case CREATED -> "Created";

@@ -34,6 +34,7 @@ public final class ApiMessages {
                 .setRestartCount(view.restartCount())
                 .setRestartPolicy(nonNull(view.restartPolicy()))
                 .setOomKilled(view.oomKilled())
+                .setPaused(view.paused())
                 .setResources(resources(view.resources()));
         if (view.exitCode() != null) {
             b.setExitCode(view.exitCode());

@@ -1,0 +1,190 @@
+package dev.enviro.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code run -it} under a real terminal (a tmux pane, on a tmux server of this test's own), {@code attach}
+ * and {@code top}. The pane is the user's terminal: keys typed there travel through the CLI's raw mode,
+ * the Attach RPC and the monitor into the container's pty, whose line discipline echoes them back.
+ */
+class TerminalIT {
+
+    static EngineFixture engine;
+
+    @BeforeAll
+    static void start() throws Exception {
+        engine = EngineFixture.root();
+        engine.loadBusybox();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (engine != null) engine.close();
+    }
+
+    @AfterEach
+    void nothingLeftBehind() throws Exception {
+        assertEquals(List.of(), HostTraces.mountsUnder(engine.stateDir), "stray mounts");
+    }
+
+    /** A tmux server on its own socket (-L), so that the test touches no tmux of anyone else; killed by close. */
+    private record Tmux(String server) implements AutoCloseable {
+        static Tmux start(String command) throws Exception {
+            Tmux t = new Tmux("enviro-it-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+            t.run("new-session", "-d", "-s", "t", "-x", "80", "-y", "24", command);
+            return t;
+        }
+
+        String run(String... args) throws IOException, InterruptedException {
+            List<String> cmd = new ArrayList<>(List.of("tmux", "-L", server));
+            cmd.addAll(List.of(args));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) throw new AssertionError("tmux " + args[0] + ": " + out);
+            return out;
+        }
+
+        String screen() throws IOException, InterruptedException {
+            return run("capture-pane", "-p", "-t", "t");
+        }
+
+        String await(Predicate<String> condition, String what) throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            String screen = "";
+            while (System.nanoTime() < deadline) {
+                screen = screen();
+                if (condition.test(screen)) return screen;
+                Thread.sleep(100);
+            }
+            throw new AssertionError("no " + what + " on the screen:\n" + screen + "\n" + engine.daemonLog());
+        }
+
+        void keys(String... keys) throws IOException, InterruptedException {
+            List<String> args = new ArrayList<>(List.of("send-keys", "-t", "t"));
+            args.addAll(List.of(keys));
+            run(args.toArray(String[]::new));
+        }
+
+        @Override
+        public void close() throws IOException, InterruptedException {
+            // ends this server's session and every process in its panes (the CLI, and through it the container)
+            new ProcessBuilder("tmux", "-L", server, "kill-server").redirectErrorStream(true).start().waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String cli() {
+        return "ENVIRO_HOST=unix://" + engine.socket + " " + Cli.launcher();
+    }
+
+    private static long lines(String screen, String line) {
+        return screen.lines().filter(l -> l.strip().equals(line)).count();
+    }
+
+    @Test
+    void runItIsAShellOnARealTerminal() throws Exception {
+        Path exitFile = Files.createTempFile("enviro-tty-exit", ".txt");
+        try (Tmux tmux = Tmux.start(cli() + " run -it --rm localhost/busybox sh; echo EXIT=$? > " + exitFile + "; sleep 600")) {
+            tmux.await(s -> s.contains("/ #"), "shell prompt");
+            tmux.keys("echo hi", "Enter");
+            tmux.await(s -> lines(s, "hi") == 1, "echo's output");
+            // stdio is a terminal with the window's size
+            tmux.keys("tty >/dev/null && stty size", "Enter");
+            tmux.await(s -> lines(s, "24 80") == 1, "the initial window size");
+            tmux.run("resize-window", "-t", "t", "-x", "100", "-y", "30");
+            tmux.keys("stty size", "Enter");
+            tmux.await(s -> lines(s, "30 100") == 1, "the new window size");
+            // Ctrl-C is a byte the container's line discipline turns into SIGINT for its foreground job only
+            tmux.keys("sleep 300", "Enter");
+            Thread.sleep(500);
+            tmux.keys("C-c");
+            tmux.keys("echo after-interrupt", "Enter");
+            tmux.await(s -> lines(s, "after-interrupt") == 1, "the shell alive after ^C");
+            tmux.keys("exit 3", "Enter");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (Files.size(exitFile) == 0 && System.nanoTime() < deadline) Thread.sleep(100);
+            assertEquals("EXIT=3", Files.readString(exitFile).strip(), tmux.screen());
+        } finally {
+            Files.deleteIfExists(exitFile);
+        }
+        assertEquals("", engine.cli("ps", "-a", "-q").stdout().strip(), "--rm left the container");
+    }
+
+    @Test
+    void runIWithoutATerminalPipesStdinAndEndsAtItsEnd() throws Exception {
+        Path input = Files.createTempFile("enviro-stdin", ".txt");
+        try {
+            Files.writeString(input, "one\ntwo\n");
+            List<String> cmd = List.of("sh", "-c", Cli.launcher() + " run -i --rm localhost/busybox sh -c 'wc -l; exit 4' < " + input);
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().putAll(engine.env());
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(4, p.exitValue(), out);
+            assertEquals("2", out.strip(), out);
+        } finally {
+            Files.deleteIfExists(input);
+        }
+    }
+
+    @Test
+    void attachReachesARunningContainersShell() throws Exception {
+        Cli.Result r = engine.cli("run", "-d", "-it", "--name", "attached", "localhost/busybox", "sh");
+        assertEquals(0, r.exitCode(), r.toString());
+        Path exitFile = Files.createTempFile("enviro-attach-exit", ".txt");
+        try (Tmux tmux = Tmux.start(cli() + " attach attached; echo EXIT=$? > " + exitFile + "; sleep 600")) {
+            Thread.sleep(1000);
+            tmux.keys("echo via-attach", "Enter");
+            tmux.await(s -> lines(s, "via-attach") == 1, "output through attach");
+            tmux.keys("exit 5", "Enter");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (Files.size(exitFile) == 0 && System.nanoTime() < deadline) Thread.sleep(100);
+            assertEquals("EXIT=5", Files.readString(exitFile).strip(), tmux.screen());
+        } finally {
+            Files.deleteIfExists(exitFile);
+            engine.cli("rm", "-f", "attached");
+        }
+    }
+
+    @Test
+    void topListsTheContainersProcesses() throws Exception {
+        Cli.Result r = engine.cli("run", "-d", "--name", "topped", "localhost/busybox", "sh", "-c", "sleep 601 & exec sleep 602");
+        assertEquals(0, r.exitCode(), r.toString());
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            Cli.Result top;
+            do {
+                top = engine.cli("top", "topped");
+                assertEquals(0, top.exitCode(), top.toString());
+            } while (!top.stdout().contains("sleep 601") && System.nanoTime() < deadline);
+            List<String> rows = top.stdout().lines().toList();
+            assertTrue(rows.getFirst().startsWith("PID"), top.stdout());
+            assertEquals(3, rows.size(), top.stdout());
+            String init = rows.stream().filter(l -> l.endsWith("sleep 602")).findFirst().orElseThrow(() -> new AssertionError(rows));
+            String[] f = init.split("\\s+");
+            assertEquals("1", f[1], "init is pid 1 in the container: " + init);
+            assertTrue(ProcessHandle.of(Long.parseLong(f[0])).isPresent(), "the first column is a host pid: " + init);
+            // the container's root is an unprivileged host id, shown as such
+            assertTrue(!f[2].equals("root"), init);
+            assertTrue(rows.stream().anyMatch(l -> l.endsWith("sleep 601")), top.stdout());
+        } finally {
+            engine.cli("rm", "-f", "topped");
+        }
+        Cli.Result stopped = engine.cli("top", "no-such-container");
+        assertTrue(stopped.exitCode() != 0, stopped.toString());
+    }
+}
