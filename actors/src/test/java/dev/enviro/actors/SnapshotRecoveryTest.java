@@ -174,6 +174,15 @@ class SnapshotRecoveryTest {
                 List.of("sleep", "1"), 3, Instant.EPOCH, Origin.UNKNOWN));
         assertEquals(service, roundTrip(serialization, service));
         assertEquals(Set.of("api"), ((RegistryState) roundTrip(serialization, registry)).services());
+
+        // The terminal state keeps a view (with runtime Resources): a removed container's snapshot reads back too.
+        ContainerEvent.Created created = new ContainerEvent.Created(id, "web", "localhost/busybox", null, List.of("true"),
+                List.of(), null, null, null, false, "scripted", Instant.EPOCH, Origin.UNKNOWN, "on-failure:3",
+                new dev.enviro.persistence.ResourceLimits(64L << 20, 0, 0, 0, null, 10, null));
+        ContainerState removed = ContainerState.apply(new ContainerState.Created(created, null, "no such image"),
+                new ContainerEvent.Removed(id, Instant.EPOCH, Origin.UNKNOWN));
+        assertInstanceOf(ContainerState.Removed.class, removed);
+        assertEquals(removed, roundTrip(serialization, removed));
     }
 
     private static Object roundTrip(Serialization serialization, Object value) {

@@ -71,8 +71,10 @@ class LogRotationIT {
 
     @Test
     void anAttachedRunFollowsTheLogAcrossRotations() throws Exception {
-        // bursts of ~45 KB with pauses: each burst rotates a 32k log once or twice, and the follower keeps up
-        Cli.Result r = engine.cli(180, "run", "--rm", "--log-opt", "max-size=32k", "--log-opt", "max-file=5", "localhost/busybox",
+        // Bursts of ~45 KB with pauses: ~14 rotations of a 64k log over the run. Ten kept files give the
+        // follower ~4 s of slack on a loaded CI machine; a reader further behind than max-file loses
+        // rotated-away files, as with Docker's json-file driver.
+        Cli.Result r = engine.cli(180, "run", "--rm", "--log-opt", "max-size=64k", "--log-opt", "max-file=10", "localhost/busybox",
                 "sh", "-c", "for b in $(seq 0 19); do seq $((b*1000+1)) $((b*1000+1000)); sleep 0.3; done");
         assertEquals(0, r.exitCode(), r.stderr());
         List<String> lines = r.stdout().lines().toList();

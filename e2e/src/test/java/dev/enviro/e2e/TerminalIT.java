@@ -105,8 +105,14 @@ class TerminalIT {
             tmux.keys("tty >/dev/null && stty size", "Enter");
             tmux.await(s -> lines(s, "24 80") == 1, "the initial window size");
             tmux.run("resize-window", "-t", "t", "-x", "100", "-y", "30");
-            tmux.keys("stty size", "Enter");
-            tmux.await(s -> lines(s, "30 100") == 1, "the new window size");
+            // SIGWINCH reaches the CLI while keys already travel: the new size applies a moment later, as in any terminal
+            String resized = "";
+            for (int i = 0; i < 20 && lines(resized, "30 100") == 0; i++) {
+                tmux.keys("stty size", "Enter");
+                Thread.sleep(300);
+                resized = tmux.screen();
+            }
+            assertTrue(lines(resized, "30 100") >= 1, "the new window size never reached the container:\n" + resized);
             // Ctrl-C is a byte the container's line discipline turns into SIGINT for its foreground job only
             tmux.keys("sleep 300", "Enter");
             Thread.sleep(500);
