@@ -42,7 +42,8 @@ import org.apache.pekko.pattern.StatusReply;
  * journals as it would for a user. A run is spawn → the first answer: a {@code Get} is stashed until
  * {@code RecoveryCompleted}, so its answer marks the end of recovery.
  *
- * <p>{@code java -cp target/classes:target/lib/* dev.enviro.bench.RecoveryBenchmark [events] [runs]}
+ * <p>{@code java -cp target/classes:target/lib/* dev.enviro.bench.RecoveryBenchmark [events] [runs] [postgres]}:
+ * with {@code postgres}, the same on a private PostgreSQL server ({@code PostgresCluster}, initdb in /tmp).
  */
 public final class RecoveryBenchmark {
 
@@ -55,24 +56,41 @@ public final class RecoveryBenchmark {
     public static void main(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 11;
-        System.out.printf("recovery of one container actor with %d events, H2 journal, median of %d runs (%d warm-up)%n",
-                events, runs, WARMUP);
-        for (int every : new int[] {0, 100}) {
-            long[] nanos = measure(events, runs, every);
-            Arrays.sort(nanos);
-            System.out.printf("snapshots %-13s median %8.1f ms   min %8.1f ms   max %8.1f ms%n",
-                    every == 0 ? "off" : "every " + every, nanos[nanos.length / 2] / 1e6, nanos[0] / 1e6,
-                    nanos[nanos.length - 1] / 1e6);
+        boolean postgres = args.length > 2 && args[2].equals("postgres");
+        dev.enviro.persistence.PostgresCluster cluster = postgres ? dev.enviro.persistence.PostgresCluster.create() : null;
+        try {
+            System.out.printf("recovery of one container actor with %d events, %s journal, median of %d runs (%d warm-up)%n",
+                    events, postgres ? "PostgreSQL" : "H2", runs, WARMUP);
+            for (int every : new int[] {0, 100}) {
+                report(every, measure(events, runs, every, cluster));
+            }
+        } finally {
+            if (cluster != null) {
+                cluster.close();
+            }
         }
     }
 
-    private static long[] measure(int events, int runs, int every) throws Exception {
+    private static void report(int every, long[] nanos) {
+        Arrays.sort(nanos);
+        System.out.printf("snapshots %-13s median %8.1f ms   min %8.1f ms   max %8.1f ms%n",
+                every == 0 ? "off" : "every " + every, nanos[nanos.length / 2] / 1e6, nanos[0] / 1e6,
+                nanos[nanos.length - 1] / 1e6);
+    }
+
+    /** {@code cluster} null: the H2 file journal in a temporary state directory. */
+    private static long[] measure(int events, int runs, int every, dev.enviro.persistence.PostgresCluster cluster)
+            throws Exception {
         Path stateDir = Files.createTempDirectory("enviro-recovery-bench");
         ActorSystem<Guardian> system = null;
         try {
-            JournalSchema.ensureH2(stateDir);
+            dev.enviro.persistence.JournalSettings journal = cluster == null
+                    ? dev.enviro.persistence.JournalSettings.h2(stateDir)
+                    : dev.enviro.persistence.JournalSettings.postgres(stateDir, cluster.newDatabase(),
+                            dev.enviro.persistence.PostgresCluster.USER, "");
+            JournalSchema.ensure(journal);
             Config config = ConfigFactory.parseMap(Map.of("enviro.snapshots.every", every, "pekko.loglevel", "WARNING"))
-                    .withFallback(JournalConfig.h2(stateDir)).withFallback(ConfigFactory.load());
+                    .withFallback(JournalConfig.of(journal)).withFallback(ConfigFactory.load());
             system = ActorSystem.create(guardian(), "enviro", config);
             byte[] bytes = new byte[32];
             ThreadLocalRandom.current().nextBytes(bytes);

@@ -22,6 +22,8 @@ final class ExecCommand implements Callable<Integer> {
             description = "Set a variable; KEY alone takes this shell's value (skipped when unset).") List<String> env = new ArrayList<>();
     @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]") String user;
     @Option(names = {"-w", "--workdir"}, paramLabel = "DIR") String workdir;
+    @Option(names = {"-t", "--tty"}, description = "Give the command a pty (docs/terminal.md).") boolean tty;
+    @Option(names = {"-i", "--interactive"}, description = "Send this terminal's input to the command.") boolean interactive;
     @Option(names = "--help", usageHelp = true, description = "Show this help.") boolean help;
 
     @Parameters(index = "0", paramLabel = "CONTAINER") String container;
@@ -46,7 +48,9 @@ final class ExecCommand implements Callable<Integer> {
             if (!workdir.startsWith("/")) throw new UsageException("invalid working directory '" + workdir + "': it must be an absolute path");
             request.setWorkdir(workdir);
         }
+        request.setTty(tty).setInteractive(interactive);
         try (EnviroClient client = root.client()) {
+            if (tty || interactive) return TerminalSession.exec(client, request.build(), System.in, root.out, root.err);
             Iterator<RunEvent> events = client.exec(request.build());
             while (events.hasNext()) {
                 RunEvent event = events.next();

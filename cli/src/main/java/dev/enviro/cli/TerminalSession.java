@@ -3,12 +3,14 @@ package dev.enviro.cli;
 import com.google.protobuf.ByteString;
 import dev.enviro.grpc.EnviroClient;
 import dev.enviro.grpc.v1.AttachInput;
+import dev.enviro.grpc.v1.ExecRequest;
 import dev.enviro.grpc.v1.RunEvent;
 import dev.enviro.grpc.v1.WindowSize;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.util.Iterator;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -16,14 +18,16 @@ import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
- * One {@code Attach} call from the CLI ({@code run -it}, {@code attach}): the local terminal raw when the
- * container has a pty, keys and window sizes (on SIGWINCH) to the engine, output to stdout, and the
- * container's exit code at the end.
+ * The CLI's side of a terminal on a container ({@code run -it}, {@code attach}, {@code exec -it}): the local
+ * terminal raw when the command has a pty, keys and window sizes (on SIGWINCH) to the engine through an
+ * {@code Attach} call, output to stdout, and the command's exit code at the end.
  */
 final class TerminalSession {
     private TerminalSession() {}
 
     /**
+     * A container's terminal: output and exit come on the Attach call itself.
+     *
      * @param logs  send what the container logged before this call first (a fresh {@code run -it})
      * @param tty   the container has a pty: raw local terminal, window sizes sent
      * @param input forward this process's stdin (the container was started with {@code -i})
@@ -49,30 +53,108 @@ final class TerminalSession {
                 exit.completeExceptionally(new UsageException("the engine ended the attach to " + ref + " without the container's exit status; see 'enviro ps -a'"));
             }
         });
-        Optional<RawTerminal> raw = tty ? RawTerminal.enter() : Optional.empty();
-        SignalHandler previousWinch = null;
-        Signal winch = new Signal("WINCH");
-        try {
-            AttachInput.Builder first = AttachInput.newBuilder().setRef(ref).setLogs(logs);
-            if (raw.isPresent()) RawTerminal.size().ifPresent(s -> first.setResize(size(s)));
-            send(requests, first.build());
-            if (raw.isPresent()) {
-                previousWinch = Signal.handle(winch, s -> RawTerminal.size().ifPresent(size ->
-                        send(requests, AttachInput.newBuilder().setResize(size(size)).build())));
-            }
-            if (input) {
-                Thread pump = new Thread(() -> pumpInput(in, requests, tty), "enviro-stdin");
-                pump.setDaemon(true); // a read of stdin cannot be interrupted; the exit must not wait for it
-                pump.start();
-            }
+        try (Keyboard keys = Keyboard.open(requests, AttachInput.newBuilder().setRef(ref).setLogs(logs), tty, input, in)) {
             return exit.join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException r) throw r;
             throw e;
         } finally {
+            out.flush();
+        }
+    }
+
+    /** {@code exec -it}: output and exit come on the Exec call; the Attach call carries only input. */
+    static int exec(EnviroClient client, ExecRequest request, InputStream in, PrintStream out, PrintStream err) {
+        Iterator<RunEvent> events = client.exec(request);
+        Keyboard keys = null;
+        try {
+            while (events.hasNext()) {
+                RunEvent event = events.next();
+                switch (event.getEventCase()) {
+                    case STARTED -> {
+                        StreamObserver<AttachInput> requests = client.attach(new StreamObserver<>() {
+                            @Override
+                            public void onNext(RunEvent ignored) { }
+
+                            @Override
+                            public void onError(Throwable t) { }
+
+                            @Override
+                            public void onCompleted() { }
+                        });
+                        keys = Keyboard.open(requests, AttachInput.newBuilder().setRef(request.getRef()).setExecId(event.getExecId()),
+                                request.getTty(), request.getInteractive(), in);
+                    }
+                    case OUTPUT -> RunCommand.write(event.getOutput(), out, err);
+                    case EXIT -> {
+                        return event.getExit().getCode();
+                    }
+                    case EVENT_NOT_SET -> { }
+                }
+            }
+        } finally {
+            if (keys != null) keys.close();
+            out.flush();
+        }
+        throw new UsageException("the engine ended the exec without its exit status");
+    }
+
+    /** This terminal's keys and size, sent on an Attach call; closing restores the terminal and ends the call's input. */
+    private static final class Keyboard implements AutoCloseable {
+        private final StreamObserver<AttachInput> requests;
+        private final Optional<RawTerminal> raw;
+        private final Signal winch = new Signal("WINCH");
+        private SignalHandler previousWinch;
+
+        private Keyboard(StreamObserver<AttachInput> requests, Optional<RawTerminal> raw) {
+            this.requests = requests;
+            this.raw = raw;
+        }
+
+        static Keyboard open(StreamObserver<AttachInput> requests, AttachInput.Builder first, boolean tty, boolean input, InputStream in) {
+            Keyboard k = new Keyboard(requests, tty ? RawTerminal.enter() : Optional.empty());
+            if (k.raw.isPresent()) RawTerminal.size().ifPresent(s -> first.setResize(size(s)));
+            k.send(first.build());
+            if (k.raw.isPresent()) {
+                k.previousWinch = Signal.handle(k.winch, s -> RawTerminal.size().ifPresent(size ->
+                        k.send(AttachInput.newBuilder().setResize(size(size)).build())));
+            }
+            if (input) {
+                Thread pump = new Thread(() -> k.pumpInput(in, tty), "enviro-stdin");
+                pump.setDaemon(true); // a read of stdin cannot be interrupted; the exit must not wait for it
+                pump.start();
+            }
+            return k;
+        }
+
+        private static WindowSize size(int[] rowsCols) {
+            return WindowSize.newBuilder().setRows(rowsCols[0]).setCols(rowsCols[1]).build();
+        }
+
+        /** gRPC's request stream is not thread-safe: the stdin pump and the SIGWINCH handler take turns. */
+        private void send(AttachInput message) {
+            synchronized (requests) {
+                requests.onNext(message);
+            }
+        }
+
+        private void pumpInput(InputStream in, boolean tty) {
+            byte[] buf = new byte[8192];
+            try {
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    send(AttachInput.newBuilder().setStdin(ByteString.copyFrom(buf, 0, n)).build());
+                }
+                // without a pty, the end of our input is the end of the command's; with one, ^D says it
+                if (!tty) send(AttachInput.newBuilder().setCloseStdin(true).build());
+            } catch (IOException | RuntimeException e) {
+                // the call ended or stdin failed: the exit (or its error) comes through the call
+            }
+        }
+
+        @Override
+        public void close() {
             if (previousWinch != null) Signal.handle(winch, previousWinch);
             raw.ifPresent(RawTerminal::close);
-            out.flush();
             synchronized (requests) {
                 try {
                     requests.onCompleted();
@@ -80,30 +162,6 @@ final class TerminalSession {
                     // the call has ended already
                 }
             }
-        }
-    }
-
-    private static WindowSize size(int[] rowsCols) {
-        return WindowSize.newBuilder().setRows(rowsCols[0]).setCols(rowsCols[1]).build();
-    }
-
-    /** gRPC's request stream is not thread-safe: the stdin pump and the SIGWINCH handler take turns. */
-    private static void send(StreamObserver<AttachInput> requests, AttachInput message) {
-        synchronized (requests) {
-            requests.onNext(message);
-        }
-    }
-
-    private static void pumpInput(InputStream in, StreamObserver<AttachInput> requests, boolean tty) {
-        byte[] buf = new byte[8192];
-        try {
-            for (int n; (n = in.read(buf)) > 0; ) {
-                send(requests, AttachInput.newBuilder().setStdin(ByteString.copyFrom(buf, 0, n)).build());
-            }
-            // without a pty, the end of our input is the end of the container's; with one, ^D says it
-            if (!tty) send(requests, AttachInput.newBuilder().setCloseStdin(true).build());
-        } catch (IOException | RuntimeException e) {
-            // the call ended or stdin failed: the exit (or its error) comes through the call
         }
     }
 }

@@ -167,6 +167,26 @@ class TerminalIT {
     }
 
     @Test
+    void execItIsAShellOnARealTerminal() throws Exception {
+        Cli.Result r = engine.cli("run", "-d", "--name", "execed", "localhost/busybox", "sleep", "600");
+        assertEquals(0, r.exitCode(), r.toString());
+        Path exitFile = Files.createTempFile("enviro-exec-exit", ".txt");
+        try (Tmux tmux = Tmux.start(cli() + " exec -it execed sh; echo EXIT=$? > " + exitFile + "; sleep 600")) {
+            tmux.await(s -> s.contains("/ #"), "shell prompt");
+            // its own pty in the container's devpts, as a controlling terminal
+            tmux.keys("tty; ps -o pid,tty,args | grep -c pts/", "Enter");
+            tmux.await(s -> s.lines().anyMatch(l -> l.strip().matches("/dev/pts/\\d+")), "the exec's pty");
+            tmux.keys("exit 6", "Enter");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (Files.size(exitFile) == 0 && System.nanoTime() < deadline) Thread.sleep(100);
+            assertEquals("EXIT=6", Files.readString(exitFile).strip(), tmux.screen());
+        } finally {
+            Files.deleteIfExists(exitFile);
+            engine.cli("rm", "-f", "execed");
+        }
+    }
+
+    @Test
     void topListsTheContainersProcesses() throws Exception {
         Cli.Result r = engine.cli("run", "-d", "--name", "topped", "localhost/busybox", "sh", "-c", "sleep 601 & exec sleep 602");
         assertEquals(0, r.exitCode(), r.toString());

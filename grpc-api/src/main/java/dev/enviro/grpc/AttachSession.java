@@ -61,6 +61,7 @@ final class AttachSession implements StreamObserver<AttachInput> {
 
     private void forward() {
         AttachConnection connection = null;
+        boolean inputOnly = false;
         try {
             AttachInput first = inputs.take();
             if (first == END) return;
@@ -72,10 +73,20 @@ final class AttachSession implements StreamObserver<AttachInput> {
                         "container " + ref + " is not running: start it first, or read its output with 'enviro logs'");
             }
             Path log = Path.of(view.logPath());
-            Path socket = log.resolveSibling(NativeExecutor.ATTACH_SOCKET);
-            // without -i or -t there is no socket: the client still gets the output, its input goes nowhere
-            if (Files.exists(socket)) connection = AttachConnection.open(socket);
-            startOutput(view, log, first.getLogs() ? Instant.MIN : Instant.now());
+            String execId = first.getExecId();
+            if (!execId.isEmpty()) {
+                if (!execId.matches("[a-f0-9]{1,64}")) {
+                    throw new EngineException(EngineException.Reason.INVALID_ARGUMENT, "attach: exec id " + execId + " is not hex");
+                }
+                // input only: the Exec call carries the exec's output and exit
+                inputOnly = true;
+                connection = AttachConnection.open(log.resolveSibling("exec").resolve(execId + ".sock"));
+            } else {
+                Path socket = log.resolveSibling(NativeExecutor.ATTACH_SOCKET);
+                // without -i or -t there is no socket: the client still gets the output, its input goes nowhere
+                if (Files.exists(socket)) connection = AttachConnection.open(socket);
+                startOutput(view, log, first.getLogs() ? Instant.MIN : Instant.now());
+            }
             for (AttachInput input = first; input != END; input = inputs.take()) {
                 if (connection == null) continue;
                 if (!input.getStdin().isEmpty()) {
@@ -87,8 +98,10 @@ final class AttachSession implements StreamObserver<AttachInput> {
                 }
                 if (input.getCloseStdin()) connection.closeStdin();
             }
+            if (inputOnly && !gate.cancelled()) out.onCompleted();
         } catch (IOException e) {
-            // the monitor went away (the container exited): the output side reports the exit
+            // the monitor went away (the command exited): the output side (or the Exec call) reports the exit
+            if (inputOnly && !gate.cancelled()) out.onCompleted();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {

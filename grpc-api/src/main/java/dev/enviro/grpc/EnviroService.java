@@ -267,7 +267,8 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
             dev.enviro.runtime.ExecSpec spec;
             try {
                 spec = new dev.enviro.runtime.ExecSpec(id, java.util.List.copyOf(request.getCommandList()), java.util.List.copyOf(request.getEnvList()),
-                        request.getUser().isEmpty() ? null : request.getUser(), request.getWorkdir().isEmpty() ? null : request.getWorkdir());
+                        request.getUser().isEmpty() ? null : request.getUser(), request.getWorkdir().isEmpty() ? null : request.getWorkdir(),
+                        request.getTty(), request.getInteractive());
             } catch (IllegalArgumentException e) {
                 throw new EngineException(EngineException.Reason.INVALID_ARGUMENT, "exec into container " + request.getRef() + ": " + e.getMessage());
             }
@@ -283,7 +284,8 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
             CompletableFuture<dev.enviro.runtime.ExitStatus> exited = session.exit().toCompletableFuture();
             Thread.ofVirtual().name("exec-" + session.execId()).start(() -> {
                 try {
-                    out.onNext(RunEvent.newBuilder().setStarted(dev.enviro.grpc.v1.Container.newBuilder().setId(session.containerId())).build());
+                    out.onNext(RunEvent.newBuilder().setStarted(dev.enviro.grpc.v1.Container.newBuilder().setId(session.containerId()))
+                            .setExecId(session.execId()).build());
                     LogPump<RunEvent> pump = new LogPump<>(logs.open(session.logPath(), exited), out, gate,
                             r -> RunEvent.newBuilder().setOutput(ApiMessages.chunk(r)).build());
                     if (pump.drain(exited)) {

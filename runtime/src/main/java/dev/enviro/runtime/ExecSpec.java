@@ -13,7 +13,13 @@ import java.util.Objects;
  * @param user    {@code uid[:gid]} or a name from the image's /etc/passwd; null: the container's user
  * @param workdir an absolute path inside the container; null: the container's workdir
  */
-public record ExecSpec(String id, List<String> argv, List<String> env, String user, String workdir) {
+public record ExecSpec(String id, List<String> argv, List<String> env, String user, String workdir, boolean tty, boolean interactive) {
+
+    /** Without a terminal: stdin is /dev/null. */
+    public ExecSpec(String id, List<String> argv, List<String> env, String user, String workdir) {
+        this(id, argv, env, user, workdir, false, false);
+    }
+
     public ExecSpec {
         Objects.requireNonNull(id, "id");
         argv = List.copyOf(argv);

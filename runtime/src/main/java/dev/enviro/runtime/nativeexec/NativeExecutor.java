@@ -283,8 +283,12 @@ public final class NativeExecutor implements Executor {
             checkMapped(as, process);
             SecurityProfile security = SecurityProfile.resolve(container.security());
             java.nio.file.Files.createDirectories(execDir);
-            plan = PlanWriter.write(ContainerPlan.exec(new HelperPlan.Join(running.pid(), running.pidStartTime()), process,
-                    dir.resolve("rootfs").toString(), execDir.resolve(exec.id() + ".log"), execDir.resolve(exec.id() + ".status"), idMap, security));
+            HelperPlan execPlan = ContainerPlan.exec(new HelperPlan.Join(running.pid(), running.pidStartTime()), process,
+                    dir.resolve("rootfs").toString(), execDir.resolve(exec.id() + ".log"), execDir.resolve(exec.id() + ".status"), idMap, security);
+            if (exec.tty() || exec.interactive()) {
+                execPlan = execPlan.withTerminal(new HelperPlan.Terminal(exec.tty(), exec.interactive(), execDir.resolve(exec.id() + ".sock").toString()));
+            }
+            plan = PlanWriter.write(execPlan);
         } catch (ExecutorException e) {
             return CompletableFuture.failedStage(e);
         } catch (ImageException | IOException | InvalidSecurityOption | IllegalArgumentException e) {
