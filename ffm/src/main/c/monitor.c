@@ -136,7 +136,8 @@ int monitor_run(const struct plan *plan) {
     if (logfile_open(&log, plan->log_path, plan->log_max_bytes, plan->log_max_files) < 0)
         return send_failed(HELPER_FD, "open log", errno), 1;
 
-    /* the pty and the attach socket exist before the command does: input sent early is not lost */
+    /* the attach socket is bound before the command exists, so a client never finds it missing while the
+     * container runs; with -t, the container opens its pty and sends the master here (terminal.c) */
     static struct terminal term;
     const char *term_step;
     if (terminal_open(&term, plan, &term_step) < 0) return send_failed(HELPER_FD, term_step, errno), 1;

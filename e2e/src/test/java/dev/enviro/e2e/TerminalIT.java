@@ -176,6 +176,12 @@ class TerminalIT {
             // its own pty in the container's devpts, as a controlling terminal
             tmux.keys("tty; ps -o pid,tty,args | grep -c pts/", "Enter");
             tmux.await(s -> s.lines().anyMatch(l -> l.strip().matches("/dev/pts/\\d+")), "the exec's pty");
+            // Ctrl-D is a byte too: at the start of a line the pty's line discipline makes it cat's end of input
+            tmux.keys("cat; echo cat-ended", "Enter");
+            tmux.keys("typed", "Enter");
+            tmux.await(s -> lines(s, "typed") == 2, "cat's copy of the line");
+            tmux.keys("C-d");
+            tmux.await(s -> lines(s, "cat-ended") == 1, "cat ended by ^D");
             tmux.keys("exit 6", "Enter");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (Files.size(exitFile) == 0 && System.nanoTime() < deadline) Thread.sleep(100);
