@@ -581,7 +581,12 @@ public final class ContainerActor
         ContainerEvent.Exited exited = exited(status, cause);
         Optional<ContainerEvent.RestartScheduled> restart = restartAfter(state.definition(), state.restarts(),
                 state.started(), exited, cause);
-        List<ContainerEvent> events = restart.<List<ContainerEvent>>map(r -> List.of(exited, r)).orElse(List.of(exited));
+        List<ContainerEvent> events = new java.util.ArrayList<>();
+        if (status.oomKilled()) {
+            events.add(new ContainerEvent.OomKilled(containerId, exited.timestamp(), exited.origin()));
+        }
+        events.add(exited);
+        restart.ifPresent(events::add);
         LifecycleStep step = LifecycleStep.begin(containerId, "journal.Exited");
         return Effect().persist(events)
                 .thenRun(s -> {

@@ -96,6 +96,10 @@ class ResourcesIT {
         assertTrue(!r.stdout().contains("survived"), r::toString);
         Cli.Result inspect = engine.cli("inspect", "-f", "{{.State.OOMKilled}} {{.State.ExitCode}} {{.HostConfig.Memory}}", "membomb");
         assertEquals("true 137 33554432", inspect.stdout().strip(), inspect::toString);
+        // The journal says so too: an OomKilled event (/tasks/oom) just before the exit it caused.
+        Cli.Result events = engine.cli("events", "--filter", "container=membomb", "--filter", "type=OomKilled");
+        assertEquals(0, events.exitCode(), events::toString);
+        assertEquals(1, events.stdout().lines().filter(l -> l.contains("/tasks/oom")).count(), events::toString);
     }
 
     @Test

@@ -193,6 +193,22 @@ public sealed interface ContainerEvent extends LifecycleEvent {
     }
 
     /**
+     * The kernel's OOM killer ended the container (its cgroup counted an {@code oom_kill}). Journaled in
+     * the same write as, and just before, the {@link Exited} it caused, as containerd's {@code /tasks/oom}.
+     */
+    record OomKilled(String containerId, Instant timestamp, Origin origin) implements ContainerEvent {
+        @Override
+        public String topic() {
+            return "/tasks/oom";
+        }
+
+        @Override
+        public Map<String, String> attributes() {
+            return Map.of();
+        }
+    }
+
+    /**
      * A user asked the container to stop (stop, or kill). Recorded before the signal is sent: it is why
      * {@code always} and {@code unless-stopped} do not restart the exit that follows (Docker's semantics).
      */
