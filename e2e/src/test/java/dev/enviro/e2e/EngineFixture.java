@@ -56,7 +56,17 @@ final class EngineFixture implements AutoCloseable {
         this.daemonLog = dir.resolve("daemon.log");
         env.put("ENVIRO_HOST", "unix://" + socket);
         env.put("ENVIRO_STATE_DIR", stateDir.toString());
-        startDaemon();
+        try {
+            startDaemon();
+        } catch (Exception | Error e) {
+            // No fixture reaches the test, so nobody would close it: clean up here, keep the cause.
+            try {
+                close();
+            } catch (Exception cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
     }
 
     Map<String, String> env() { return env; }
