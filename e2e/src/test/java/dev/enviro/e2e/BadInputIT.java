@@ -6,26 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Issue 2, must show 6: bad input gets one clear line and a non-zero exit, and leaves nothing behind. */
-class BadInputIT {
-
-    static EngineFixture engine;
-
-    @BeforeAll
-    static void start() throws Exception {
-        engine = EngineFixture.root();
-        engine.loadBusybox();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (engine != null) engine.close();
-    }
+class BadInputIT extends WithBusyboxEngine {
 
     private java.util.List<java.nio.file.Path> cgroupsBefore;
 

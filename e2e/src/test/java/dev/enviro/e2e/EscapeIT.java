@@ -13,26 +13,11 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Issue 3, must show 1, 2 and 4: the escape classes runc has suffered stay blocked. */
-class EscapeIT {
-
-    static EngineFixture engine;
-
-    @BeforeAll
-    static void start() throws Exception {
-        engine = EngineFixture.root();
-        engine.loadBusybox();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (engine != null) engine.close();
-    }
+class EscapeIT extends WithBusyboxEngine {
 
     @AfterEach
     void nothingLeftBehind() throws Exception {

@@ -7,25 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** {@code --init} (a zombie-reaping pid 1) and {@code --env-file}, through the CLI. */
-class InitAndEnvFileIT {
-
-    static EngineFixture engine;
-
-    @BeforeAll
-    static void start() throws Exception {
-        engine = EngineFixture.root();
-        engine.loadBusybox();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (engine != null) engine.close();
-    }
+class InitAndEnvFileIT extends WithBusyboxEngine {
 
     /** The states (R, S, Z, …) of the children of host pid {@code pid}, read from /proc. */
     private static List<String> childStates(long pid) throws Exception {

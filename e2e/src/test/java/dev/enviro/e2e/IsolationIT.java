@@ -6,25 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Issue 2, must show 1 and 3: a real image in real namespaces, through the CLI against a daemon. */
-class IsolationIT {
-
-    static EngineFixture engine;
-
-    @BeforeAll
-    static void start() throws Exception {
-        engine = EngineFixture.root();
-        engine.loadBusybox();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (engine != null) engine.close();
-    }
+class IsolationIT extends WithBusyboxEngine {
 
     private Cli.Result run(String... cmd) throws Exception {
         String[] args = new String[cmd.length + 3];

@@ -7,25 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Issue 3 must show 5 (the log part): a flood of output is bounded on disk by rotation; logs reads the kept files in order. */
-class LogRotationIT {
-
-    static EngineFixture engine;
-
-    @BeforeAll
-    static void start() throws Exception {
-        engine = EngineFixture.root();
-        engine.loadBusybox();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (engine != null) engine.close();
-    }
+class LogRotationIT extends WithBusyboxEngine {
 
     private static long sizeOf(Path dir) throws Exception {
         try (Stream<Path> s = Files.walk(dir)) {

@@ -8,30 +8,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Issue 3, resources: cgroup limits through the CLI against a real daemon on this host's cgroup v1
  * hierarchies. Values are read back from the host's cgroup files, not only from the engine.
  */
-class ResourcesIT {
+class ResourcesIT extends WithBusyboxEngine {
 
-    static EngineFixture engine;
     private final List<String> containers = new ArrayList<>();
-
-    @BeforeAll
-    static void start() throws Exception {
-        engine = EngineFixture.root();
-        engine.loadBusybox();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (engine != null) engine.close();
-    }
 
     @AfterEach
     void removeContainers() throws Exception {

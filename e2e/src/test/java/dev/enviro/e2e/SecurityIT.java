@@ -9,29 +9,14 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Issue 3, security profile: capabilities, no_new_privs, seccomp, masked and read-only paths and
  * rlimits, read back by the container itself from /proc/self/status (no capsh needed).
  */
-class SecurityIT {
-
-    static EngineFixture engine;
-
-    @BeforeAll
-    static void start() throws Exception {
-        engine = EngineFixture.root();
-        engine.loadBusybox();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (engine != null) engine.close();
-    }
+class SecurityIT extends WithBusyboxEngine {
 
     @AfterEach
     void nothingLeftBehind() throws Exception {
