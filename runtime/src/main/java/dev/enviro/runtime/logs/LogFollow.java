@@ -51,6 +51,8 @@ public final class LogFollow {
     private Arena arena;
     private MemorySegment buffer;
     private Fd fd;
+    /** Set once the followed file was found rotated away: its successor, opened after one more read to its end. */
+    private Path rotatedTo;
     /** Files still to read after {@code fd}: the kept rotated logs, newer ones later, the live one last. */
     private final java.util.ArrayDeque<Fd> next = new java.util.ArrayDeque<>();
     private int wd = -1;
@@ -173,7 +175,12 @@ public final class LogFollow {
                 fd = next.poll();
                 offset = 0;
                 readNext();
-            } else if (follow && switchedToNewFile()) {
+            } else if (follow && rotatedTo != null && switchTo(takeRotated())) {
+                // drained: nothing more can arrive in a renamed file, so its successor is next
+                readNext();
+            } else if (follow && rotatedTo == null && (rotatedTo = rotation()) != null) {
+                // The monitor may have appended to this file between our end-of-file and its rename:
+                // read it to its end once more before switching, or those lines would be lost.
                 readNext();
             } else if (lastPass) {
                 finish(null);
@@ -209,22 +216,30 @@ public final class LogFollow {
      * files resumes at the oldest one left. A rotation caught between the rename and the new file's creation
      * retries shortly: no inotify event on the old file's watch would announce the new one.
      */
-    private boolean switchedToNewFile() {
-        Object current;
-        Path successor;
+    private Path rotation() {
         try {
-            current = inode(Path.of("/proc/self/fd/" + fd.value()));
+            Object current = inode(Path.of("/proc/self/fd/" + fd.value()));
             Object live = inode(path);
-            if (current.equals(live)) return false;
-            successor = successor(current);
+            if (current.equals(live)) return null;
+            return successor(current);
         } catch (java.nio.file.NoSuchFileException e) {
             if (!lastPass) {
                 java.util.concurrent.CompletableFuture.delayedExecutor(20, java.util.concurrent.TimeUnit.MILLISECONDS).execute(this::poke);
             }
-            return false;
+            return null;
         } catch (java.io.IOException | UnsupportedOperationException e) {
-            return false;
+            return null;
         }
+    }
+
+    private Path takeRotated() {
+        Path successor = rotatedTo;
+        rotatedTo = null;
+        return successor;
+    }
+
+    /** Opens {@code successor} in place of the drained current file; false (and nothing changed) if it cannot. */
+    private boolean switchTo(Path successor) {
         try {
             // the live file's watch pokes this reader; the rotated ones are complete and need none
             int newWd = logs.watch(path, this);
