@@ -53,7 +53,7 @@ class RootlessExecutorTest {
             Files.setPosixFilePermissions(base, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             ProcessBuilder pb = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
-                    java, "--enable-native-access=ALL-UNNAMED", "-cp", String.join(File.pathSeparator, classpath),
+                    java, "--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData", "-cp", String.join(File.pathSeparator, classpath),
                     RootlessMain.class.getName(), state.toString(), base.resolve("image").toString())
                     .redirectErrorStream(true);
             pb.environment().put("HOME", base.toString());
