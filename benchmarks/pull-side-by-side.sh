@@ -106,7 +106,10 @@ python3 - "$results" "$rounds" <<'PY'
 import statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
-    v, ms = line.split(); rows.setdefault(v, []).append(int(ms))
+    parts = line.split()
+    if len(parts) != 2 or not parts[1].isdigit():
+        print("pull-side-by-side: unexpected line: " + line.rstrip(), file=sys.stderr); continue
+    v, ms = parts; rows.setdefault(v, []).append(int(ms))
 base = statistics.median(rows["podman"])
 print(f"pull + unpack of a ~52 MB image (3 gzip layers: busybox, 1 MiB, 50 MiB random) from docker-registry on 127.0.0.1, {sys.argv[2]} interleaved rounds")
 print(f"{'variant':<18}{'median ms':>10}{'min':>8}{'max':>8}{'vs podman':>11}")

@@ -11,16 +11,21 @@ import picocli.CommandLine.ScopeType;
 
 /** The root command: global options, and what every verb shares (streams, environment, the client). */
 @Command(name = "enviro", mixinStandardHelpOptions = true, version = "enviro 0.1.0",
-        description = "A rootless container engine.",
-        subcommands = {
+        description = "A rootless container engine.")
+public final class EnviroCommand implements Runnable {
+
+    /**
+     * The verbs, in the order {@code enviro --help} lists them. Not in the annotation: picocli would
+     * build the model of every verb (reflection over all their options) on each start, and a client
+     * verb is a fresh JVM each time; {@link Verbs} adds only the one the command line names.
+     */
+    static final java.util.List<Class<?>> VERBS = java.util.List.of(
             DaemonCommand.class, RunCommand.class, PsCommand.class, LogsCommand.class, StopCommand.class,
             KillCommand.class, RmCommand.class, InspectCommand.class, ImagesCommand.class, LoadCommand.class,
             WaitCommand.class, EventsCommand.class, PullCommand.class, LoginCommand.class, LogoutCommand.class,
             StatsCommand.class, UpdateCommand.class, PauseCommand.class, UnpauseCommand.class, ExecCommand.class,
             RmiCommand.class, TagCommand.class, SaveCommand.class, ImageCommand.class, InfoCommand.class,
-            ServiceCommand.class, AttachCommand.class, TopCommand.class
-        })
-public final class EnviroCommand implements Runnable {
+            ServiceCommand.class, AttachCommand.class, TopCommand.class);
 
     @Option(names = "--host", scope = ScopeType.INHERIT, paramLabel = "unix:///PATH",
             description = "The engine's socket (default: $ENVIRO_HOST, else /run/enviro/enviro.sock as root, $XDG_RUNTIME_DIR/enviro/enviro.sock rootless).")

@@ -15,19 +15,26 @@ public final class Main {
 
     /** Runs one command line; everything it prints goes to {@code out} and {@code err}. */
     public static int execute(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
-        EnviroCommand root = new EnviroCommand(out, err, env);
+        return commandLine(new EnviroCommand(out, err, env), args).execute(args);
+    }
+
+    /** The command line for {@code args}: the root, the verb it names (or all), and the error handling. */
+    static CommandLine commandLine(EnviroCommand root, String[] args) {
         CommandLine cli = new CommandLine(root);
-        cli.setOut(new java.io.PrintWriter(out, true));
-        cli.setErr(new java.io.PrintWriter(err, true));
+        Verbs.add(cli, args);
+        cli.setOut(new java.io.PrintWriter(root.out, true));
+        cli.setErr(new java.io.PrintWriter(root.err, true));
         // `enviro run IMAGE ls -la`: everything after the image is the container's command, options included.
-        cli.getSubcommands().get("run").setStopAtPositional(true);
-        cli.getSubcommands().get("exec").setStopAtPositional(true);
+        for (String verb : new String[] {"run", "exec"}) {
+            CommandLine sub = cli.getSubcommands().get(verb);
+            if (sub != null) sub.setStopAtPositional(true);
+        }
         cli.setParameterExceptionHandler((e, ignored) -> {
-            err.println("Error: " + oneLine(e.getMessage()) + hint(e.getCommandLine()));
+            root.err.println("Error: " + oneLine(e.getMessage()) + hint(e.getCommandLine()));
             return ExitCodes.ENGINE;
         });
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> ExitCodes.report(e, err));
-        return cli.execute(args);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> ExitCodes.report(e, root.err));
+        return cli;
     }
 
     private static String hint(CommandLine command) {

@@ -17,9 +17,7 @@ class CommandLineTest {
 
     static ContainerSpec spec(Map<String, String> env, String... args) {
         EnviroCommand root = new EnviroCommand(System.out, System.err, env);
-        CommandLine cli = new CommandLine(root);
-        cli.getSubcommands().get("run").setStopAtPositional(true);
-        CommandLine.ParseResult parsed = cli.parseArgs(args);
+        CommandLine.ParseResult parsed = Main.commandLine(root, args).parseArgs(args);
         RunCommand run = (RunCommand) parsed.subcommand().commandSpec().userObject();
         return run.spec(env);
     }
