@@ -1,13 +1,12 @@
 package dev.enviro.cli;
 
+import static dev.enviro.cli.InspectOutput.JSON;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.enviro.grpc.ApiMessages;
 import dev.enviro.grpc.EnviroClient;
-import dev.enviro.grpc.EnviroException;
 import dev.enviro.grpc.v1.ImageLayer;
 import dev.enviro.grpc.v1.InspectImageResponse;
 import dev.enviro.grpc.v1.PruneImagesResponse;
@@ -22,8 +21,6 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "image", mixinStandardHelpOptions = true, description = "Manage images.",
         subcommands = {ImageCommand.Inspect.class, ImageCommand.Prune.class, ImageCommand.Rm.class, ImageCommand.Ls.class})
 final class ImageCommand implements Runnable {
-
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @ParentCommand EnviroCommand root;
 
@@ -42,33 +39,7 @@ final class ImageCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            EnviroCommand root = image.root;
-            FormatTemplate template;
-            try {
-                template = format == null ? null : new FormatTemplate(format);
-            } catch (IllegalArgumentException e) {
-                root.err.println("Error: " + e.getMessage());
-                return ExitCodes.ENGINE;
-            }
-            ArrayNode array = JSON.createArrayNode();
-            int exit = 0;
-            try (EnviroClient client = root.client()) {
-                for (String ref : images) {
-                    try {
-                        array.add(json(client.inspectImage(ref)));
-                    } catch (EnviroException e) {
-                        if (e.unreachable()) throw e;
-                        root.err.println("Error: " + e.getMessage());
-                        exit = ExitCodes.ENGINE;
-                    }
-                }
-            }
-            if (template != null) {
-                array.forEach(node -> root.out.println(template.render(node)));
-            } else {
-                root.out.println(JSON.writeValueAsString(array));
-            }
-            return exit;
+            return new InspectOutput(format).print(image.root, images, (client, ref) -> json(client.inspectImage(ref)));
         }
     }
 

@@ -1,12 +1,10 @@
 package dev.enviro.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import static dev.enviro.cli.InspectOutput.JSON;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.enviro.grpc.ApiMessages;
-import dev.enviro.grpc.EnviroClient;
-import dev.enviro.grpc.EnviroException;
 import dev.enviro.grpc.v1.Container;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -19,8 +17,6 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show containers as JSON.")
 final class InspectCommand implements Callable<Integer> {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     @ParentCommand EnviroCommand root;
     @Parameters(arity = "1..*", paramLabel = "CONTAINER") List<String> containers;
     @Option(names = {"-f", "--format"}, paramLabel = "TEMPLATE",
@@ -31,37 +27,11 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        FormatTemplate template;
-        try {
-            template = format == null ? null : new FormatTemplate(format);
-        } catch (IllegalArgumentException e) {
-            root.err.println("Error: " + e.getMessage());
-            return ExitCodes.ENGINE;
-        }
+        InspectOutput output = new InspectOutput(format);
         if (history) {
             return EventsCommand.printHistory(root, containers);
         }
-        ArrayNode array = JSON.createArrayNode();
-        int exit = 0;
-        try (EnviroClient client = root.client()) {
-            for (String ref : containers) {
-                try {
-                    array.add(json(client.inspect(ref)));
-                } catch (EnviroException e) {
-                    if (e.unreachable()) {
-                        throw e;
-                    }
-                    root.err.println("Error: " + e.getMessage());
-                    exit = ExitCodes.ENGINE;
-                }
-            }
-        }
-        if (template != null) {
-            array.forEach(node -> root.out.println(template.render(node)));
-        } else {
-            root.out.println(JSON.writeValueAsString(array));
-        }
-        return exit;
+        return output.print(root, containers, (client, ref) -> json(client.inspect(ref)));
     }
 
     static ObjectNode json(Container c) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.enviro.images.registry.FaultyProxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -142,7 +143,7 @@ class ImageVerbsIT {
             Path layout = LayeredImage.build(engine.dir.resolve("two-layers"), List.of(List.of("f etc/top top")));
             registry.pushLayout(layout, "e2e/interrupted:1");
             int port = Integer.parseInt(registry.host().substring(registry.host().lastIndexOf(':') + 1));
-            try (StallingProxy proxy = new StallingProxy(port, 200_000)) {
+            try (FaultyProxy proxy = new FaultyProxy(port, FaultyProxy.Fault.STALL, 200_000)) {
                 ok("rmi", "localhost/busybox"); // so that the busybox layer must be downloaded
                 ProcessBuilder pb = new ProcessBuilder(Cli.launcher().toString(), "pull", proxy.host() + "/e2e/interrupted:1")
                         .redirectErrorStream(true).redirectOutput(engine.dir.resolve("pull.out").toFile());
@@ -150,11 +151,11 @@ class ImageVerbsIT {
                 Process pull = pb.start();
                 try {
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                    while ((entries("content/blobs/sha256").isEmpty() || proxy.stalled.get() == 0) && System.nanoTime() < deadline) {
+                    while ((entries("content/blobs/sha256").isEmpty() || proxy.faults.get() == 0) && System.nanoTime() < deadline) {
                         Thread.sleep(50);
                     }
                     assertFalse(entries("content/blobs/sha256").isEmpty(), "the small layer was committed before the kill");
-                    assertTrue(proxy.stalled.get() > 0, "the busybox layer is stalled");
+                    assertTrue(proxy.faults.get() > 0, "the busybox layer is stalled");
                     assertFalse(entries("images/pulls").isEmpty(), "the pull is marked in flight");
                     engine.killDaemon();
                 } finally {

@@ -1,7 +1,6 @@
 package dev.enviro.images;
 
 import dev.enviro.ffm.IdMap;
-import dev.enviro.images.content.ContentStore;
 import dev.enviro.images.content.Digest;
 import dev.enviro.images.content.Tree;
 import dev.enviro.images.oci.ConfigFile;
@@ -12,7 +11,6 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -22,22 +20,13 @@ import java.util.List;
  * (pivot_root wants a mount point). Costs a full unpack and the image's size per container; chosen
  * only where overlay is unavailable or {@code ENVIRO_SNAPSHOTTER=copy} asks for it.
  */
-final class CopySnapshotter implements Snapshotter {
-    private final ContentStore content;
-
-    /** Held (read side) while preparing, so that garbage collection never sweeps a layer being unpacked. */
-    private final java.util.concurrent.locks.ReadWriteLock gcLock;
-
-    private CopySnapshotter(ContentStore content, java.util.concurrent.locks.ReadWriteLock gcLock) {
-        this.content = content;
-        this.gcLock = gcLock;
+final class CopySnapshotter extends UnpackingSnapshotter {
+    private CopySnapshotter(LocalImageStore store) {
+        super(store);
     }
 
     static CopySnapshotter open(Path stateDir, ImageStore store) {
-        if (!(store instanceof LocalImageStore local)) {
-            throw new IllegalArgumentException("the copy snapshotter unpacks from the local content store; got " + store.getClass().getName());
-        }
-        return new CopySnapshotter(local.content(), local.gcLock());
+        return new CopySnapshotter(local(store, "copy"));
     }
 
     @Override
@@ -46,34 +35,17 @@ final class CopySnapshotter implements Snapshotter {
     }
 
     @Override
-    public List<Mount> prepare(ResolvedImage image, IdMap idMap, Path containerDir) throws ImageException {
-        gcLock.readLock().lock();
-        try {
-            return prepareLocked(image, idMap, containerDir);
-        } finally {
-            gcLock.readLock().unlock();
-        }
-    }
-
-    private List<Mount> prepareLocked(ResolvedImage image, IdMap idMap, Path containerDir) throws ImageException {
+    List<Mount> prepareLocked(ResolvedImage image, IdMap idMap, Path containerDir) throws ImageException {
         Path rootfs = containerDir.resolve("rootfs");
         if (rootfs.toString().contains(",")) {
             throw new ImageException(ImageException.Kind.IO, "path " + rootfs + " contains ',', which mount options cannot carry: choose another state directory");
         }
-        ConfigFile config = ConfigFile.parse(content.readSmall(Digest.parse(image.configDigest()), 4 << 20), "config " + image.configDigest());
-        if (config.diffIds().size() != image.layerDigests().size()) {
-            throw new ImageException(ImageException.Kind.MALFORMED, "image " + image.reference() + ": config lists " + config.diffIds().size() + " diff_ids for " + image.layerDigests().size() + " layers");
-        }
+        ConfigFile config = config(image);
         try {
-            Files.createDirectories(containerDir);
-            int mode = (Integer) Files.getAttribute(containerDir, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-            if ((mode & 0111) != 0111) Files.setAttribute(containerDir, "unix:mode", (mode & 07777) | 0111, LinkOption.NOFOLLOW_LINKS);
+            createContainerDir(containerDir);
             Tree.delete(rootfs); // a half-made copy of an earlier attempt
             Files.createDirectory(rootfs);
-            int uid = idMap.hostUid(0), gid = idMap.hostGid(0);
-            if (uid >= 0) Files.setAttribute(rootfs, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
-            if (gid >= 0) Files.setAttribute(rootfs, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
-            Files.setAttribute(rootfs, "unix:mode", 0755, LinkOption.NOFOLLOW_LINKS);
+            giveToContainerRoot(rootfs, idMap);
             LayerApplier applier = new LayerApplier(rootfs, idMap);
             for (int i = 0; i < image.layerDigests().size(); i++) {
                 Digest layer = Digest.parse(image.layerDigests().get(i));

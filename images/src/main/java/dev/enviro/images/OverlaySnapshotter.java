@@ -1,10 +1,7 @@
 package dev.enviro.images;
 
 import dev.enviro.ffm.IdMap;
-import dev.enviro.images.content.ContentStore;
-import dev.enviro.images.content.Digest;
 import dev.enviro.images.content.Tree;
-import dev.enviro.images.oci.ConfigFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -23,27 +20,20 @@ import java.util.List;
  * kernel (6.x) mounts but deleting a lower directory from the container fails with EIO. Lower layers
  * mark deletions in the form that works there ({@link dev.enviro.images.unpack.OverlayMarkers}).
  */
-final class OverlaySnapshotter implements Snapshotter {
+final class OverlaySnapshotter extends UnpackingSnapshotter {
     /** mount(2) takes at most a page of options. */
     static final int OPTIONS_LIMIT = 4095;
 
     private final LayerSnapshots layers;
-    private final ContentStore content;
 
-    /** Held (read side) while preparing, so that garbage collection never sweeps a layer being unpacked. */
-    private final java.util.concurrent.locks.ReadWriteLock gcLock;
-
-    private OverlaySnapshotter(LayerSnapshots layers, ContentStore content, java.util.concurrent.locks.ReadWriteLock gcLock) {
+    private OverlaySnapshotter(LayerSnapshots layers, LocalImageStore store) {
+        super(store);
         this.layers = layers;
-        this.content = content;
-        this.gcLock = gcLock;
     }
 
     static OverlaySnapshotter open(Path stateDir, ImageStore store) throws ImageException {
-        if (!(store instanceof LocalImageStore local)) {
-            throw new IllegalArgumentException("the overlay snapshotter unpacks from the local content store; got " + store.getClass().getName());
-        }
-        return new OverlaySnapshotter(LayerSnapshots.open(stateDir, local.content()), local.content(), local.gcLock());
+        LocalImageStore local = local(store, "overlay");
+        return new OverlaySnapshotter(LayerSnapshots.open(stateDir, local.content()), local);
     }
 
     LayerSnapshots layers() {
@@ -56,16 +46,7 @@ final class OverlaySnapshotter implements Snapshotter {
     }
 
     @Override
-    public List<Mount> prepare(ResolvedImage image, IdMap idMap, Path containerDir) throws ImageException {
-        gcLock.readLock().lock();
-        try {
-            return prepareLocked(image, idMap, containerDir);
-        } finally {
-            gcLock.readLock().unlock();
-        }
-    }
-
-    private List<Mount> prepareLocked(ResolvedImage image, IdMap idMap, Path containerDir) throws ImageException {
+    List<Mount> prepareLocked(ResolvedImage image, IdMap idMap, Path containerDir) throws ImageException {
         List<Path> lowers = lowerDirs(image, idMap);
         Path upper = containerDir.resolve("upper");
         Path work = containerDir.resolve("work");
@@ -79,14 +60,10 @@ final class OverlaySnapshotter implements Snapshotter {
             }
         }
         try {
-            Files.createDirectories(containerDir);
-            addSearchPermission(containerDir);
+            createContainerDir(containerDir);
             for (Path dir : List.of(upper, work, rootfs)) {
                 if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) Files.createDirectory(dir);
-                int uid = idMap.hostUid(0), gid = idMap.hostGid(0);
-                if (uid >= 0) Files.setAttribute(dir, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
-                if (gid >= 0) Files.setAttribute(dir, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
-                Files.setAttribute(dir, "unix:mode", 0755, LinkOption.NOFOLLOW_LINKS);
+                giveToContainerRoot(dir, idMap);
             }
         } catch (IOException e) {
             throw new ImageException(ImageException.Kind.IO, "container directory " + containerDir + ": cannot prepare the root filesystem: " + e.getMessage(), e);
@@ -106,11 +83,7 @@ final class OverlaySnapshotter implements Snapshotter {
      * An image without layers gets one empty directory.
      */
     List<Path> lowerDirs(ResolvedImage image, IdMap idMap) throws ImageException {
-        ConfigFile config = ConfigFile.parse(content.readSmall(Digest.parse(image.configDigest()), 4 << 20), "config " + image.configDigest());
-        if (config.diffIds().size() != image.layerDigests().size()) {
-            throw new ImageException(ImageException.Kind.MALFORMED, "image " + image.reference() + ": config lists " + config.diffIds().size() + " diff_ids for " + image.layerDigests().size() + " layers");
-        }
-        List<Path> baseFirst = layers.ensureAll(image, config.diffIds(), idMap);
+        List<Path> baseFirst = layers.ensureAll(image, config(image).diffIds(), idMap);
         List<Path> topFirst = new ArrayList<>(new java.util.LinkedHashSet<>(baseFirst.reversed()));
         if (topFirst.isEmpty()) {
             Path empty = layers.root().resolve("empty");
@@ -123,11 +96,6 @@ final class OverlaySnapshotter implements Snapshotter {
             topFirst.add(empty);
         }
         return topFirst;
-    }
-
-    private static void addSearchPermission(Path dir) throws IOException {
-        int mode = (Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-        if ((mode & 0111) != 0111) Files.setAttribute(dir, "unix:mode", (mode & 07777) | 0111, LinkOption.NOFOLLOW_LINKS);
     }
 
     @Override

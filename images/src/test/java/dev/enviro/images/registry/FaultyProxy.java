@@ -11,22 +11,24 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A TCP proxy in front of a registry that misbehaves once: on the first connection whose answer
- * exceeds {@code threshold} bytes it either cuts the connection there ({@link Fault#CUT}) or flips
- * one byte and goes on ({@link Fault#FLIP}, in every such answer). It notes Range requests.
+ * A TCP proxy in front of a registry that misbehaves where an answer exceeds {@code threshold} bytes:
+ * it cuts the connection there, on the first such answer only ({@link Fault#CUT}); flips one byte and
+ * goes on ({@link Fault#FLIP}); or passes nothing more but holds the connection open for as long as the
+ * proxy runs ({@link Fault#STALL}), so that a large layer never finishes downloading while small blobs do.
+ * It counts the faults it injected and notes Range requests. Public for the end-to-end tests.
  */
-final class FaultyProxy implements AutoCloseable {
-    enum Fault { CUT, FLIP }
+public final class FaultyProxy implements AutoCloseable {
+    public enum Fault { CUT, FLIP, STALL }
 
     private final ServerSocket server;
     private final int target;
     private final Fault fault;
     private final long threshold;
     private final AtomicBoolean cutDone = new AtomicBoolean();
-    final AtomicInteger rangeRequests = new AtomicInteger();
-    final AtomicInteger faults = new AtomicInteger();
+    public final AtomicInteger rangeRequests = new AtomicInteger();
+    public final AtomicInteger faults = new AtomicInteger();
 
-    FaultyProxy(int target, Fault fault, long threshold) throws IOException {
+    public FaultyProxy(int target, Fault fault, long threshold) throws IOException {
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.target = target;
         this.fault = fault;
@@ -34,7 +36,7 @@ final class FaultyProxy implements AutoCloseable {
         Thread.ofVirtual().start(this::accept);
     }
 
-    String host() {
+    public String host() {
         return "127.0.0.1:" + server.getLocalPort();
     }
 
@@ -60,10 +62,12 @@ final class FaultyProxy implements AutoCloseable {
                     if (new String(buffer, 0, n, StandardCharsets.ISO_8859_1).toLowerCase().contains("\nrange: bytes=")) rangeRequests.incrementAndGet();
                 } else if (total + n > threshold && total <= threshold) {
                     int at = (int) (threshold - total);
-                    if (fault == Fault.CUT && cutDone.compareAndSet(false, true)) {
+                    if (fault == Fault.STALL || fault == Fault.CUT && cutDone.compareAndSet(false, true)) {
                         out.write(buffer, 0, at);
                         out.flush();
                         faults.incrementAndGet();
+                        // A stalled answer is held open, silent, so the client waits rather than retrying.
+                        while (fault == Fault.STALL && !server.isClosed()) Thread.sleep(100);
                         return; // closes both sides mid-answer
                     }
                     if (fault == Fault.FLIP) {
@@ -74,7 +78,7 @@ final class FaultyProxy implements AutoCloseable {
                 total += n;
                 out.write(buffer, 0, n);
             }
-        } catch (IOException ignored) {
+        } catch (IOException | InterruptedException ignored) {
             // The other side closed; closing ours ends the pair.
         }
     }

@@ -2,11 +2,9 @@ package dev.enviro.runtime.logs;
 
 import dev.enviro.ffm.Errno;
 import dev.enviro.ffm.SyscallException;
-import dev.enviro.supervisors.SyscallDispatcher;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -28,23 +26,7 @@ import static org.junit.jupiter.api.Assertions.*;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ContainerLogsTest {
     @TempDir Path dir;
-    private SyscallDispatcher dispatcher;
-    private ContainerLogs logs;
-
-    @BeforeEach
-    void start() throws SyscallException {
-        dispatcher = SyscallDispatcher.start();
-        logs = new ContainerLogs(dispatcher);
-    }
-
-    @AfterEach
-    void stop() {
-        try {
-            logs.close();
-        } finally {
-            dispatcher.close();
-        }
-    }
+    @RegisterExtension final FollowedLogs logs = new FollowedLogs();
 
     private static String line(String stream, String text) {
         return Instant.now() + " " + stream + " F " + text + "\n";

@@ -1,11 +1,8 @@
 package dev.enviro.runtime.logs;
 
-import dev.enviro.ffm.SyscallException;
-import dev.enviro.supervisors.SyscallDispatcher;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -31,23 +28,7 @@ class LogFollowStressTest {
     private static final int ROUNDS = 300, FOLLOWERS_PER_FILE = 3, LINES = 20;
 
     @TempDir Path dir;
-    private SyscallDispatcher dispatcher;
-    private ContainerLogs logs;
-
-    @BeforeEach
-    void start() throws SyscallException {
-        dispatcher = SyscallDispatcher.start();
-        logs = new ContainerLogs(dispatcher);
-    }
-
-    @AfterEach
-    void stop() {
-        try {
-            logs.close();
-        } finally {
-            dispatcher.close();
-        }
-    }
+    @RegisterExtension final FollowedLogs logs = new FollowedLogs();
 
     private static void append(Path file, String text) {
         try {

@@ -2,8 +2,6 @@ package dev.enviro.runtime.logs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.enviro.ffm.SyscallException;
-import dev.enviro.supervisors.SyscallDispatcher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,33 +12,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Rotation as the monitor does it (rename ctr.log to ctr.log.1, …, then a new ctr.log), through real inotify. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RotatedLogFollowTest {
     @TempDir Path dir;
-    private SyscallDispatcher dispatcher;
-    private ContainerLogs logs;
-
-    @BeforeEach
-    void start() throws SyscallException {
-        dispatcher = SyscallDispatcher.start();
-        logs = new ContainerLogs(dispatcher);
-    }
-
-    @AfterEach
-    void stop() {
-        try {
-            logs.close();
-        } finally {
-            dispatcher.close();
-        }
-    }
+    @RegisterExtension final FollowedLogs logs = new FollowedLogs();
 
     private static void append(Path file, int from, int to) throws IOException {
         StringBuilder b = new StringBuilder();

@@ -1,0 +1,59 @@
+package dev.enviro.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.enviro.grpc.EnviroClient;
+import dev.enviro.grpc.EnviroException;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * What the inspect verbs print, as docker does: a JSON array with one object per name found, or each
+ * object through a {@code --format} template; an error line for each name not found.
+ */
+final class InspectOutput {
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** How the engine's answer for one name becomes its JSON object. */
+    @FunctionalInterface
+    interface Lookup {
+        ObjectNode inspect(EnviroClient client, String name) throws IOException;
+    }
+
+    /** Null: the JSON array. */
+    private final FormatTemplate template;
+
+    /** Throws {@link UsageException} where {@code format} (null for none) is not a template. */
+    InspectOutput(String format) {
+        try {
+            template = format == null ? null : new FormatTemplate(format);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** Prints the objects of {@code names}; answers the exit code, {@link ExitCodes#ENGINE} where any was not found. */
+    int print(EnviroCommand root, List<String> names, Lookup lookup) throws IOException {
+        ArrayNode array = JSON.createArrayNode();
+        int exit = 0;
+        try (EnviroClient client = root.client()) {
+            for (String name : names) {
+                try {
+                    array.add(lookup.inspect(client, name));
+                } catch (EnviroException e) {
+                    if (e.unreachable()) throw e;
+                    root.err.println("Error: " + e.getMessage());
+                    exit = ExitCodes.ENGINE;
+                }
+            }
+        }
+        if (template != null) {
+            array.forEach(node -> root.out.println(template.render(node)));
+        } else {
+            root.out.println(JSON.writeValueAsString(array));
+        }
+        return exit;
+    }
+}
