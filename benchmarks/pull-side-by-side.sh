@@ -5,11 +5,19 @@
 #
 #   benchmarks/pull-side-by-side.sh [ROUNDS]      (default 5; needs root and a built tree)
 #
-# Variants: enviro-pull = `enviro pull` (download + verify + commit + unpack while downloading, the
-# CLI's JVM start included), enviro-pull-api = the Pull RPC from a warm client JVM (benchmarks PullApi;
-# where its time goes is printed per round at the end), enviro-pull+run = the same plus `enviro run --rm IMAGE true` (the unpack, plus one container
-# start), podman = `podman --root T --runroot R pull` (downloads and unpacks into containers/storage),
-# skopeo+umoci = `skopeo copy` to an OCI layout then `umoci unpack`. Medians and ratios to podman.
+# Variants:
+#   enviro-pull      `enviro pull` (a fresh CLI JVM each time) against the engine's daemon, which runs
+#                    for the whole benchmark as dockerd would; download + verify + commit + unpack while
+#                    downloading. Before each round the image is removed and the store pruned (checked
+#                    empty), so every pull starts from nothing on disk.
+#   enviro-pull+run  the same plus `enviro run --rm IMAGE true` (one container start on the new image).
+#   enviro-pull-api  the Pull RPC from a warm client JVM against the same daemon (benchmarks PullApi);
+#                    where its time goes is printed per round at the end.
+#   enviro-pull-cold `enviro pull` as the first request of a daemon started for it (cold JIT: the figure
+#                    after an engine restart).
+#   podman           `podman --root T --runroot R pull` (downloads and unpacks into containers/storage).
+#   skopeo+umoci     `skopeo copy` to an OCI layout, then `umoci unpack`.
+# Medians and ratios to podman.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
@@ -21,9 +29,10 @@ for t in docker-registry skopeo umoci podman python3; do command -v $t >/dev/nul
 
 work=$(mktemp -d /tmp/enviro-pullbench.XXXXXX)
 chmod 755 "$work"
-reg_pid= daemon_pid=
+reg_pid= daemon_pid= warm_pid=
 cleanup() {
-  [[ -n $daemon_pid ]] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
+  [[ -n $daemon_pid ]] && stop_daemon "$daemon_pid"
+  [[ -n $warm_pid ]] && stop_daemon "$warm_pid"
   [[ -n $reg_pid ]] && kill "$reg_pid" 2>/dev/null && wait "$reg_pid" 2>/dev/null || true
   rm -rf "$work"
 }
@@ -70,21 +79,41 @@ ref=127.0.0.1:$port/bench/pull:1
 skopeo copy --quiet --dest-tls-verify=false "oci:$work/layout:bench" "docker://$ref"
 
 now() { date +%s%N; }
-declare -A times
+start_daemon() { # $1 state dir $2 socket; prints the PID once the daemon answers (it is not this shell's child)
+  mkdir -p "$(dirname "$1")"
+  "$repo/bin/enviro" daemon --state-dir "$1" --host "unix://$2" >"$1.log" 2>&1 & local pid=$!
+  for _ in $(seq 300); do "$repo/bin/enviro" --host "unix://$2" ps >/dev/null 2>&1 && break; sleep 0.1; done
+  echo "$pid"
+}
+stop_daemon() { # $1 PID: SIGTERM, then wait until it is gone
+  kill "$1" 2>/dev/null || return 0
+  for _ in $(seq 300); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+}
+warm=$work/warm
+warm_pid=$(start_daemon "$warm/state" "$warm/sock")
+empty_store() { # the warm daemon's store holds no image, blob or layer
+  "$repo/bin/enviro" --host "unix://$warm/sock" rmi -f "$ref" >/dev/null 2>&1 || true
+  "$repo/bin/enviro" --host "unix://$warm/sock" image prune -a >/dev/null
+  [[ -z $(ls -A "$warm/state/content/blobs/sha256") && -z $(ls -A "$warm/state/snapshots/layers") ]] || die "the store is not empty after rmi + prune"
+}
 run_variant() { # $1 variant $2 round; appends "variant ms" lines
   local v=$1 r=$2 dir=$work/r$2-$1 t0 t1 t2
   mkdir -p "$dir"; chmod 755 "$dir"
   case $v in
     enviro)
-      "$repo/bin/enviro" daemon --state-dir "$dir/state" --host "unix://$dir/sock" >"$dir/daemon.log" 2>&1 & daemon_pid=$!
-      for _ in $(seq 200); do "$repo/bin/enviro" --host "unix://$dir/sock" ps >/dev/null 2>&1 && break; sleep 0.1; done
-      t0=$(now); "$repo/bin/enviro" --host "unix://$dir/sock" pull "$ref" >/dev/null; t1=$(now)
-      "$repo/bin/enviro" --host "unix://$dir/sock" run --rm "$ref" true; t2=$(now)
+      empty_store
+      t0=$(now); "$repo/bin/enviro" --host "unix://$warm/sock" pull "$ref" >/dev/null; t1=$(now)
+      "$repo/bin/enviro" --host "unix://$warm/sock" run --rm "$ref" true; t2=$(now)
       echo "enviro-pull $(( (t1 - t0) / 1000000 ))"; echo "enviro-pull+run $(( (t2 - t0) / 1000000 ))"
+      empty_store
       # the Pull RPC from a warm client JVM (its round 0 warms up; the image is removed and pruned between)
       "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-        -cp "$repo/benchmarks/target/classes:$repo/benchmarks/target/lib/*" dev.enviro.bench.PullApi "$dir/sock" "$ref" 1 2>>"$work/breakdown"
-      kill "$daemon_pid"; wait "$daemon_pid" 2>/dev/null || true; daemon_pid= ;;
+        -cp "$repo/benchmarks/target/classes:$repo/benchmarks/target/lib/*" dev.enviro.bench.PullApi "$warm/sock" "$ref" 1 2>>"$work/breakdown" ;;
+    enviro-cold)
+      daemon_pid=$(start_daemon "$dir/state" "$dir/sock")
+      t0=$(now); "$repo/bin/enviro" --host "unix://$dir/sock" pull "$ref" >/dev/null; t1=$(now)
+      echo "enviro-pull-cold $(( (t1 - t0) / 1000000 ))"
+      stop_daemon "$daemon_pid"; daemon_pid= ;;
     podman)
       t0=$(now); podman --root "$dir/root" --runroot "$dir/run" pull -q --tls-verify=false "docker://$ref" >/dev/null; t1=$(now)
       echo "podman $(( (t1 - t0) / 1000000 ))"
@@ -98,7 +127,7 @@ run_variant() { # $1 variant $2 round; appends "variant ms" lines
 }
 results=$work/times
 for r in $(seq 0 "$rounds"); do # round 0 is a discarded warm-up
-  for v in $(printf 'enviro\npodman\nskopeo\n' | shuf); do
+  for v in $(printf 'enviro\nenviro-cold\npodman\nskopeo\n' | shuf); do
     if (( r == 0 )); then run_variant "$v" "$r" >/dev/null; else run_variant "$v" "$r" >>"$results"; fi
   done
 done
@@ -113,7 +142,7 @@ for line in open(sys.argv[1]):
 base = statistics.median(rows["podman"])
 print(f"pull + unpack of a ~52 MB image (3 gzip layers: busybox, 1 MiB, 50 MiB random) from docker-registry on 127.0.0.1, {sys.argv[2]} interleaved rounds")
 print(f"{'variant':<18}{'median ms':>10}{'min':>8}{'max':>8}{'vs podman':>11}")
-for v in ("enviro-pull", "enviro-pull-api", "enviro-pull+run", "podman", "skopeo+umoci"):
+for v in ("enviro-pull", "enviro-pull+run", "enviro-pull-api", "enviro-pull-cold", "podman", "skopeo+umoci"):
     xs = rows[v]; m = statistics.median(xs)
     print(f"{v:<18}{m:>10.0f}{min(xs):>8}{max(xs):>8}{m/base:>10.2f}x")
 PY

@@ -13,7 +13,7 @@ import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
-/** open, read, write, close and poll, for the files Java's NIO cannot write in one syscall (proc's id maps). */
+/** open, read, write, close, poll, lchown and sync_file_range: what Java's NIO cannot do (in one syscall: proc's id maps, owner and group at once). */
 public final class Files {
     private Files() {}
 
@@ -40,6 +40,16 @@ public final class Files {
     private static final class close {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, JAVA_INT);
         static final MethodHandle HANDLE = Native.downcall("close", DESC);
+    }
+
+    private static final class lchown {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+        static final MethodHandle HANDLE = Native.downcall("lchown", DESC);
+    }
+
+    private static final class sync_file_range {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
+        static final MethodHandle HANDLE = Native.downcall("sync_file_range", DESC);
     }
 
     private static final class poll {
@@ -93,6 +103,41 @@ public final class Files {
             MemorySegment state = Native.captureState(arena);
             int rc = (int) close.HANDLE.invokeExact(state, fd);
             if (rc < 0) throw new SyscallException("close", Native.errno(state));
+        } catch (SyscallException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.linkError(t);
+        }
+    }
+
+    /**
+     * lchown(2): owner and group in one call, the link itself when {@code path} is a symbolic link
+     * (NIO's {@code unix:uid} and {@code unix:gid} attributes take one call each). -1 leaves an id as it is.
+     */
+    public static void lchown(Path path, int uid, int gid) throws SyscallException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Native.captureState(arena);
+            int rc = (int) lchown.HANDLE.invokeExact(state, arena.allocateFrom(path.toString()), uid, gid);
+            if (rc < 0) throw new SyscallException("lchown", Native.errno(state), path.toString());
+        } catch (SyscallException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.linkError(t);
+        }
+    }
+
+    /** sync_file_range(2)'s flag: start writeback of the range's dirty pages, without waiting for it. */
+    public static final int SYNC_FILE_RANGE_WRITE = 2;
+
+    /**
+     * sync_file_range(2): with {@link #SYNC_FILE_RANGE_WRITE}, the kernel starts writing the range to disk
+     * now, so that a later fsync(2) waits for the rest only. Not a durability guarantee by itself.
+     */
+    public static void syncFileRange(Fd fd, long offset, long length, int flags) throws SyscallException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Native.captureState(arena);
+            int rc = (int) sync_file_range.HANDLE.invokeExact(state, fd.value(), offset, length, flags);
+            if (rc < 0) throw new SyscallException("sync_file_range", Native.errno(state));
         } catch (SyscallException e) {
             throw e;
         } catch (Throwable t) {

@@ -137,6 +137,7 @@ final class LocalImageStore implements ImageStore {
     @Override
     public ImageSummary pull(String reference, String platform, Credentials credentials, Consumer<PullEvent> events) throws ImageException {
         Reference ref = Reference.parse(reference);
+        PullStep whole = PullStep.begin(ref.toString(), "pull");
         Path marker;
         try {
             marker = Files.createTempFile(pullMarkers, "pull-", "");
@@ -148,6 +149,7 @@ final class LocalImageStore implements ImageStore {
             return pullLocked(ref, platform, credentials, events);
         } finally {
             gcLock.readLock().unlock();
+            whole.commit();
             try {
                 Files.deleteIfExists(marker);
             } catch (IOException ignored) {
@@ -158,6 +160,7 @@ final class LocalImageStore implements ImageStore {
 
     private ImageSummary pullLocked(Reference ref, String platform, Credentials credentials, Consumer<PullEvent> events) throws ImageException {
         Puller.Pulled pulled = puller().pull(ref, Platform.parse(platform), credentials, events);
+        PullStep record = PullStep.begin(ref.toString(), "record");
         String manifest = pulled.manifestDigest().toString();
         // A digest pull records name@digest, so that resolving that name finds the image even when the digest is an index's.
         String name = ref.digest() != null ? ref.repositoryName() + "@" + ref.digest() : ref.taggedName();
@@ -170,6 +173,7 @@ final class LocalImageStore implements ImageStore {
             return new ImageRefs.Refs(new ArrayList<>(all), names);
         });
         images.putIfAbsent(manifest, new Image(pulled.manifestDigest(), pulled.manifest(), pulled.config()));
+        record.commit();
         return summary(image(manifest), refs.read());
     }
 

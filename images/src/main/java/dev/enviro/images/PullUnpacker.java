@@ -35,7 +35,7 @@ final class PullUnpacker implements LayerUnpacker {
     @Override
     public Tap start(String image, Descriptor layer, Digest diffId) {
         if (layers.exists(diffId, idMap)) return null;
-        return new StreamingTap(image, layer.digest(), diffId);
+        return new StreamingTap(image, layer.digest(), layer.size(), diffId);
     }
 
     @Override
@@ -47,20 +47,23 @@ final class PullUnpacker implements LayerUnpacker {
         private final String image;
         private final Digest layer;
         private final Digest diffId;
+        private final long size;
         private final ChunkPipe pipe = new ChunkPipe(PIPE_CHUNKS);
         /** The download's verdict: true once the blob is committed. */
         private final CompletableFuture<Boolean> verified = new CompletableFuture<>();
         private final CompletableFuture<Void> unpacked = new CompletableFuture<>();
         private volatile boolean restarted;
 
-        StreamingTap(String image, Digest layer, Digest diffId) {
+        StreamingTap(String image, Digest layer, long size, Digest diffId) {
             this.image = image;
+            this.size = size;
             this.layer = layer;
             this.diffId = diffId;
             Thread.ofVirtual().name("unpack-" + layer.hex().substring(0, 12)).start(this::run);
         }
 
         private void run() {
+            PullStep step = PullStep.begin(image, "layer.unpack", layer.toString(), size);
             try {
                 layers.ensure(image, layer, diffId, idMap, dir -> {
                     Digest read;
@@ -75,6 +78,7 @@ final class PullUnpacker implements LayerUnpacker {
                 unpacked.completeExceptionally(t);
             } finally {
                 pipe.stopReading();
+                step.commit();
             }
         }
 

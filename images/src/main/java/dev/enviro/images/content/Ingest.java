@@ -19,11 +19,19 @@ import java.security.MessageDigest;
  * uncommitted ingest deletes it, so a failed load leaves nothing behind.
  */
 public final class Ingest implements AutoCloseable {
+    /** Dirty bytes after which their writeback is started: the fsync at the end then waits for the tail only. */
+    private static final long WRITEBACK_STEP = 8L << 20;
+
     private final ContentStore store;
     private final Path file;
     private final FileChannel channel;
     private final MessageDigest sha = Digest.sha256();
     private long size;
+    /** Bytes whose writeback was started. */
+    private long kicked;
+    /** A second descriptor of the file for sync_file_range (NIO does not expose a channel's); null until needed or when it cannot be had. */
+    private dev.enviro.ffm.Fd writeback;
+    private boolean writebackUnavailable;
     private Digest digest;
     private boolean committed;
     private boolean closed;
@@ -40,6 +48,19 @@ public final class Ingest implements AutoCloseable {
         ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
         while (buffer.hasRemaining()) channel.write(buffer);
         size += length;
+        if (size - kicked >= WRITEBACK_STEP) startWriteback();
+    }
+
+    /** Layers are large: their pages go to disk while the download goes on, not all in the final fsync. */
+    private void startWriteback() {
+        if (writebackUnavailable) return;
+        try {
+            if (writeback == null) writeback = dev.enviro.ffm.Files.open(file, dev.enviro.ffm.Files.O_RDONLY | dev.enviro.ffm.Files.O_CLOEXEC, 0);
+            dev.enviro.ffm.Files.syncFileRange(writeback, kicked, size - kicked, dev.enviro.ffm.Files.SYNC_FILE_RANGE_WRITE);
+            kicked = size;
+        } catch (dev.enviro.ffm.SyscallException e) {
+            writebackUnavailable = true; // only a head start is lost: finish() still fsyncs everything
+        }
     }
 
     /** Copies {@code in} to its end into this ingest. */
@@ -61,6 +82,7 @@ public final class Ingest implements AutoCloseable {
     public Digest finish() throws IOException {
         if (digest == null) {
             channel.force(true);
+            if (writeback != null) writeback.close();
             digest = Digest.of(sha);
         }
         return digest;
@@ -120,6 +142,7 @@ public final class Ingest implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
+        if (writeback != null) writeback.close();
         try {
             channel.close();
             if (!committed) Files.deleteIfExists(file);

@@ -3,6 +3,7 @@ package dev.enviro.images.registry;
 import dev.enviro.images.ImageException;
 import dev.enviro.images.ImageException.Kind;
 import dev.enviro.images.PullEvent;
+import dev.enviro.images.PullStep;
 import dev.enviro.images.content.ContentStore;
 import dev.enviro.images.content.Digest;
 import dev.enviro.images.content.Ingest;
@@ -69,6 +70,7 @@ public final class Puller {
     public Pulled pull(Reference ref, Platform platform, Credentials credentials, Consumer<PullEvent> events) throws ImageException {
         RegistryClient registry = new RegistryClient(http, ref, credentials, RegistryClient.plainHttp(ref.registry(), insecure), firstBackoff);
         events.accept(new PullEvent.Status((ref.tag() != null ? ref.tag() : ref.digest()) + ": Pulling from " + ref.repositoryName()));
+        PullStep resolve = PullStep.begin(ref.toString(), "resolve");
         RegistryClient.Manifest top = registry.manifest(ref.manifestReference());
         RegistryClient.Manifest chosen = top;
         byte[] indexBytes = null;
@@ -83,13 +85,16 @@ public final class Puller {
             throw new ImageException(Kind.MALFORMED, "image " + ref + ": media type " + chosen.mediaType() + " is not an image manifest this engine reads");
         }
         ImageManifest manifest = ImageManifest.parse(chosen.bytes(), "manifest " + ref);
+        resolve.commit();
         List<PullEvent.Layer> layers = manifest.layers().stream().map(l -> new PullEvent.Layer(l.digest().toString(), l.size())).toList();
         events.accept(new PullEvent.Resolved(chosen.digest().toString(), layers));
 
+        PullStep configStep = PullStep.begin(ref.toString(), "config");
         byte[] configBytes = content.contains(manifest.config().digest())
                 ? content.readSmall(manifest.config().digest(), RegistryClient.MANIFEST_LIMIT)
                 : registry.smallBlob(manifest.config());
         ConfigFile config = ConfigFile.parse(configBytes, "config of " + ref);
+        configStep.commit();
         if (config.diffIds().size() != manifest.layers().size()) {
             throw new ImageException(Kind.MALFORMED, "image " + ref + ": its manifest lists " + manifest.layers().size() + " layers, its config " + config.diffIds().size() + " diff_ids");
         }
@@ -98,22 +103,44 @@ public final class Puller {
                 throw new ImageException(Kind.MALFORMED, "image " + ref + ": layer " + layer.digest() + " is zstd-compressed, which this engine cannot unpack yet: pull a gzip variant of the image");
             }
         }
-        downloadLayers(registry, ref.toString(), manifest.layers(), config.diffIds(), events);
-        commit(configBytes, manifest.config().digest());
-        commit(chosen.bytes(), chosen.digest());
-        if (indexBytes != null) commit(indexBytes, top.digest());
+        List<byte[]> small = new ArrayList<>(List.of(configBytes, chosen.bytes()));
+        List<Digest> smallDigests = new ArrayList<>(List.of(manifest.config().digest(), chosen.digest()));
+        if (indexBytes != null) {
+            small.add(indexBytes);
+            smallDigests.add(top.digest());
+        }
+        downloadLayers(registry, ref.toString(), manifest.layers(), config.diffIds(), events, () -> {
+            PullStep step = PullStep.begin(ref.toString(), "metadata.commit");
+            for (int i = 0; i < small.size(); i++) commit(small.get(i), smallDigests.get(i));
+            step.commit();
+        });
         events.accept(new PullEvent.Status("Digest: " + (indexBytes != null ? top.digest() : chosen.digest())));
         return new Pulled(chosen.digest(), manifest, config);
     }
 
-    private void downloadLayers(RegistryClient registry, String image, List<Descriptor> layers, List<Digest> diffIds, Consumer<PullEvent> events) throws ImageException {
+    /** What the pull stores besides its layers (config, manifest, index): committed while the layers download. */
+    private interface SmallCommits {
+        void run() throws ImageException;
+    }
+
+    /**
+     * Downloads the layers, largest first (the longest download starts at once rather than behind the
+     * small ones), and commits {@code small} beside them. The image stays invisible until its name is
+     * recorded after this, so blobs committed early are only unreferenced content if the pull fails, which
+     * {@code image prune} collects (as it does the layers of a failed pull).
+     */
+    private void downloadLayers(RegistryClient registry, String image, List<Descriptor> layers, List<Digest> diffIds, Consumer<PullEvent> events,
+                                SmallCommits small) throws ImageException {
         List<Future<?>> running = new ArrayList<>();
         LayerUnpacker unpack = unpacker;
         java.util.Set<Digest> seen = new java.util.HashSet<>();
         // Unpacking existing layers runs beside the downloads, not in the download pool's slots.
         try (ExecutorService pool = Executors.newFixedThreadPool(PARALLEL, Thread.ofVirtual().name("pull-", 0).factory());
              ExecutorService unpacks = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int i = 0; i < layers.size(); i++) {
+            running.add(unpacks.submit(() -> { small.run(); return null; }));
+            List<Integer> order = new ArrayList<>(java.util.stream.IntStream.range(0, layers.size()).boxed().toList());
+            order.sort(java.util.Comparator.comparingLong((Integer i) -> layers.get(i).size()).reversed());
+            for (int i : order) {
                 Descriptor layer = layers.get(i);
                 Digest diffId = diffIds.get(i);
                 if (!seen.add(layer.digest())) continue;
@@ -127,7 +154,12 @@ public final class Puller {
                     boolean unpacked = false;
                     try {
                         registry.download(layer, content, bytes -> events.accept(new PullEvent.LayerProgress(layer.digest().toString(), bytes, layer.size())), tap);
-                        if (tap != null) tap.committed();
+                        if (tap != null) {
+                            // how long the layer's unpacking still ran after its last byte was committed
+                            PullStep tail = PullStep.begin(image, "layer.unpacked", layer.digest().toString(), layer.size());
+                            tap.committed();
+                            tail.commit();
+                        }
                         unpacked = true;
                     } finally {
                         if (tap != null && !unpacked) tap.abort();

@@ -3,6 +3,7 @@ package dev.enviro.images.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.enviro.images.ImageException;
 import dev.enviro.images.ImageException.Kind;
+import dev.enviro.images.PullStep;
 import dev.enviro.images.content.ContentStore;
 import dev.enviro.images.content.Digest;
 import dev.enviro.images.content.Ingest;
@@ -116,6 +117,7 @@ final class RegistryClient {
     void download(Descriptor d, ContentStore store, LongConsumer progress, LayerUnpacker.Tap tap) throws ImageException {
         URI uri = URI.create(base + "/blobs/" + d.digest());
         Ingest[] ingest = {store.ingest()};
+        PullStep download = PullStep.begin(ref.toString(), "layer.download", d.digest().toString(), d.size());
         try {
             retrying("blob " + d.digest(), () -> {
                 long have = ingest[0].size();
@@ -138,8 +140,11 @@ final class RegistryClient {
                     return null;
                 }
             });
+            download.commit();
+            PullStep commit = PullStep.begin(ref.toString(), "layer.commit", d.digest().toString(), d.size());
             try {
                 ingest[0].commit(d.digest(), d.size());
+                commit.commit();
             } catch (ImageException e) {
                 if (e.kind() != Kind.DIGEST_MISMATCH) throw e;
                 throw new ImageException(Kind.DIGEST_MISMATCH, "layer " + d.digest() + " of " + ref + " does not match its digest (" + e.getMessage()

@@ -63,6 +63,12 @@ public final class LayerApplier {
     /** The lower layers' directories, top first; null when not known (the layer is unpacked on its own). */
     private final List<Path> lowers;
     private boolean chownRefused;
+    /**
+     * Parent directories already resolved in this layer, by their components in the entry names: a tar
+     * lists a directory's entries together, so most entries skip {@link RootedPath}'s lstat per component.
+     * Emptied whenever an entry deletes or replaces something, which is the only way a resolution can change.
+     */
+    private final java.util.Map<List<String>, Path> parents = new java.util.HashMap<>();
 
     /** Applies layers flattened into {@code root}. */
     public LayerApplier(Path root, IdMap idMap) throws IOException {
@@ -128,12 +134,13 @@ public final class LayerApplier {
             return;
         }
         String base = name.getLast();
-        Path parent = RootedPath.directory(root, name.subList(0, name.size() - 1), this::makeParent);
+        Path parent = parent(name.subList(0, name.size() - 1));
         if (base.equals(OPAQUE)) {
             if (overlay) {
                 if (!parent.equals(root)) OverlayMarkers.makeOpaque(parent);
                 return;
             }
+            parents.clear();
             try (Stream<Path> children = Files.list(parent)) {
                 for (Path child : children.toList()) if (!written.contains(child)) Tree.delete(child);
             }
@@ -142,6 +149,7 @@ public final class LayerApplier {
         if (base.startsWith(WHITEOUT)) {
             String hidden = base.substring(WHITEOUT.length());
             if (hidden.isEmpty() || hidden.equals(".") || hidden.equals("..") || hidden.contains("/")) throw new IOException("entry " + e.getName() + " is a malformed whiteout");
+            parents.clear();
             Tree.delete(parent.resolve(hidden));
             if (overlay) OverlayMarkers.whiteout(parent.resolve(hidden));
             return;
@@ -151,19 +159,24 @@ public final class LayerApplier {
             LOG.log(System.Logger.Level.INFO, "layer entry {0}: skipping a device node or FIFO (containers get /dev from the runtime)", e.getName());
             return;
         }
-        boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+        // Entries are created first and an existing one handled on EEXIST: in a fresh layer directory
+        // nothing exists, and an lstat per entry would be wasted.
         if (e.isDirectory()) {
-            // A directory replacing a whiteout of this layer is new: nothing of the layers below shows in it.
-            boolean replacesWhiteout = overlay && exists && OverlayMarkers.isWhiteout(target);
-            if (exists && !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-                Tree.delete(target);
-                exists = false;
+            try {
+                Files.createDirectory(target);
+            } catch (FileAlreadyExistsException present) {
+                // A directory replacing a whiteout of this layer is new: nothing of the layers below shows in it.
+                boolean replacesWhiteout = overlay && OverlayMarkers.isWhiteout(target);
+                if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                    replace(target);
+                    Files.createDirectory(target);
+                }
+                if (replacesWhiteout) OverlayMarkers.makeOpaque(target);
             }
-            if (!exists) Files.createDirectory(target);
-            if (replacesWhiteout) OverlayMarkers.makeOpaque(target);
             setOwnerAndMode(target, e, false);
             dirTimes.add(new DirTime(target, e.getLastModifiedTime()));
         } else if (e.isLink()) { // hard link: its target must already be inside the root
+            boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
             List<String> linkName = EntryPath.components(e.getLinkName());
             if (linkName.isEmpty()) throw new IOException("entry " + e.getName() + " hard-links to the root");
             Path source = existing(root, linkName);
@@ -177,18 +190,22 @@ public final class LayerApplier {
             if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) throw new IOException("hard link " + e.getName() + " -> " + e.getLinkName() + " is to a directory");
             if (exists) {
                 if (Files.isSameFile(source, target)) { written.add(target); return; }
-                Tree.delete(target);
+                replace(target);
             }
             Files.createLink(target, source);
         } else if (e.isSymbolicLink()) {
-            if (exists) Tree.delete(target);
             // The target is the container's business: it is resolved inside the container's root at run time.
-            Files.createSymbolicLink(target, Path.of(e.getLinkName()));
+            Path linkTarget = Path.of(e.getLinkName());
+            try {
+                Files.createSymbolicLink(target, linkTarget);
+            } catch (FileAlreadyExistsException present) {
+                replace(target);
+                Files.createSymbolicLink(target, linkTarget);
+            }
             setOwnerAndMode(target, e, true);
             setTimes(target, e.getLastModifiedTime());
         } else if (e.isFile()) {
-            if (exists) Tree.delete(target);
-            try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (OutputStream out = createNew(target)) {
                 // transferTo's 16 KiB would mean a write(2) and an inflate call per 16 KiB of a large file
                 for (int n; (n = tar.read(copyBuffer)) > 0; ) out.write(copyBuffer, 0, n);
             }
@@ -199,6 +216,31 @@ public final class LayerApplier {
             return;
         }
         written.add(target);
+    }
+
+    /** The real directory of {@code components} inside the root, made as needed. */
+    private Path parent(List<String> components) throws IOException {
+        Path known = parents.get(components);
+        if (known != null) return known;
+        Path resolved = RootedPath.directory(root, components, this::makeParent);
+        parents.put(List.copyOf(components), resolved);
+        return resolved;
+    }
+
+    /** A new regular file at {@code target}, replacing whatever is there (never following a link there). */
+    private OutputStream createNew(Path target) throws IOException {
+        try {
+            return Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (FileAlreadyExistsException present) {
+            replace(target);
+            return Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        }
+    }
+
+    /** Deletes what an entry replaces (a directory with all it holds): resolutions through it are void. */
+    private void replace(Path target) throws IOException {
+        parents.clear();
+        Tree.delete(target);
     }
 
     /** The entry {@code name} names inside {@code dir} (parents resolved inside it), or null when there is none. */
@@ -222,7 +264,7 @@ public final class LayerApplier {
             Path source = existing(lower, linkName);
             if (source == null) continue;
             if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) break;
-            if (exists) Tree.delete(target);
+            if (exists) replace(target);
             Files.copy(source, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
             chown(target, (Integer) Files.getAttribute(source, "unix:uid", LinkOption.NOFOLLOW_LINKS),
                     (Integer) Files.getAttribute(source, "unix:gid", LinkOption.NOFOLLOW_LINKS));
@@ -250,14 +292,13 @@ public final class LayerApplier {
     }
 
     private void chown(Path p, int uid, int gid) throws IOException {
-        if (chownRefused) return;
+        if (chownRefused || (uid < 0 && gid < 0)) return;
         try {
-            if (uid >= 0) Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
-            if (gid >= 0) Files.setAttribute(p, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
-        } catch (FileSystemException ex) {
-            if (privileged) throw ex;
+            dev.enviro.ffm.Files.lchown(p, uid, gid);
+        } catch (dev.enviro.ffm.SyscallException ex) {
+            if (privileged) throw new FileSystemException(p.toString(), null, ex.getMessage());
             chownRefused = true;
-            LOG.log(System.Logger.Level.WARNING, "cannot chown in {0} as an unprivileged user ({1}): the files keep the engine''s own ids", root, ex.getReason());
+            LOG.log(System.Logger.Level.WARNING, "cannot chown in {0} as an unprivileged user ({1}): the files keep the engine''s own ids", root, ex.getMessage());
         }
     }
 

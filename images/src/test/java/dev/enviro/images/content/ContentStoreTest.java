@@ -30,6 +30,34 @@ class ContentStoreTest {
     }
 
     @Test
+    void aLargeBlobStartsItsWritebackEarlyAndKeepsNoDescriptorOpen() throws Exception {
+        ContentStore store = ContentStore.open(dir);
+        byte[] chunk = new byte[1 << 20];
+        new java.util.Random(7).nextBytes(chunk);
+        java.security.MessageDigest sha = Digest.sha256();
+        long before = openDescriptors();
+        try (Ingest committed = store.ingest(); Ingest aborted = store.ingest()) {
+            for (int i = 0; i < 20; i++) { // 20 MiB: two writeback starts at 8 and 16 MiB
+                committed.write(chunk, 0, chunk.length);
+                aborted.write(chunk, 0, chunk.length);
+                sha.update(chunk);
+            }
+            Digest digest = Digest.of(sha);
+            committed.commit(digest, 20L << 20);
+            assertTrue(store.contains(digest));
+            assertEquals(20L << 20, store.size(digest));
+        }
+        assertEquals(before, openDescriptors(), "the writeback descriptors of committed and aborted ingests are closed");
+        assertEquals(0, Files.list(dir.resolve("ingest")).count());
+    }
+
+    private static long openDescriptors() throws java.io.IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    @Test
     void wrongDigestOrSizeIsRefusedAndLeavesNothing() throws Exception {
         ContentStore store = ContentStore.open(dir);
         Digest other = Digest.of("other".getBytes(StandardCharsets.UTF_8));

@@ -70,6 +70,20 @@ class LayerApplierTest {
     }
 
     @Test
+    void aDirectoryReplacedBySymlinkWithinOneLayerIsResolvedAnewForLaterEntries() throws IOException {
+        // The applier remembers resolved parents; "d" and "f" change from directories to links mid-layer.
+        apply(new Layer().dir("d", 0755).file("d/first", "1").dir("e", 0755).symlink("d", "e").file("d/second", "2")
+                .dir("f", 0755).file("f/a", "a").symlink("f", "/").file("f/b", "b"));
+        assertTrue(Files.isSymbolicLink(root.resolve("d")));
+        assertEquals("2", Files.readString(root.resolve("e/second")), "d/second went through the new link d -> e");
+        assertFalse(Files.exists(root.resolve("e/first")), "the old directory d went with its contents");
+        assertEquals("b", Files.readString(root.resolve("b")), "f/b went through f -> / to the root");
+        try (var s = Files.list(outside)) {
+            assertEquals(0, s.count(), "nothing is written outside the root");
+        }
+    }
+
+    @Test
     void laterLayersReplaceEntriesOfAnyType() throws IOException {
         apply(new Layer().file("x", "file").dir("d", 0755).file("d/child", "c").symlink("l", "/etc"));
         apply(new Layer().dir("x", 0700).file("d", "now a file").file("l", "no longer a link"));
