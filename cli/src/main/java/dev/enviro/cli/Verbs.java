@@ -7,8 +7,9 @@ import picocli.CommandLine.Command;
 
 /**
  * Adds the verbs to the root command: only the one the command line names when it names a known
- * verb, else all of them (for {@code --help}, a typo's "did you mean", or no verb at all). Building
- * the model of one verb instead of 28 is most of a client verb's start-up after the JVM's own.
+ * verb, none for {@code --version}, else all of them (for {@code --help}, a typo's "did you mean",
+ * or no verb at all). Building the model of one verb instead of 28 is most of a client verb's
+ * start-up after the JVM's own.
  */
 final class Verbs {
     /** Root options that take a value in the next argument (their {@code --opt=value} form needs no skip). */
@@ -18,6 +19,9 @@ final class Verbs {
 
     static void add(CommandLine root, String[] args) {
         String named = named(args);
+        // `enviro --version` prints the root's version: no verb is needed, and building them all
+        // (InspectCommand's JSON mapper among them) was most of its time.
+        if (named == null && asksForVersionOnly(args)) return;
         List<Class<?>> verbs = EnviroCommand.VERBS;
         boolean known = named != null && verbs.stream().anyMatch(v -> name(v).equals(named));
         for (Class<?> verb : verbs) {
@@ -36,6 +40,11 @@ final class Verbs {
             }
         }
         return null;
+    }
+
+    private static boolean asksForVersionOnly(String[] args) {
+        List<String> line = List.of(args);
+        return (line.contains("-V") || line.contains("--version")) && !line.contains("-h") && !line.contains("--help");
     }
 
     private static String name(Class<?> verb) {

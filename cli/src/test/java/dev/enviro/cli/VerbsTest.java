@@ -31,6 +31,16 @@ class VerbsTest {
     }
 
     @Test
+    void versionAloneNeedsNoVerb() {
+        assertEquals(Set.of(), built("--version"));
+        assertEquals(Set.of(), built("--host", "unix:///x.sock", "-V"));
+        assertEquals(EnviroCommand.VERBS.size(), built("--version", "--help").size());
+        var out = new java.io.ByteArrayOutputStream();
+        assertEquals(0, Main.execute(new String[] {"--version"}, new java.io.PrintStream(out, true), System.err, Map.of()));
+        assertEquals("enviro 0.1.0", out.toString().strip());
+    }
+
+    @Test
     void noVerbOrAnUnknownOneBuildsAllSoHelpAndSuggestionsStayWhole() {
         assertEquals(EnviroCommand.VERBS.size(), built("--help").size());
         assertEquals(EnviroCommand.VERBS.size(), built("rn", "busybox").size());
