@@ -34,6 +34,7 @@ cleanup() {
   [[ -n $daemon_pid ]] && stop_daemon "$daemon_pid"
   [[ -n $warm_pid ]] && stop_daemon "$warm_pid"
   [[ -n $reg_pid ]] && kill "$reg_pid" 2>/dev/null && wait "$reg_pid" 2>/dev/null || true
+  [[ -d $work/podman ]] && podman --root "$work/podman/root" --runroot "$work/podman/run" system reset -f >/dev/null 2>&1
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -96,9 +97,12 @@ empty_store() { # the warm daemon's store holds no image, blob or layer
   "$repo/bin/enviro" --host "unix://$warm/sock" image prune -a >/dev/null
   [[ -z $(ls -A "$warm/state/content/blobs/sha256") && -z $(ls -A "$warm/state/snapshots/layers") ]] || die "the store is not empty after rmi + prune"
 }
+# Every tool keeps one store for the whole run and has it emptied before each pull, as a user's
+# machine has one: files deleted a moment ago slow the next creations on ext4 (its inode allocator
+# skips recently freed inodes), and a fresh directory per round would spare one tool that cost.
+pod=(podman --root "$work/podman/root" --runroot "$work/podman/run")
 run_variant() { # $1 variant $2 round; appends "variant ms" lines
-  local v=$1 r=$2 dir=$work/r$2-$1 t0 t1 t2
-  mkdir -p "$dir"; chmod 755 "$dir"
+  local v=$1 r=$2 t0 t1 t2
   case $v in
     enviro)
       empty_store
@@ -110,20 +114,23 @@ run_variant() { # $1 variant $2 round; appends "variant ms" lines
       "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
         -cp "$repo/benchmarks/target/classes:$repo/benchmarks/target/lib/*" dev.enviro.bench.PullApi "$warm/sock" "$ref" 1 2>>"$work/breakdown" ;;
     enviro-cold)
-      daemon_pid=$(start_daemon "$dir/state" "$dir/sock")
-      t0=$(now); "$repo/bin/enviro" --host "unix://$dir/sock" pull "$ref" >/dev/null; t1=$(now)
+      daemon_pid=$(start_daemon "$work/cold/state" "$work/cold/sock")
+      t0=$(now); "$repo/bin/enviro" --host "unix://$work/cold/sock" pull "$ref" >/dev/null; t1=$(now)
       echo "enviro-pull-cold $(( (t1 - t0) / 1000000 ))"
+      "$repo/bin/enviro" --host "unix://$work/cold/sock" rmi -f "$ref" >/dev/null
+      "$repo/bin/enviro" --host "unix://$work/cold/sock" image prune -a >/dev/null
       stop_daemon "$daemon_pid"; daemon_pid= ;;
     podman)
-      t0=$(now); podman --root "$dir/root" --runroot "$dir/run" pull -q --tls-verify=false "docker://$ref" >/dev/null; t1=$(now)
-      echo "podman $(( (t1 - t0) / 1000000 ))"
-      podman --root "$dir/root" --runroot "$dir/run" system reset -f >/dev/null 2>&1 || true ;;
+      "${pod[@]}" rmi -af >/dev/null 2>&1 || true
+      [[ -z $("${pod[@]}" images -q) ]] || die "podman's store is not empty after rmi -af"
+      t0=$(now); "${pod[@]}" pull -q --tls-verify=false "docker://$ref" >/dev/null; t1=$(now)
+      echo "podman $(( (t1 - t0) / 1000000 ))" ;;
     skopeo)
-      t0=$(now); skopeo copy --quiet --src-tls-verify=false "docker://$ref" "oci:$dir/oci:bench"
-      umoci unpack --image "$dir/oci:bench" "$dir/bundle" >/dev/null; t1=$(now)
+      rm -rf "$work/skopeo"; mkdir -p "$work/skopeo"
+      t0=$(now); skopeo copy --quiet --src-tls-verify=false "docker://$ref" "oci:$work/skopeo/oci:bench"
+      umoci unpack --image "$work/skopeo/oci:bench" "$work/skopeo/bundle" >/dev/null; t1=$(now)
       echo "skopeo+umoci $(( (t1 - t0) / 1000000 ))" ;;
   esac
-  rm -rf "$dir"
 }
 results=$work/times
 for r in $(seq 0 "$rounds"); do # round 0 is a discarded warm-up

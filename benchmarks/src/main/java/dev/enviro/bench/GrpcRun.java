@@ -1,16 +1,12 @@
 package dev.enviro.bench;
 
+import dev.enviro.grpc.EngineAddress;
+import dev.enviro.grpc.EnviroClient;
 import dev.enviro.grpc.v1.ContainerSpec;
 import dev.enviro.grpc.v1.EnviroGrpc;
 import dev.enviro.grpc.v1.RunEvent;
 import dev.enviro.grpc.v1.RunRequest;
-import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
@@ -26,22 +22,14 @@ public final class GrpcRun implements Variant {
 
     private static final long CALL_DEADLINE_SECONDS = 60;
 
-    private final EventLoopGroup eventLoop;
-    private final ManagedChannel channel;
+    private final EnviroClient client;
     private final EnviroGrpc.EnviroBlockingStub stub;
     private final String image;
     private final List<String> command;
 
-    @SuppressWarnings("deprecation") // EpollEventLoopGroup: the shaded Netty's own way to pair with EpollDomainSocketChannel
     public GrpcRun(Path socket, String image, List<String> command) {
-        this.eventLoop = new EpollEventLoopGroup(1);
-        this.channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-                .channelType(EpollDomainSocketChannel.class)
-                .eventLoopGroup(eventLoop)
-                .usePlaintext()
-                .overrideAuthority("localhost")
-                .build();
-        this.stub = EnviroGrpc.newBlockingStub(channel);
+        this.client = EnviroClient.connect(new EngineAddress(socket));
+        this.stub = EnviroGrpc.newBlockingStub(client.channel());
         this.image = image;
         this.command = List.copyOf(command);
     }
@@ -81,12 +69,6 @@ public final class GrpcRun implements Variant {
 
     @Override
     public void close() {
-        channel.shutdownNow();
-        try {
-            channel.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        client.close();
     }
 }

@@ -1,17 +1,13 @@
 package dev.enviro.bench;
 
+import dev.enviro.grpc.EngineAddress;
+import dev.enviro.grpc.EnviroClient;
 import dev.enviro.grpc.v1.EnviroGrpc;
 import dev.enviro.grpc.v1.LayerProgress;
 import dev.enviro.grpc.v1.PruneImagesRequest;
 import dev.enviro.grpc.v1.PullRequest;
 import dev.enviro.grpc.v1.PullUpdate;
 import dev.enviro.grpc.v1.RemoveImageRequest;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,15 +25,11 @@ import java.util.concurrent.TimeUnit;
 public final class PullApi {
     private PullApi() {}
 
-    @SuppressWarnings("deprecation") // EpollEventLoopGroup: the shaded Netty's way to pair with EpollDomainSocketChannel
     public static void main(String[] args) throws Exception {
         String socket = args[0], ref = args[1];
         int rounds = Integer.parseInt(args[2]);
-        EventLoopGroup loop = new EpollEventLoopGroup(1);
-        ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket)).channelType(EpollDomainSocketChannel.class)
-                .eventLoopGroup(loop).usePlaintext().overrideAuthority("localhost").build();
-        try {
-            EnviroGrpc.EnviroBlockingStub stub = EnviroGrpc.newBlockingStub(channel);
+        try (EnviroClient client = EnviroClient.connect(new EngineAddress(java.nio.file.Path.of(socket)))) {
+            EnviroGrpc.EnviroBlockingStub stub = EnviroGrpc.newBlockingStub(client.channel());
             for (int r = 0; r <= rounds; r++) { // round 0 warms the JVM and the engine's code paths
                 long t0 = System.nanoTime();
                 long resolved = -1;
@@ -74,9 +66,6 @@ public final class PullApi {
                 b.append("; done ").append(done / 1_000_000).append(" (tail ").append((done - lastComplete) / 1_000_000).append(" ms)");
                 System.err.println(b);
             }
-        } finally {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-            loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
         }
     }
 }

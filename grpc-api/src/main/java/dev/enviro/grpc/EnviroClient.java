@@ -51,6 +51,9 @@ public final class EnviroClient implements AutoCloseable {
 
     public EngineAddress address() { return address; }
 
+    /** The connected channel, for tools that call the API's stubs themselves (the benchmarks); closed with this client. */
+    public io.grpc.Channel channel() { return channel; }
+
     public Container create(ContainerSpec spec) {
         return call(() -> stub.create(CreateRequest.newBuilder().setSpec(spec).build()).getContainer());
     }

@@ -3,6 +3,7 @@ package dev.enviro.grpc;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
@@ -82,6 +83,9 @@ public final class UnixSocketServer implements AutoCloseable {
                 .channelType(EpollServerDomainSocketChannel.class)
                 .bossEventLoopGroup(boss)
                 .workerEventLoopGroup(workers)
+                // gRPC asks TCP keep-alive of every accepted connection; a unix socket has none, and
+                // Netty would log a warning per client connection.
+                .withChildOption(ChannelOption.SO_KEEPALIVE, null)
                 .executor(calls);
         for (BindableService service : services) {
             builder.addService(service);
