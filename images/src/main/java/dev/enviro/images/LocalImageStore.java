@@ -186,7 +186,7 @@ final class LocalImageStore implements ImageStore {
         Puller p = puller;
         if (p == null) {
             synchronized (this) {
-                if (puller == null) puller = new Puller(content, Puller.defaultHttpClient(), insecureRegistries, Duration.ofMillis(250));
+                if (puller == null) puller = new Puller(content, insecureRegistries, Duration.ofMillis(250));
                 p = puller;
             }
         }

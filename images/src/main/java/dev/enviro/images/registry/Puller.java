@@ -13,7 +13,6 @@ import dev.enviro.images.oci.ImageIndex;
 import dev.enviro.images.oci.ImageManifest;
 import dev.enviro.images.oci.MediaTypes;
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +36,7 @@ public final class Puller {
     static final int PARALLEL = 4;
 
     private final ContentStore content;
-    private final HttpClient http;
+    private final RegistryHttp http;
     private final Set<String> insecure;
     private final Duration firstBackoff;
     private volatile LayerUnpacker unpacker;
@@ -45,9 +44,9 @@ public final class Puller {
     /** What a pull stored: the manifest chosen, parsed, and its config. */
     public record Pulled(Digest manifestDigest, ImageManifest manifest, ConfigFile config) {}
 
-    public Puller(ContentStore content, HttpClient http, Set<String> insecureRegistries, Duration firstBackoff) {
+    public Puller(ContentStore content, Set<String> insecureRegistries, Duration firstBackoff) {
         this.content = content;
-        this.http = http;
+        this.http = RegistryHttp.standard();
         this.insecure = Set.copyOf(insecureRegistries);
         this.firstBackoff = firstBackoff;
     }
@@ -55,16 +54,6 @@ public final class Puller {
     /** Unpacks layers as they download from now on (null: pulls only download). */
     public void unpackWith(LayerUnpacker unpacker) {
         this.unpacker = unpacker;
-    }
-
-    /** An HTTP client fit for registries: HTTP/1.1 (one connection per parallel layer), no automatic redirects. */
-    public static HttpClient defaultHttpClient() {
-        // The JDK client reads sockets in 16 KiB buffers by default, and each one costs a trip through its
-        // selector thread: profiled, that was the pull's main Java cost. 256 KiB cuts those trips 16-fold.
-        // Read once, when the client's classes initialize; an explicit -Djdk.httpclient.bufsize wins.
-        if (System.getProperty("jdk.httpclient.bufsize") == null) System.setProperty("jdk.httpclient.bufsize", Integer.toString(256 * 1024));
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(30)).build();
     }
 
     public Pulled pull(Reference ref, Platform platform, Credentials credentials, Consumer<PullEvent> events) throws ImageException {

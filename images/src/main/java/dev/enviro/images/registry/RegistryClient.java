@@ -13,12 +13,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongConsumer;
 
 /**
@@ -39,7 +38,7 @@ final class RegistryClient {
     private static final int ATTEMPTS = 6;
     private static final int MAX_REDIRECTS = 5;
 
-    private final HttpClient http;
+    private final RegistryHttp http;
     private final Reference ref;
     private final Credentials credentials;
     private final String base;
@@ -49,7 +48,7 @@ final class RegistryClient {
     /** What a manifests request answered: the body, its media type and its digest (computed here). */
     record Manifest(byte[] bytes, String mediaType, Digest digest) {}
 
-    RegistryClient(HttpClient http, Reference ref, Credentials credentials, boolean plainHttp, Duration firstBackoff) {
+    RegistryClient(RegistryHttp http, Reference ref, Credentials credentials, boolean plainHttp, Duration firstBackoff) {
         this.http = http;
         this.ref = ref;
         this.credentials = credentials;
@@ -67,9 +66,9 @@ final class RegistryClient {
     Manifest manifest(String reference) throws ImageException {
         URI uri = URI.create(base + "/manifests/" + reference);
         return retrying("manifest " + ref, () -> {
-            HttpResponse<InputStream> r = send(uri, "GET", MANIFEST_ACCEPT, null);
-            try (InputStream body = r.body()) {
-                if (r.statusCode() == 404) {
+            try (RegistryHttp.Answer r = send(uri, MANIFEST_ACCEPT, null)) {
+                InputStream body = r.body();
+                if (r.status() == 404) {
                     throw new ImageException(Kind.NOT_FOUND, "image " + ref + " not found in registry " + ref.registry() + ": check the name and tag");
                 }
                 checkStatus(r, "manifest " + ref);
@@ -79,7 +78,7 @@ final class RegistryClient {
                 if (Digest.isValid(reference) && !digest.toString().equals(reference)) {
                     throw new ImageException(Kind.DIGEST_MISMATCH, "manifest " + ref + " from " + ref.registry() + " has digest " + digest + ": the registry served other content, retry or report it to the registry");
                 }
-                String type = r.headers().firstValue("Content-Type").map(t -> t.split(";")[0].strip()).orElse(null);
+                String type = r.header("Content-Type").map(t -> t.split(";")[0].strip()).orElse(null);
                 JsonNode declared = Json.parse(bytes, "manifest " + ref).get("mediaType");
                 if (declared != null && declared.isTextual()) type = declared.asText();
                 return new Manifest(bytes, type, digest);
@@ -92,8 +91,8 @@ final class RegistryClient {
         if (d.size() > MANIFEST_LIMIT) throw new ImageException(Kind.MALFORMED, "config " + d.digest() + " of " + ref + " is larger than " + MANIFEST_LIMIT + " bytes");
         URI uri = URI.create(base + "/blobs/" + d.digest());
         return retrying("blob " + d.digest(), () -> {
-            HttpResponse<InputStream> r = send(uri, "GET", null, null);
-            try (InputStream body = r.body()) {
+            try (RegistryHttp.Answer r = send(uri, null, null)) {
+                InputStream body = r.body();
                 checkStatus(r, "blob " + d.digest() + " of " + ref);
                 byte[] bytes = body.readNBytes((int) d.size() + 1);
                 if (bytes.length != d.size() || !Digest.of(bytes).equals(d.digest())) {
@@ -121,16 +120,16 @@ final class RegistryClient {
         try {
             retrying("blob " + d.digest(), () -> {
                 long have = ingest[0].size();
-                HttpResponse<InputStream> r = send(uri, "GET", null, have > 0 ? "bytes=" + have + "-" : null);
-                try (InputStream body = r.body()) {
-                    if (have > 0 && r.statusCode() == 200) { // Range ignored: the body is the whole blob
+                try (RegistryHttp.Answer r = send(uri, null, have > 0 ? "bytes=" + have + "-" : null)) {
+                    InputStream body = r.body();
+                    if (have > 0 && r.status() == 200) { // Range ignored: the body is the whole blob
                         ingest[0].close();
                         ingest[0] = store.ingest();
                         have = 0;
                         progress.accept(0);
                         if (tap != null) tap.restart();
-                    } else if (have > 0 && r.statusCode() == 206) {
-                        String range = r.headers().firstValue("Content-Range").orElse("");
+                    } else if (have > 0 && r.status() == 206) {
+                        String range = r.header("Content-Range").orElse("");
                         if (!range.startsWith("bytes " + have + "-")) throw new IOException("registry answered range " + range + " for bytes=" + have + "-");
                     } else {
                         checkStatus(r, "blob " + d.digest() + " of " + ref);
@@ -180,6 +179,8 @@ final class RegistryClient {
             try {
                 return attempt.run();
             } catch (IOException e) { // connection refused or reset, a body cut short, 5xx and 429
+                // an interrupted virtual thread's socket is closed under it: that is a cancel, not a network fault
+                if (Thread.currentThread().isInterrupted()) throw new ImageException(Kind.IO, what + " of " + ref + ": interrupted", e);
                 last = e;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -211,8 +212,8 @@ final class RegistryClient {
         }
     }
 
-    private void checkStatus(HttpResponse<?> r, String what) throws ImageException, Transient {
-        int s = r.statusCode();
+    private void checkStatus(RegistryHttp.Answer r, String what) throws ImageException, Transient {
+        int s = r.status();
         if (s >= 200 && s < 300) return;
         if (s == 429 || s >= 500) throw new Transient("HTTP " + s);
         if (s == 401 || s == 403) throw denied();
@@ -228,16 +229,16 @@ final class RegistryClient {
     }
 
     /** Sends one GET, authenticating on a 401 challenge and following redirects. */
-    private HttpResponse<InputStream> send(URI uri, String method, String accept, String range) throws IOException, InterruptedException, ImageException {
-        HttpResponse<InputStream> r = sendFollowing(uri, method, accept, range);
-        if (r.statusCode() != 401) return r;
-        List<String> challenges = r.headers().allValues("WWW-Authenticate");
-        r.body().close();
+    private RegistryHttp.Answer send(URI uri, String accept, String range) throws IOException, ImageException {
+        RegistryHttp.Answer r = sendFollowing(uri, accept, range);
+        if (r.status() != 401) return r;
+        List<String> challenges = r.headers("WWW-Authenticate");
+        r.close();
         Challenge c = Challenge.pick(challenges).orElseThrow(this::denied);
         String before = authorization;
         authorization = c.scheme().equals("bearer") ? "Bearer " + token(c) : basicOrDenied();
         if (authorization.equals(before)) throw denied(); // the same credentials were just refused
-        return sendFollowing(uri, method, accept, range);
+        return sendFollowing(uri, accept, range);
     }
 
     private String basicOrDenied() throws ImageException {
@@ -245,18 +246,18 @@ final class RegistryClient {
         return credentials.basic();
     }
 
-    private HttpResponse<InputStream> sendFollowing(URI uri, String method, String accept, String range) throws IOException, InterruptedException {
+    private RegistryHttp.Answer sendFollowing(URI uri, String accept, String range) throws IOException {
         URI at = uri;
         for (int hop = 0; ; hop++) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(at).method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofMinutes(10));
-            if (accept != null) b.header("Accept", accept);
-            if (range != null) b.header("Range", range);
-            if (authorization != null && sameOrigin(at, uri)) b.header("Authorization", authorization);
-            HttpResponse<InputStream> r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-            int s = r.statusCode();
+            Map<String, String> headers = new LinkedHashMap<>();
+            if (accept != null) headers.put("Accept", accept);
+            if (range != null) headers.put("Range", range);
+            if (authorization != null && sameOrigin(at, uri)) headers.put("Authorization", authorization);
+            RegistryHttp.Answer r = http.get(at, headers);
+            int s = r.status();
             if ((s != 301 && s != 302 && s != 303 && s != 307 && s != 308) || hop == MAX_REDIRECTS) return r;
-            String location = r.headers().firstValue("Location").orElse(null);
-            r.body().close();
+            String location = r.header("Location").orElse(null);
+            r.close();
             if (location == null) throw new IOException("HTTP " + s + " without Location");
             at = at.resolve(location);
         }
@@ -267,7 +268,7 @@ final class RegistryClient {
     }
 
     /** The token flow of the distribution spec: GET realm?service&scope, with Basic credentials when there are some. */
-    private String token(Challenge c) throws IOException, InterruptedException, ImageException {
+    private String token(Challenge c) throws IOException, ImageException {
         String realm = c.params().get("realm");
         if (realm == null || !(realm.startsWith("https://") || realm.startsWith("http://"))) {
             throw new ImageException(Kind.DENIED, "registry " + ref.registry() + " sent a bearer challenge without a usable realm (" + realm + "): the registry is misconfigured");
@@ -275,15 +276,19 @@ final class RegistryClient {
         StringBuilder q = new StringBuilder(realm).append(realm.contains("?") ? '&' : '?');
         if (c.params().containsKey("service")) q.append("service=").append(enc(c.params().get("service"))).append('&');
         q.append("scope=").append(enc(c.params().getOrDefault("scope", "repository:" + ref.repository() + ":pull")));
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(q.toString())).GET().timeout(Duration.ofMinutes(1));
-        if (credentials != null) b.header("Authorization", credentials.basic());
-        HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-        if (r.statusCode() == 401 || r.statusCode() == 403) throw denied();
-        if (r.statusCode() == 429 || r.statusCode() >= 500) throw new Transient("token server answered HTTP " + r.statusCode());
-        if (r.statusCode() != 200) {
-            throw new ImageException(Kind.DENIED, "registry " + ref.registry() + ": token server " + realm + " answered HTTP " + r.statusCode() + ": check the registry's auth configuration");
+        Map<String, String> headers = credentials == null ? Map.of() : Map.of("Authorization", credentials.basic());
+        int status;
+        byte[] answer;
+        try (RegistryHttp.Answer r = http.get(URI.create(q.toString()), headers)) {
+            status = r.status();
+            answer = r.body().readNBytes(MANIFEST_LIMIT);
         }
-        JsonNode body = Json.parse(r.body(), "token from " + realm);
+        if (status == 401 || status == 403) throw denied();
+        if (status == 429 || status >= 500) throw new Transient("token server answered HTTP " + status);
+        if (status != 200) {
+            throw new ImageException(Kind.DENIED, "registry " + ref.registry() + ": token server " + realm + " answered HTTP " + status + ": check the registry's auth configuration");
+        }
+        JsonNode body = Json.parse(answer, "token from " + realm);
         String token = body.path("token").asText(body.path("access_token").asText(""));
         if (token.isEmpty()) throw new ImageException(Kind.DENIED, "registry " + ref.registry() + ": token server " + realm + " answered no token");
         return token;
