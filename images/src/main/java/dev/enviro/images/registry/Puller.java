@@ -87,11 +87,6 @@ public final class Puller {
         if (config.diffIds().size() != manifest.layers().size()) {
             throw new ImageException(Kind.MALFORMED, "image " + ref + ": its manifest lists " + manifest.layers().size() + " layers, its config " + config.diffIds().size() + " diff_ids");
         }
-        for (Descriptor layer : manifest.layers()) {
-            if (layer.mediaType() != null && layer.mediaType().contains("zstd")) {
-                throw new ImageException(Kind.MALFORMED, "image " + ref + ": layer " + layer.digest() + " is zstd-compressed, which this engine cannot unpack yet: pull a gzip variant of the image");
-            }
-        }
         List<byte[]> small = new ArrayList<>(List.of(configBytes, chosen.bytes()));
         List<Digest> smallDigests = new ArrayList<>(List.of(manifest.config().digest(), chosen.digest()));
         if (indexBytes != null) {

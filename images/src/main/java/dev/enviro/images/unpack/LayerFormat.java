@@ -34,7 +34,37 @@ public enum LayerFormat {
         return switch (this) {
             case TAR -> in;
             case GZIP -> new GZIPInputStream(in, 1 << 16);
-            case ZSTD -> throw new IOException("zstd-compressed layers are not supported yet: recompress the image with gzip (skopeo copy --dest-compress-format gzip)");
+            // aircompressor's streaming decoder: pure Java, frames of any size, checksums verified when present
+            case ZSTD -> new ZstdLayer(new io.airlift.compress.zstd.ZstdInputStream(in));
         };
+    }
+
+    /** The decoder reports a malformed frame with an unchecked exception; a broken layer is an IOException here. */
+    private static final class ZstdLayer extends java.io.FilterInputStream {
+        ZstdLayer(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (RuntimeException e) {
+                throw malformed(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (RuntimeException e) {
+                throw malformed(e);
+            }
+        }
+
+        private static IOException malformed(RuntimeException e) {
+            return new IOException("the layer's zstd stream is malformed: " + e.getMessage(), e);
+        }
     }
 }

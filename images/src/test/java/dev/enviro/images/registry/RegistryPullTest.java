@@ -90,6 +90,50 @@ class RegistryPullTest {
     }
 
     @Test
+    void aZstdLayerIsPulledVerifiedAndUnpackedWhilePulling() throws Exception {
+        // busybox's layer recompressed by the zstd tool (another implementation than the decoder's):
+        // same diff id, so the config stays; the manifest names the zstd blob and media type.
+        JsonNode gz = manifest(registry.host(), "test/busybox", "1.0");
+        byte[] tar;
+        try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(get("http://" + registry.host() + "/v2/test/busybox/blobs/" + busyboxLayer)))) {
+            tar = in.readAllBytes();
+        }
+        Process zstd = new ProcessBuilder("zstd", "-q", "-c", "-19").start();
+        Thread feeder = Thread.ofVirtual().start(() -> {
+            try (var stdin = zstd.getOutputStream()) {
+                stdin.write(tar);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        byte[] zst = zstd.getInputStream().readAllBytes();
+        feeder.join();
+        assertEquals(0, zstd.waitFor(), "zstd (Debian package zstd) compresses the layer");
+        assertEquals((byte) 0x28, zst[0], "a zstd frame");
+        putBlob("test/zstd", zst);
+        putBlob("test/zstd", get("http://" + registry.host() + "/v2/test/busybox/blobs/" + gz.path("config").path("digest").asText()));
+        ObjectNode m = gz.deepCopy();
+        ((ObjectNode) m.path("layers").get(0)).put("mediaType", "application/vnd.oci.image.layer.v1.tar+zstd")
+                .put("digest", Digest.of(zst).toString()).put("size", zst.length);
+        putManifest("test/zstd", "1", "application/vnd.oci.image.manifest.v1+json", Json.MAPPER.writeValueAsBytes(m));
+
+        ImageStore store = ImageStore.open(state);
+        Files.setAttribute(state, "unix:mode", 0755);
+        IdMap map = IdMap.single((Integer) Files.getAttribute(state, "unix:uid"), (Integer) Files.getAttribute(state, "unix:gid"));
+        Snapshotter snapshotter = Snapshotter.open(state, store, map); // unpacks while pulling
+        ImageSummary pulled = store.pull(registry.host() + "/test/zstd:1", null, null, e -> {});
+        ResolvedImage image = store.resolve(registry.host() + "/test/zstd:1");
+        assertEquals(List.of(Digest.of(zst).toString()), image.layerDigests());
+        try (Stream<Path> layers = Files.list(state.resolve("snapshots/layers"))) {
+            assertEquals(1, layers.count(), "the layer was unpacked during the pull: " + pulled);
+        }
+        List<Mount> mounts = snapshotter.prepare(image, map, state.resolve("containers/z1"));
+        String lower = mounts.getFirst().options().getFirst().substring("lowerdir=".length());
+        assertTrue(Files.isRegularFile(Path.of(lower, "bin/busybox")));
+        assertTrue(Files.isSymbolicLink(Path.of(lower, "bin/sh")));
+    }
+
+    @Test
     void aMissingTagIsNotFound() throws Exception {
         ImageStore store = ImageStore.open(state);
         ImageException e = assertThrows(ImageException.class, () -> store.pull(registry.host() + "/test/busybox:nope", null, null, x -> {}));
