@@ -28,6 +28,10 @@ final class DaemonCommand implements Callable<Integer> {
                     + "(user and password: ENVIRO_JOURNAL_USER, ENVIRO_JOURNAL_PASSWORD).")
     String journalUrl;
 
+    @picocli.CommandLine.Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]",
+            description = "A registry to pull from over plain HTTP (repeatable); loopback ones (localhost, 127.0.0.0/8, [::1]) always are.")
+    java.util.List<String> insecureRegistries = new java.util.ArrayList<>();
+
     @Override
     public Integer call() throws InterruptedException {
         QuietLogging.forDaemon();
@@ -36,7 +40,12 @@ final class DaemonCommand implements Callable<Integer> {
         if (journalUrl != null) System.setProperty("enviro.journal.url", journalUrl);
         if (journal != null || journalUrl != null) com.typesafe.config.ConfigFactory.invalidateCaches();
         int uid = EffectiveUser.uid();
-        DaemonSettings settings = new DaemonSettings(DaemonSettings.stateDir(root.stateDir, root.env, uid), root.address());
+        DaemonSettings settings;
+        try {
+            settings = new DaemonSettings(DaemonSettings.stateDir(root.stateDir, root.env, uid), root.address(), java.util.Set.copyOf(insecureRegistries));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
         EnviroDaemon daemon;
         try {
             daemon = EnviroDaemon.start(settings);

@@ -35,6 +35,8 @@ final class InfoCommand implements Callable<Integer> {
         line(b, "Cgroup Layout", i.getCgroupLayout());
         line(b, "io_uring Rings", Integer.toString(i.getIoUringRings()));
         line(b, "Journal", i.getJournal());
+        line(b, "Insecure Registries", i.getInsecureRegistriesCount() == 0 ? "none (loopback registries are always plain HTTP)"
+                : String.join(", ", i.getInsecureRegistriesList()));
         return b.toString();
     }
 

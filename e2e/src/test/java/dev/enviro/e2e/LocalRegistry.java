@@ -7,29 +7,36 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-/** Debian's docker-registry on 127.0.0.1:free port, storage in a temporary directory; images pushed with skopeo. */
+/** Debian's docker-registry on a free port (of 127.0.0.1 unless told), storage in a temporary directory; images pushed with skopeo. */
 final class LocalRegistry implements AutoCloseable {
     private final Process process;
+    private final String address;
     private final int port;
 
-    private LocalRegistry(Process process, int port) {
+    private LocalRegistry(Process process, String address, int port) {
         this.process = process;
+        this.address = address;
         this.port = port;
     }
 
     static LocalRegistry start(Path dir) throws IOException, InterruptedException {
+        return start(dir, "127.0.0.1");
+    }
+
+    /** On {@code address}, one of this host's IPv4 addresses. */
+    static LocalRegistry start(Path dir, String address) throws IOException, InterruptedException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         Path config = dir.resolve("registry.yml");
         Files.writeString(config, "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: " + dir.resolve("registry-data")
-                + "\nhttp:\n  addr: 127.0.0.1:" + port + "\n");
+                + "\nhttp:\n  addr: " + address + ":" + port + "\n");
         Process p = new ProcessBuilder("docker-registry", "serve", config.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("registry.log").toFile()).start();
-        LocalRegistry r = new LocalRegistry(p, port);
+        LocalRegistry r = new LocalRegistry(p, address, port);
         for (int i = 0; i < 300; i++) {
-            try (Socket s = new Socket("127.0.0.1", port)) {
+            try (Socket s = new Socket(address, port)) {
                 return r;
             } catch (IOException notYet) {
                 if (!p.isAlive()) break;
@@ -41,7 +48,7 @@ final class LocalRegistry implements AutoCloseable {
     }
 
     String host() {
-        return "127.0.0.1:" + port;
+        return address + ":" + port;
     }
 
     void push(Path ociArchive, String repositoryAndTag) throws IOException, InterruptedException {

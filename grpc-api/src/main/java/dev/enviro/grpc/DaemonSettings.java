@@ -2,11 +2,28 @@ package dev.enviro.grpc;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 
-/** What {@code enviro daemon} is started with: its state directory and the address it serves. */
-public record DaemonSettings(Path stateDir, EngineAddress address) {
+/**
+ * What {@code enviro daemon} is started with: its state directory, the address it serves, and the
+ * registries it may speak plain HTTP to ({@code HOST} or {@code HOST:PORT}; loopback ones always are).
+ */
+public record DaemonSettings(Path stateDir, EngineAddress address, Set<String> insecureRegistries) {
 
     public static final String STATE_DIR_ENV = "ENVIRO_STATE_DIR";
+
+    public DaemonSettings {
+        for (String r : insecureRegistries) {
+            if (!r.matches("(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+)(:\\d{1,5})?")) {
+                throw new IllegalArgumentException("--insecure-registry '" + r + "': give a registry as HOST or HOST:PORT, e.g. registry.local:5000 (no scheme, no path)");
+            }
+        }
+        insecureRegistries = Set.copyOf(insecureRegistries);
+    }
+
+    public DaemonSettings(Path stateDir, EngineAddress address) {
+        this(stateDir, address, Set.of());
+    }
 
     /** {@code flag} (may be null) wins over {@code ENVIRO_STATE_DIR}, which wins over the default. */
     public static Path stateDir(String flag, Map<String, String> env, int uid) {

@@ -16,7 +16,7 @@ import java.util.Optional;
 final class EngineFacts {
     private EngineFacts() {}
 
-    static EngineInfo of(Path stateDir, Snapshotter snapshotter, Executor executor, SyscallDispatcher dispatcher) {
+    static EngineInfo of(Path stateDir, Snapshotter snapshotter, Executor executor, SyscallDispatcher dispatcher, java.util.Set<String> insecureRegistries) {
         IdMap idMap = NativeExecutor.defaultIdMap();
         // The same detection the native executor makes (its parent cgroup is "enviro" when built by the daemon).
         Optional<CgroupDriver> cgroups = CgroupDriver.detect("enviro", new KernelCgroupFiles(dispatcher));
@@ -24,7 +24,7 @@ final class EngineFacts {
                 .orElse("none: containers share the engine's cgroup and get no limits (no writable cgroup)");
         return new EngineInfo(EngineInfo.VERSION, stateDir.toAbsolutePath().toString(), snapshotter.name(),
                 hostCgroupVersion(Path.of("/sys/fs/cgroup")), layout, EffectiveUser.uid() != 0, executor.type(),
-                dispatcher.rings(), journal(stateDir), idMap.key());
+                dispatcher.rings(), journal(stateDir), idMap.key(), insecureRegistries.stream().sorted().toList());
     }
 
     /** {@code v2} (unified only), {@code hybrid} (v1 controllers beside an unified v2 mount) or {@code v1}. */

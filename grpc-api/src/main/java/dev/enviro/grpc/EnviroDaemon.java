@@ -94,11 +94,11 @@ public final class EnviroDaemon implements AutoCloseable {
 
     private static Built buildEngine(DaemonSettings settings, SyscallDispatcher dispatcher) throws DaemonException {
         try {
-            ImageStore images = ImageStore.open(settings.stateDir());
+            ImageStore images = ImageStore.open(settings.stateDir(), settings.insecureRegistries());
             Snapshotter snapshots = Snapshotter.open(settings.stateDir(), images, NativeExecutor.defaultIdMap());
             Executor executor = new NativeExecutor(settings.stateDir(), images, snapshots, NativeExecutor.defaultIdMap(), dispatcher);
             Engine engine = EngineSystem.start(new EngineSettings(settings.stateDir(), executor, images, nodeName()));
-            return new Built(engine, EngineFacts.of(settings.stateDir(), snapshots, executor, dispatcher));
+            return new Built(engine, EngineFacts.of(settings.stateDir(), snapshots, executor, dispatcher, settings.insecureRegistries()));
         } catch (ImageException | java.io.IOException e) {
             throw new DaemonException("cannot start the engine in " + settings.stateDir() + ": " + e.getMessage(), e);
         }

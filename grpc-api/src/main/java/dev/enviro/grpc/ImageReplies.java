@@ -38,6 +38,6 @@ final class ImageReplies {
     static InfoResponse info(EngineInfo i) {
         return InfoResponse.newBuilder().setVersion(i.version()).setStateDir(i.stateDir()).setSnapshotter(i.snapshotter())
                 .setCgroupVersion(i.cgroupVersion()).setCgroupLayout(i.cgroupLayout()).setRootless(i.rootless())
-                .setExecutor(i.executor()).setIoUringRings(i.ioUringRings()).setJournal(i.journal()).setIdMap(i.idMap()).build();
+                .setExecutor(i.executor()).setIoUringRings(i.ioUringRings()).setJournal(i.journal()).setIdMap(i.idMap()).addAllInsecureRegistries(i.insecureRegistries()).build();
     }
 }

@@ -178,6 +178,9 @@ final class RegistryClient {
         for (int i = 1; i <= ATTEMPTS; i++) {
             try {
                 return attempt.run();
+            } catch (javax.net.ssl.SSLException e) { // a certificate or a plain-HTTP server: trying again changes nothing
+                throw new ImageException(Kind.UNAVAILABLE, "registry " + ref.registry() + ": HTTPS failed (" + describe(e) + "): check its certificate"
+                        + ", or if it serves plain HTTP, start the daemon with --insecure-registry " + ref.registry(), e);
             } catch (IOException e) { // connection refused or reset, a body cut short, 5xx and 429
                 // an interrupted virtual thread's socket is closed under it: that is a cancel, not a network fault
                 if (Thread.currentThread().isInterrupted()) throw new ImageException(Kind.IO, what + " of " + ref + ": interrupted", e);
