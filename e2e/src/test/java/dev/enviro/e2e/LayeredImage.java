@@ -9,8 +9,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An OCI layout: the busybox image plus gzip layers on top, each given as lines {@code d PATH},
- * {@code f PATH CONTENT} or {@code w PATH} (an empty file, e.g. a {@code .wh.} whiteout). Images
- * made from it share the busybox layer.
+ * {@code f PATH CONTENT}, {@code w PATH} (an empty file, e.g. a {@code .wh.} whiteout) or
+ * {@code c PATH HEX} (a copy of the host's static busybox, mode 0755, whose {@code security.capability}
+ * xattr is the bytes HEX, as a PAX {@code SCHILY.xattr} header the way docker writes it). Images made
+ * from it share the busybox layer.
  */
 final class LayeredImage {
     private LayeredImage() {}
@@ -49,6 +51,11 @@ final class LayeredImage {
                         ti = tarfile.TarInfo(path); ti.mtime = 0
                         if kind == "d":
                             ti.type, ti.mode = tarfile.DIRTYPE, 0o755; t.addfile(ti)
+                        elif kind == "c":
+                            data = open("/bin/busybox", "rb").read()
+                            ti.size, ti.mode = len(data), 0o755
+                            ti.pax_headers = {"SCHILY.xattr.security.capability": bytes.fromhex(rest[0]).decode("latin-1")}
+                            t.addfile(ti, io.BytesIO(data))
                         else:
                             data = (rest[0] + "\\n").encode() if kind == "f" else b""
                             ti.size, ti.mode = len(data), 0o644; t.addfile(ti, io.BytesIO(data))

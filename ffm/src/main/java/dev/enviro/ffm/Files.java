@@ -13,7 +13,7 @@ import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
-/** open, read, write, close, poll, lchown and sync_file_range: what Java's NIO cannot do (in one syscall: proc's id maps, owner and group at once). */
+/** open, read, write, close, poll, lchown, xattrs and sync_file_range: what Java's NIO cannot do (in one syscall: proc's id maps, owner and group at once; xattrs outside {@code user.}). */
 public final class Files {
     private Files() {}
 
@@ -45,6 +45,16 @@ public final class Files {
     private static final class lchown {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
         static final MethodHandle HANDLE = Native.downcall("lchown", DESC);
+    }
+
+    private static final class lsetxattr {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT);
+        static final MethodHandle HANDLE = Native.downcall("lsetxattr", DESC);
+    }
+
+    private static final class lgetxattr {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
+        static final MethodHandle HANDLE = Native.downcall("lgetxattr", DESC);
     }
 
     private static final class sync_file_range {
@@ -119,6 +129,39 @@ public final class Files {
             MemorySegment state = Native.captureState(arena);
             int rc = (int) lchown.HANDLE.invokeExact(state, arena.allocateFrom(path.toString()), uid, gid);
             if (rc < 0) throw new SyscallException("lchown", Native.errno(state), path.toString());
+        } catch (SyscallException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.linkError(t);
+        }
+    }
+
+    /**
+     * lsetxattr(2): sets extended attribute {@code name} (any namespace: {@code user.}, {@code security.},
+     * {@code trusted.}; NIO's view reaches {@code user.} only) of the file or link itself.
+     */
+    public static void lsetxattr(Path path, String name, byte[] value) throws SyscallException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Native.captureState(arena);
+            MemorySegment v = arena.allocate(Math.max(1, value.length));
+            MemorySegment.copy(value, 0, v, JAVA_BYTE, 0, value.length);
+            int rc = (int) lsetxattr.HANDLE.invokeExact(state, arena.allocateFrom(path.toString()), arena.allocateFrom(name), v, (long) value.length, 0);
+            if (rc < 0) throw new SyscallException("lsetxattr " + name, Native.errno(state), path.toString());
+        } catch (SyscallException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.linkError(t);
+        }
+    }
+
+    /** lgetxattr(2): the value of extended attribute {@code name} (at most 64 KiB, the kernel's limit). */
+    public static byte[] lgetxattr(Path path, String name) throws SyscallException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Native.captureState(arena);
+            MemorySegment v = arena.allocate(65536);
+            long n = (long) lgetxattr.HANDLE.invokeExact(state, arena.allocateFrom(path.toString()), arena.allocateFrom(name), v, 65536L);
+            if (n < 0) throw new SyscallException("lgetxattr " + name, Native.errno(state), path.toString());
+            return v.asSlice(0, n).toArray(JAVA_BYTE);
         } catch (SyscallException e) {
             throw e;
         } catch (Throwable t) {

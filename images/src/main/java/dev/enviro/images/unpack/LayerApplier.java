@@ -289,6 +289,50 @@ public final class LayerApplier {
         chown(p, idMap.hostUid((int) e.getLongUserId()), idMap.hostGid((int) e.getLongGroupId()));
         // chmod after chown: chown clears the set-id bits. Linux has no modes on symbolic links.
         if (!symlink) Files.setAttribute(p, "unix:mode", e.getMode() & 07777, LinkOption.NOFOLLOW_LINKS);
+        // xattrs last: chown clears security.capability. None on links (user.* is refused there).
+        if (!symlink) applyXattrs(p, e);
+    }
+
+    private static final String PAX_XATTR = "SCHILY.xattr.";
+    /** xattr names already reported as not applied in this layer (one log line each, not one per file). */
+    private final Set<String> xattrNotes = new HashSet<>();
+
+    /**
+     * The entry's extended attributes (PAX {@code SCHILY.xattr.NAME}, as docker and tar write them):
+     * {@code user.*} as they are; {@code security.capability} rewritten for the container's root
+     * ({@link FileCapability}); others ({@code trusted.*}, {@code security.selinux}, ACLs) are the host's
+     * business and are not applied. One that cannot be set (an unprivileged engine may not set file
+     * capabilities; a file system without xattrs) is reported once per layer and skipped: the layer
+     * still unpacks, as podman does.
+     */
+    private void applyXattrs(Path p, TarArchiveEntry e) throws IOException {
+        for (java.util.Map.Entry<String, String> h : e.getExtraPaxHeaders().entrySet()) {
+            if (!h.getKey().startsWith(PAX_XATTR)) continue;
+            String name = h.getKey().substring(PAX_XATTR.length());
+            boolean capability = name.equals("security.capability");
+            if (!name.startsWith("user.") && !capability) {
+                note(name, "layer entry {0}: xattr {1} is not applied (only user.* and security.capability are)", e.getName(), name);
+                continue;
+            }
+            // The tar reader decodes PAX values as UTF-8: a binary value with bytes it cannot decode is lost.
+            if (h.getValue().indexOf('\uFFFD') >= 0) {
+                note(name, "layer entry {0}: xattr {1} has a binary value the tar reader cannot keep exactly: not applied", e.getName(), name);
+                continue;
+            }
+            byte[] value = h.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            try {
+                if (capability) value = FileCapability.forRoot(value, Math.max(0, idMap.hostUid(0)));
+                dev.enviro.ffm.Files.lsetxattr(p, name, value);
+            } catch (IllegalArgumentException malformed) {
+                throw new IOException("entry " + e.getName() + ": " + malformed.getMessage());
+            } catch (dev.enviro.ffm.SyscallException refused) {
+                note(name, "layer entry {0}: cannot set xattr {1} ({2}): not applied", e.getName(), name, refused.getMessage());
+            }
+        }
+    }
+
+    private void note(String name, String format, Object... args) {
+        if (xattrNotes.add(name)) LOG.log(System.Logger.Level.WARNING, format, args);
     }
 
     private void chown(Path p, int uid, int gid) throws IOException {

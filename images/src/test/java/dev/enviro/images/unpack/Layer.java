@@ -40,6 +40,20 @@ public final class Layer {
         return this;
     }
 
+    /** A regular file with extended attributes, as PAX {@code SCHILY.xattr.NAME} headers (docker's form). */
+    public Layer fileWithXattrs(String name, String content, java.util.Map<String, String> xattrs) throws IOException {
+        byte[] b = content.getBytes(StandardCharsets.UTF_8);
+        TarArchiveEntry e = new TarArchiveEntry(name, true);
+        e.setSize(b.length);
+        e.setMode(0100755);
+        e.setModTime(new Date(1_500_000_000_000L));
+        xattrs.forEach((k, v) -> e.addPaxHeader("SCHILY.xattr." + k, v));
+        tar.putArchiveEntry(e);
+        tar.write(b);
+        tar.closeArchiveEntry();
+        return this;
+    }
+
     public Layer file(String name, String content) throws IOException {
         return file(name, content, 0644, 0);
     }

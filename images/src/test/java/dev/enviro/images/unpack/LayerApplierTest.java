@@ -84,6 +84,30 @@ class LayerApplierTest {
     }
 
     @Test
+    void userXattrsAndFileCapabilitiesAreAppliedTheRestIsNot() throws Exception {
+        // cap_net_bind_service+ep, revision 2, as `setcap` writes it; all its bytes are below 0x80
+        String capability = new String(FileCapabilityTest.revision2(1 << 10), StandardCharsets.ISO_8859_1);
+        apply(new Layer().fileWithXattrs("bin/tool", "binary", java.util.Map.of("user.note", "hello", "security.capability", capability,
+                "trusted.overlay.opaque", "y")), IdMap.defaultRoot());
+        Path tool = root.resolve("bin/tool");
+        assertEquals("hello", new String(dev.enviro.ffm.Files.lgetxattr(tool, "user.note"), StandardCharsets.UTF_8));
+        byte[] cap = dev.enviro.ffm.Files.lgetxattr(tool, "security.capability");
+        assertEquals(24, cap.length, "revision 3: the capability is the container root's, not the host's");
+        assertEquals(100000, FileCapability.rootId(cap));
+        assertEquals(100000, (Integer) Files.getAttribute(tool, "unix:uid"), "set after chown, which would have cleared it");
+        dev.enviro.ffm.SyscallException none = assertThrows(dev.enviro.ffm.SyscallException.class,
+                () -> dev.enviro.ffm.Files.lgetxattr(tool, "trusted.overlay.opaque"));
+        assertEquals("ENODATA", none.errnoName(), "trusted.* is the host's business");
+    }
+
+    @Test
+    void anXattrTheUnpackerCannotReadExactlyIsSkippedNotFatal() throws Exception {
+        apply(new Layer().fileWithXattrs("bin/odd", "x", java.util.Map.of("user.bin", "\uFFFDbroken")));
+        assertTrue(Files.isRegularFile(root.resolve("bin/odd")));
+        assertThrows(dev.enviro.ffm.SyscallException.class, () -> dev.enviro.ffm.Files.lgetxattr(root.resolve("bin/odd"), "user.bin"));
+    }
+
+    @Test
     void laterLayersReplaceEntriesOfAnyType() throws IOException {
         apply(new Layer().file("x", "file").dir("d", 0755).file("d/child", "c").symlink("l", "/etc"));
         apply(new Layer().dir("x", 0700).file("d", "now a file").file("l", "no longer a link"));
