@@ -110,7 +110,8 @@ public final class LayerApplier {
         DigestInputStream hashed = new DigestInputStream(layerTar, sha);
         Set<Path> written = new HashSet<>();
         List<DirTime> dirTimes = new ArrayList<>();
-        TarArchiveInputStream tar = new TarArchiveInputStream(hashed);
+        pax = new PaxXattrs(hashed);
+        TarArchiveInputStream tar = new TarArchiveInputStream(pax);
         for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
             applyEntry(tar, e, written, dirTimes);
         }
@@ -293,7 +294,8 @@ public final class LayerApplier {
         if (!symlink) applyXattrs(p, e);
     }
 
-    private static final String PAX_XATTR = "SCHILY.xattr.";
+    /** The raw xattrs of the entry being applied (the tar reader's own copy decodes them as UTF-8). */
+    private PaxXattrs pax;
     /** xattr names already reported as not applied in this layer (one log line each, not one per file). */
     private final Set<String> xattrNotes = new HashSet<>();
 
@@ -301,25 +303,19 @@ public final class LayerApplier {
      * The entry's extended attributes (PAX {@code SCHILY.xattr.NAME}, as docker and tar write them):
      * {@code user.*} as they are; {@code security.capability} rewritten for the container's root
      * ({@link FileCapability}); others ({@code trusted.*}, {@code security.selinux}, ACLs) are the host's
-     * business and are not applied. One that cannot be set (an unprivileged engine may not set file
+     * business and are not applied. Values are the PAX records' bytes ({@link PaxXattrs}). One that cannot be set (an unprivileged engine may not set file
      * capabilities; a file system without xattrs) is reported once per layer and skipped: the layer
      * still unpacks, as podman does.
      */
     private void applyXattrs(Path p, TarArchiveEntry e) throws IOException {
-        for (java.util.Map.Entry<String, String> h : e.getExtraPaxHeaders().entrySet()) {
-            if (!h.getKey().startsWith(PAX_XATTR)) continue;
-            String name = h.getKey().substring(PAX_XATTR.length());
+        for (java.util.Map.Entry<String, byte[]> x : pax.ofLastEntry().entrySet()) {
+            String name = x.getKey();
             boolean capability = name.equals("security.capability");
             if (!name.startsWith("user.") && !capability) {
                 note(name, "layer entry {0}: xattr {1} is not applied (only user.* and security.capability are)", e.getName(), name);
                 continue;
             }
-            // The tar reader decodes PAX values as UTF-8: a binary value with bytes it cannot decode is lost.
-            if (h.getValue().indexOf('\uFFFD') >= 0) {
-                note(name, "layer entry {0}: xattr {1} has a binary value the tar reader cannot keep exactly: not applied", e.getName(), name);
-                continue;
-            }
-            byte[] value = h.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] value = x.getValue();
             try {
                 if (capability) value = FileCapability.forRoot(value, Math.max(0, idMap.hostUid(0)));
                 dev.enviro.ffm.Files.lsetxattr(p, name, value);

@@ -54,6 +54,31 @@ public final class Layer {
         return this;
     }
 
+    /**
+     * A PAX extended header written by hand, so that values are the exact bytes given (the tar writer
+     * would encode a String): it describes the entry that follows.
+     */
+    public Layer rawPaxXattrs(java.util.Map<String, byte[]> xattrs) throws IOException {
+        ByteArrayOutputStream records = new ByteArrayOutputStream();
+        for (var x : xattrs.entrySet()) {
+            byte[] kv = ("SCHILY.xattr." + x.getKey() + "=").getBytes(StandardCharsets.UTF_8);
+            int body = kv.length + x.getValue().length + 1; // + newline
+            int len = body + 2;
+            while (len != body + 1 + Integer.toString(len).length()) len = body + 1 + Integer.toString(len).length();
+            records.write((len + " ").getBytes(StandardCharsets.US_ASCII));
+            records.write(kv);
+            records.write(x.getValue());
+            records.write('\n');
+        }
+        byte[] data = records.toByteArray();
+        TarArchiveEntry e = new TarArchiveEntry("PaxHeaders/next", TarConstants.LF_PAX_EXTENDED_HEADER_LC);
+        e.setSize(data.length);
+        tar.putArchiveEntry(e);
+        tar.write(data);
+        tar.closeArchiveEntry();
+        return this;
+    }
+
     public Layer file(String name, String content) throws IOException {
         return file(name, content, 0644, 0);
     }

@@ -101,10 +101,18 @@ class LayerApplierTest {
     }
 
     @Test
-    void anXattrTheUnpackerCannotReadExactlyIsSkippedNotFatal() throws Exception {
-        apply(new Layer().fileWithXattrs("bin/odd", "x", java.util.Map.of("user.bin", "\uFFFDbroken")));
-        assertTrue(Files.isRegularFile(root.resolve("bin/odd")));
-        assertThrows(dev.enviro.ffm.SyscallException.class, () -> dev.enviro.ffm.Files.lgetxattr(root.resolve("bin/odd"), "user.bin"));
+    void binaryXattrValuesArriveExactly() throws Exception {
+        // cap_setuid+cap_setgid+ep (bits 6 and 7: a 0xc0 byte, not UTF-8), as newuidmap carries it
+        byte[] setuid = FileCapabilityTest.revision2(0xc0);
+        byte[] binary = {(byte) 0xff, 0, (byte) 0x80, 'x', '\n', '='};
+        apply(new Layer().rawPaxXattrs(java.util.Map.of("security.capability", setuid, "user.blob", binary)).file("bin/newuidmap", "binary", 04755, 0)
+                .file("bin/after", "no xattrs"), IdMap.defaultRoot());
+        Path tool = root.resolve("bin/newuidmap");
+        assertArrayEquals(binary, dev.enviro.ffm.Files.lgetxattr(tool, "user.blob"));
+        byte[] cap = dev.enviro.ffm.Files.lgetxattr(tool, "security.capability");
+        assertArrayEquals(FileCapability.forRoot(setuid, 100000), cap, "the 0xc0 byte survived");
+        assertThrows(dev.enviro.ffm.SyscallException.class, () -> dev.enviro.ffm.Files.lgetxattr(root.resolve("bin/after"), "user.blob"),
+                "a PAX header describes the next entry only");
     }
 
     @Test
