@@ -110,8 +110,8 @@ public final class LayerApplier {
         DigestInputStream hashed = new DigestInputStream(layerTar, sha);
         Set<Path> written = new HashSet<>();
         List<DirTime> dirTimes = new ArrayList<>();
-        pax = new PaxXattrs(hashed);
-        TarArchiveInputStream tar = new TarArchiveInputStream(pax);
+        TarWithXattrs tar = new TarWithXattrs(hashed);
+        this.tar = tar;
         for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
             applyEntry(tar, e, written, dirTimes);
         }
@@ -294,8 +294,8 @@ public final class LayerApplier {
         if (!symlink) applyXattrs(p, e);
     }
 
-    /** The raw xattrs of the entry being applied (the tar reader's own copy decodes them as UTF-8). */
-    private PaxXattrs pax;
+    /** The reader of the layer being applied, with the raw xattrs of its current entry. */
+    private TarWithXattrs tar;
     /** xattr names already reported as not applied in this layer (one log line each, not one per file). */
     private final Set<String> xattrNotes = new HashSet<>();
 
@@ -303,12 +303,12 @@ public final class LayerApplier {
      * The entry's extended attributes (PAX {@code SCHILY.xattr.NAME}, as docker and tar write them):
      * {@code user.*} as they are; {@code security.capability} rewritten for the container's root
      * ({@link FileCapability}); others ({@code trusted.*}, {@code security.selinux}, ACLs) are the host's
-     * business and are not applied. Values are the PAX records' bytes ({@link PaxXattrs}). One that cannot be set (an unprivileged engine may not set file
+     * business and are not applied. Values are the PAX records' bytes ({@link TarWithXattrs}). One that cannot be set (an unprivileged engine may not set file
      * capabilities; a file system without xattrs) is reported once per layer and skipped: the layer
      * still unpacks, as podman does.
      */
     private void applyXattrs(Path p, TarArchiveEntry e) throws IOException {
-        for (java.util.Map.Entry<String, byte[]> x : pax.ofLastEntry().entrySet()) {
+        for (java.util.Map.Entry<String, byte[]> x : tar.xattrs().entrySet()) {
             String name = x.getKey();
             boolean capability = name.equals("security.capability");
             if (!name.startsWith("user.") && !capability) {

@@ -26,6 +26,8 @@ public enum LayerFormat {
         in.reset();
         if (m.length >= 2 && (m[0] & 0xff) == 0x1f && (m[1] & 0xff) == 0x8b) return GZIP;
         if (m.length == 4 && (m[0] & 0xff) == 0x28 && (m[1] & 0xff) == 0xb5 && (m[2] & 0xff) == 0x2f && (m[3] & 0xff) == 0xfd) return ZSTD;
+        // a zstd stream may open with a skippable frame (magic 0x184D2A50-5F)
+        if (m.length == 4 && (m[0] & 0xf0) == 0x50 && (m[1] & 0xff) == 0x2a && (m[2] & 0xff) == 0x4d && (m[3] & 0xff) == 0x18) return ZSTD;
         return TAR;
     }
 
@@ -35,7 +37,8 @@ public enum LayerFormat {
             case TAR -> in;
             case GZIP -> new GZIPInputStream(in, 1 << 16);
             // aircompressor's streaming decoder: pure Java, frames of any size, checksums verified when present
-            case ZSTD -> new ZstdLayer(new io.airlift.compress.zstd.ZstdInputStream(in));
+            // frames walked first: bounded windows, skippable frames dropped (ZstdFrames)
+            case ZSTD -> new ZstdLayer(new io.airlift.compress.zstd.ZstdInputStream(new ZstdFrames(in)));
         };
     }
 

@@ -62,6 +62,29 @@ class LayerFormatTest {
     }
 
     @Test
+    void skippableFramesAreDroppedBeforeTheDecoder() throws Exception {
+        byte[] frames = zstd(tar);
+        // a skippable frame before and after (zstd:chunked ends with one), magic 0x184D2A5E, 5 bytes of data
+        byte[] skippable = {0x5e, 0x2a, 0x4d, 0x18, 5, 0, 0, 0, 1, 2, 3, 4, 5};
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.writeBytes(skippable);
+        b.writeBytes(frames);
+        b.writeBytes(skippable);
+        assertArrayEquals(tar, opened(b.toByteArray(), LayerFormat.ZSTD), "told by the skippable frame's magic too");
+    }
+
+    @Test
+    void aFrameAskingForAHugeWindowIsRefusedBeforeAnythingIsAllocated() {
+        // single segment, 4-byte content size of 1 GiB (the window is the content), then a 1-byte raw last block
+        byte[] singleSegment = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd, (byte) 0xa0, 0, 0, 0, 0x40, 0x09, 0, 0, 'x'};
+        IOException e = assertThrows(IOException.class, () -> opened(singleSegment, LayerFormat.ZSTD));
+        assertTrue(e.getMessage().contains("1024 MiB window, more than the 128 MiB"), e.getMessage());
+        // a window descriptor of 2^30 bytes
+        byte[] windowed = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd, 0x00, (byte) (20 << 3), 0x09, 0, 0, 'x'};
+        assertThrows(IOException.class, () -> opened(windowed, LayerFormat.ZSTD));
+    }
+
+    @Test
     void aBrokenZstdStreamIsAnIOExceptionNotACrash() throws Exception {
         byte[] good = zstd(tar);
         byte[] corrupt = good.clone();
