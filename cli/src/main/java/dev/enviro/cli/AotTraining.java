@@ -61,18 +61,22 @@ public final class AotTraining {
         PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
         Main.execute(new String[] {"--version"}, nowhere, nowhere, Map.of());
         Process standIn = startStandIn(args[0], args[1]);
+        boolean trained = false;
         try {
             if (ready(standIn)) {
                 String host = new EngineAddress(socket(args[0])).toString();
                 for (String[] line : verbs(host)) {
                     Main.execute(line, nowhere, nowhere, Map.of());
                 }
+                trained = true;
             }
         } finally {
             standIn.getOutputStream().close();
             if (!standIn.waitFor(10, TimeUnit.SECONDS)) standIn.destroyForcibly();
         }
-        System.exit(0);
+        // Without the stand-in (e.g. a socket path over the kernel's 107 bytes) the cache would hold the
+        // start-up only: fail, so bin/enviro marks these jars failed instead of keeping a hollow cache.
+        System.exit(trained ? 0 : 1);
     }
 
     /** The common verbs, each as the stand-in at {@code host} lets it run to its end. */

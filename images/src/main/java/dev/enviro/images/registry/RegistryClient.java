@@ -178,12 +178,15 @@ final class RegistryClient {
         for (int i = 1; i <= ATTEMPTS; i++) {
             try {
                 return attempt.run();
-            } catch (javax.net.ssl.SSLException e) { // a certificate or a plain-HTTP server: trying again changes nothing
-                throw new ImageException(Kind.UNAVAILABLE, "registry " + ref.registry() + ": HTTPS failed (" + describe(e) + "): check its certificate"
-                        + ", or if it serves plain HTTP, start the daemon with --insecure-registry " + ref.registry(), e);
             } catch (IOException e) { // connection refused or reset, a body cut short, 5xx and 429
                 // an interrupted virtual thread's socket is closed under it: that is a cancel, not a network fault
                 if (Thread.currentThread().isInterrupted()) throw new ImageException(Kind.IO, what + " of " + ref + ": interrupted", e);
+                // a certificate refused, or a plain-HTTP server answering TLS: trying again changes nothing
+                // (other TLS errors, a handshake cut by a busy balancer, are retried as any network fault)
+                if (isPermanentTls(e)) {
+                    throw new ImageException(Kind.UNAVAILABLE, "registry " + ref.registry() + ": HTTPS failed (" + describe(e) + "): check its certificate"
+                            + ", or if it serves plain HTTP, start the daemon with --insecure-registry " + ref.registry(), e);
+                }
                 last = e;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -200,6 +203,16 @@ final class RegistryClient {
         }
         throw new ImageException(Kind.UNAVAILABLE, "registry " + ref.registry() + ": cannot get " + what + " after " + ATTEMPTS + " attempts ("
                 + describe(last) + "): check the network and that " + ref.apiHost() + " is up", last);
+    }
+
+    private static boolean isPermanentTls(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.security.cert.CertificateException || t instanceof javax.net.ssl.SSLPeerUnverifiedException) return true;
+            if (t instanceof javax.net.ssl.SSLException && String.valueOf(t.getMessage()).contains("Unsupported or unrecognized SSL message")) return true;
+            // HttpsURLConnection's own host name check (a certificate naming another host)
+            if (t instanceof IOException && String.valueOf(t.getMessage()).startsWith("HTTPS hostname wrong")) return true;
+        }
+        return false;
     }
 
     private static String describe(IOException e) {

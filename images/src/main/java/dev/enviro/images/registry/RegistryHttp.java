@@ -92,12 +92,14 @@ final class RegistryHttp {
     }
 
     private record UrlAnswer(HttpURLConnection connection, int status, InputStream body) implements Answer {
+        /** The JDK keeps differently spelled names (WWW-Authenticate, www-authenticate) apart: all are gathered. */
         @Override
         public List<String> headers(String name) {
+            List<String> all = new java.util.ArrayList<>();
             for (Map.Entry<String, List<String>> e : connection.getHeaderFields().entrySet()) {
-                if (e.getKey() != null && e.getKey().equalsIgnoreCase(name)) return e.getValue();
+                if (e.getKey() != null && e.getKey().equalsIgnoreCase(name)) all.addAll(e.getValue());
             }
-            return List.of();
+            return all;
         }
 
         /** Closing a body read to its end keeps the connection for the next request to that host. */

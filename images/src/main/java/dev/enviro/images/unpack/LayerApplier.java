@@ -267,12 +267,30 @@ public final class LayerApplier {
             if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) break;
             if (exists) replace(target);
             Files.copy(source, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+            byte[] capability = capabilityOf(source);
             chown(target, (Integer) Files.getAttribute(source, "unix:uid", LinkOption.NOFOLLOW_LINKS),
                     (Integer) Files.getAttribute(source, "unix:gid", LinkOption.NOFOLLOW_LINKS));
             Files.setAttribute(target, "unix:mode", (Integer) Files.getAttribute(source, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777, LinkOption.NOFOLLOW_LINKS);
+            // chown cleared the file capability the copy carried over: the lower layer's value, already for this map, goes back
+            if (capability != null) {
+                try {
+                    dev.enviro.ffm.Files.lsetxattr(target, "security.capability", capability);
+                } catch (dev.enviro.ffm.SyscallException refused) {
+                    note("security.capability", "layer entry {0}: cannot set xattr security.capability ({1}): not applied", e.getName(), refused.getMessage());
+                }
+            }
             return;
         }
         throw new NoSuchFileException("hard link " + e.getName() + " -> " + e.getLinkName() + ": target not in the layers");
+    }
+
+    /** A file's capability xattr, or null when it has none (or it cannot be read). */
+    private static byte[] capabilityOf(Path file) {
+        try {
+            return dev.enviro.ffm.Files.lgetxattr(file, "security.capability");
+        } catch (dev.enviro.ffm.SyscallException none) {
+            return null;
+        }
     }
 
     /** Parents a layer did not list are made as a tar extractor would: root-owned 0755. */
@@ -317,7 +335,14 @@ public final class LayerApplier {
             }
             byte[] value = x.getValue();
             try {
-                if (capability) value = FileCapability.forRoot(value, Math.max(0, idMap.hostUid(0)));
+                if (capability) {
+                    // a container root the map does not name would make the capability the host root's: never
+                    if (idMap.hostUid(0) < 0) {
+                        note(name, "layer entry {0}: xattr {1} not applied: the id map has no container root", e.getName(), name);
+                        continue;
+                    }
+                    value = FileCapability.forRoot(value, idMap.hostUid(0));
+                }
                 dev.enviro.ffm.Files.lsetxattr(p, name, value);
             } catch (IllegalArgumentException malformed) {
                 throw new IOException("entry " + e.getName() + ": " + malformed.getMessage());

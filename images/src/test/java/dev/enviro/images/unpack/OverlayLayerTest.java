@@ -43,6 +43,19 @@ class OverlayLayerTest {
     }
 
     @Test
+    void aFileCapabilityCopiedFromALowerLayerSurvivesTheChown() throws Exception {
+        Path base = Files.createDirectory(dir.resolve("capbase"));
+        String capability = new String(FileCapabilityTest.revision2(1 << 10), java.nio.charset.StandardCharsets.ISO_8859_1);
+        byte[] lower = new Layer().fileWithXattrs("bin/tool", "binary", java.util.Map.of("security.capability", capability)).bytes();
+        LayerApplier.overlayLayer(base, IdMap.defaultRoot(), null).apply(new ByteArrayInputStream(lower));
+        Path upper = Files.createDirectory(dir.resolve("capupper"));
+        LayerApplier.overlayLayer(upper, IdMap.defaultRoot(), List.of(base)).apply(new ByteArrayInputStream(new Layer().hardlink("bin/alias", "bin/tool").bytes()));
+        assertArrayEquals(dev.enviro.ffm.Files.lgetxattr(base.resolve("bin/tool"), "security.capability"),
+                dev.enviro.ffm.Files.lgetxattr(upper.resolve("bin/alias"), "security.capability"));
+        assertEquals(100000, FileCapability.rootId(dev.enviro.ffm.Files.lgetxattr(upper.resolve("bin/alias"), "security.capability")));
+    }
+
+    @Test
     void hardLinksIntoLowerLayersNeedTheLowersAndThenCopy() throws IOException {
         Path base = unpack("base", new Layer().file("bin/tool", "binary", 0755, 0), null);
         Layer upper = new Layer().hardlink("bin/alias", "bin/tool");
