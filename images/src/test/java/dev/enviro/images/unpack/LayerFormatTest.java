@@ -20,20 +20,8 @@ class LayerFormatTest {
         tar = new Layer().dir("etc", 0755).file("etc/motd", "hello from a layer\n".repeat(50)).bytes();
     }
 
-    /** Compressed by the zstd tool (Debian package zstd), not by the decoder's own library. */
     private static byte[] zstd(byte[] data) throws Exception {
-        Process p = new ProcessBuilder("zstd", "-q", "-c").start();
-        Thread feeder = Thread.ofVirtual().start(() -> {
-            try (var in = p.getOutputStream()) {
-                in.write(data);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        byte[] out = p.getInputStream().readAllBytes();
-        feeder.join();
-        assertEquals(0, p.waitFor());
-        return out;
+        return ZstdTool.compress(data);
     }
 
     private static byte[] gzip(byte[] data) throws IOException {
