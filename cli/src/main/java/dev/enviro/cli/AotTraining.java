@@ -53,6 +53,9 @@ public final class AotTraining {
      * would load it for nothing (+15 ms measured on {@code ps}).
      */
     public static void main(String[] args) throws Exception {
+        if (args.length == 2 && args[0].equals("--daemon")) {
+            System.exit(trainDaemon(Path.of(args[1])) ? 0 : 1);
+        }
         if (args.length == 3 && args[0].equals("--stand-in")) {
             StandInEngine.placeNativeLibrary(Path.of(args[2]));
             StandInEngine.serve(socket(args[1]));
@@ -77,6 +80,44 @@ public final class AotTraining {
         // Without the stand-in (e.g. a socket path over the kernel's 107 bytes) the cache would hold the
         // start-up only: fail, so bin/enviro marks these jars failed instead of keeping a hollow cache.
         System.exit(trained ? 0 : 1);
+    }
+
+    /**
+     * {@code --daemon DIR}: the daemon's workload: a real engine started on a state directory and
+     * socket in DIR (a private temporary directory), asked what clients ask first (ps, images, info,
+     * events), then stopped. It runs no container, so it needs no privilege and leaves nothing but DIR,
+     * which bin/enviro deletes. What the start-up loads and links (Pekko, the journal, gRPC, the
+     * executor) is most of a daemon's start, which the cache then halves.
+     */
+    static boolean trainDaemon(Path dir) {
+        PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+        QuietLogging.forDaemon();
+        dev.enviro.grpc.EnviroDaemon daemon;
+        try {
+            // the engine wants its state directory reachable by containers' unprivileged root (search only)
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        } catch (IOException e) {
+            System.err.println("AotTraining: " + dir + ": " + e.getMessage());
+            return false;
+        }
+        try {
+            daemon = dev.enviro.grpc.EnviroDaemon.start(new dev.enviro.grpc.DaemonSettings(dir.resolve("state"),
+                    new EngineAddress(dir.toAbsolutePath().resolve("engine.sock"))));
+        } catch (dev.enviro.grpc.DaemonException e) {
+            System.err.println("AotTraining: the daemon did not start: " + e.getMessage());
+            return false;
+        }
+        try {
+            String host = new EngineAddress(dir.toAbsolutePath().resolve("engine.sock")).toString();
+            int failures = 0;
+            for (String[] line : new String[][] {{"--host", host, "ps", "-a"}, {"--host", host, "images"}, {"--host", host, "info"},
+                    {"--host", host, "events", "--until", "0s"}}) {
+                if (Main.execute(line, nowhere, System.err, Map.of()) != 0) failures++;
+            }
+            return failures == 0;
+        } finally {
+            daemon.close();
+        }
     }
 
     /** The common verbs, each as the stand-in at {@code host} lets it run to its end. */

@@ -32,6 +32,15 @@ class AotTrainingTest {
     }
 
     @Test
+    void theDaemonsWorkloadRunsARealEngineAndStopsIt() throws Exception {
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x")); // as /tmp's mktemp -d then is
+        Path train = Files.createDirectory(dir.resolve("train"));
+        assertTrue(AotTraining.trainDaemon(train), "the engine started and answered ps, images, info and events");
+        assertFalse(Files.exists(train.resolve("engine.sock")), "the engine stopped and removed its socket");
+        assertTrue(Files.isDirectory(train.resolve("state")), "its state stayed in the training's directory");
+    }
+
+    @Test
     void nettysEpollLibraryIsPlacedUnderTheNameItsLoaderLooksFor() throws Exception {
         AotTraining.StandInEngine.placeNativeLibrary(dir);
         String name = System.mapLibraryName("io_grpc_netty_shaded_netty_transport_native_epoll_" + PlatformDependent.normalizedArch());
