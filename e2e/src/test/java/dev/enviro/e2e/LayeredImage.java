@@ -54,7 +54,8 @@ final class LayeredImage {
                         elif kind == "c":
                             data = open("/bin/busybox", "rb").read()
                             ti.size, ti.mode = len(data), 0o755
-                            ti.pax_headers = {"SCHILY.xattr.security.capability": bytes.fromhex(rest[0]).decode("latin-1")}
+                            # surrogateescape: tarfile then writes the value's bytes exactly (hdrcharset=BINARY)
+                            ti.pax_headers = {"SCHILY.xattr.security.capability": bytes.fromhex(rest[0]).decode("utf-8", "surrogateescape")}
                             t.addfile(ti, io.BytesIO(data))
                         else:
                             data = (rest[0] + "\\n").encode() if kind == "f" else b""
