@@ -35,7 +35,6 @@ class ContentStoreTest {
         byte[] chunk = new byte[1 << 20];
         new java.util.Random(7).nextBytes(chunk);
         java.security.MessageDigest sha = Digest.sha256();
-        long before = openDescriptors();
         try (Ingest committed = store.ingest(); Ingest aborted = store.ingest()) {
             for (int i = 0; i < 20; i++) { // 20 MiB: two writeback starts at 8 and 16 MiB
                 committed.write(chunk, 0, chunk.length);
@@ -47,14 +46,24 @@ class ContentStoreTest {
             assertTrue(store.contains(digest));
             assertEquals(20L << 20, store.size(digest));
         }
-        assertEquals(before, openDescriptors(), "the writeback descriptors of committed and aborted ingests are closed");
+        assertEquals(java.util.List.of(), openUnder(dir), "the writeback descriptors of committed and aborted ingests are closed");
         assertEquals(0, Files.list(dir.resolve("ingest")).count());
     }
 
-    private static long openDescriptors() throws java.io.IOException {
+    /** This JVM's open descriptors on files below {@code root} (others come and go with the JVM's own threads). */
+    private static java.util.List<String> openUnder(Path root) throws java.io.IOException {
+        java.util.List<String> open = new java.util.ArrayList<>();
         try (var fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
+            for (Path fd : fds.toList()) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith(root.toString())) open.add(fd.getFileName() + " -> " + target);
+                } catch (java.io.IOException closedMeanwhile) {
+                    // gone between the listing and the read
+                }
+            }
         }
+        return open;
     }
 
     @Test
