@@ -101,6 +101,16 @@ class LayerApplierTest {
     }
 
     @Test
+    void noFileCapabilityWhenTheMapHasNoContainerRoot() throws Exception {
+        // container ids 1000-1009 only: a capability for "root" would have nobody to name but the host's root
+        IdMap noRoot = new IdMap(java.util.List.of(new IdMap.Range(1000, 200000, 10)), java.util.List.of(new IdMap.Range(1000, 200000, 10)));
+        String capability = new String(FileCapabilityTest.revision2(1 << 10), StandardCharsets.ISO_8859_1);
+        apply(new Layer().fileWithXattrs("bin/tool", "binary", java.util.Map.of("security.capability", capability)), noRoot);
+        assertTrue(Files.isRegularFile(root.resolve("bin/tool")), "the layer still unpacks");
+        assertThrows(dev.enviro.ffm.SyscallException.class, () -> dev.enviro.ffm.Files.lgetxattr(root.resolve("bin/tool"), "security.capability"));
+    }
+
+    @Test
     void binaryXattrValuesArriveExactly() throws Exception {
         // cap_setuid+cap_setgid+ep (bits 6 and 7: a 0xc0 byte, not UTF-8), as newuidmap carries it
         byte[] setuid = FileCapabilityTest.revision2(0xc0);
