@@ -5,30 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** {@code enviro exec}: the container's namespaces, cgroup and security profile, its exit code, env, user, workdir. */
-class ExecIT {
+class ExecIT extends WithBusyboxEngine {
 
-    static EngineFixture engine;
     static String id;
 
     @BeforeAll
     static void start() throws Exception {
-        engine = EngineFixture.root();
-        engine.loadBusybox();
         Cli.Result r = engine.cli("run", "-d", "--name", "target", "--hostname", "exec-target", "-e", "FROM_RUN=1",
                 "localhost/busybox", "sh", "-c", "echo marker > /tmp/in-container; exec sleep 600");
         assertEquals(0, r.exitCode(), r.toString());
         id = r.stdout().strip();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (engine != null) engine.close();
     }
 
     @AfterEach

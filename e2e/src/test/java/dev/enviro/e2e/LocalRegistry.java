@@ -23,7 +23,7 @@ final class LocalRegistry implements AutoCloseable {
         return start(dir, "127.0.0.1");
     }
 
-    /** On {@code address}, one of this host's IPv4 addresses. */
+    /** On {@code address}: one of this host's addresses, or a name that resolves to one (host() then names it so). */
     static LocalRegistry start(Path dir, String address) throws IOException, InterruptedException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {

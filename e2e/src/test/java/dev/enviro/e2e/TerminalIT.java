@@ -11,9 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,20 +19,7 @@ import org.junit.jupiter.api.Test;
  * and {@code top}. The pane is the user's terminal: keys typed there travel through the CLI's raw mode,
  * the Attach RPC and the monitor into the container's pty, whose line discipline echoes them back.
  */
-class TerminalIT {
-
-    static EngineFixture engine;
-
-    @BeforeAll
-    static void start() throws Exception {
-        engine = EngineFixture.root();
-        engine.loadBusybox();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (engine != null) engine.close();
-    }
+class TerminalIT extends WithBusyboxEngine {
 
     @AfterEach
     void nothingLeftBehind() throws Exception {

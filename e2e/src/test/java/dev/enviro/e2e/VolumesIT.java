@@ -11,7 +11,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,15 +19,12 @@ import org.junit.jupiter.api.Test;
  * Volumes, tmpfs and the read-only root through the CLI; issue 3 must show 3 (a symlink in the image or a
  * volume target cannot send a mount outside the container's root) and the workdir half of must show 2.
  */
-class VolumesIT {
+class VolumesIT extends WithBusyboxEngine {
 
-    static EngineFixture engine;
     static Path hostDir;
 
     @BeforeAll
     static void start() throws Exception {
-        engine = EngineFixture.root();
-        engine.loadBusybox();
         Cli.Result load = engine.cli(120, "load", "-i", symlinkImage().toString());
         assertEquals(0, load.exitCode(), load.toString());
         hostDir = engine.dir.resolve("vol");
@@ -36,11 +32,6 @@ class VolumesIT {
         // container root is an unprivileged host id (100000): it may write here only if everyone may
         Files.setPosixFilePermissions(hostDir, PosixFilePermissions.fromString("rwxrwxrwx"));
         Files.writeString(hostDir.resolve("marker"), "from-the-host\n");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (engine != null) engine.close();
     }
 
     @AfterEach
