@@ -30,8 +30,9 @@ final class PullCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (EnviroClient client = root.client()) {
-            Image pulled = pull(root, client, image, platform, quiet ? new PrintStream(java.io.OutputStream.nullOutputStream()) : root.out);
-            if (quiet) root.out.println(pulled.getNamesCount() > 0 ? pulled.getNamesList().getFirst() : pulled.getId());
+            pull(root, client, image, platform, quiet ? new PrintStream(java.io.OutputStream.nullOutputStream()) : root.out);
+            // as docker: the reference pulled, in full (the image may have other names)
+            if (quiet) root.out.println(reference(image));
         }
         return 0;
     }
@@ -41,19 +42,29 @@ final class PullCommand implements Callable<Integer> {
         return pull(root, client, reference, platform, out, null);
     }
 
-    /** With {@code heldLine}: nothing is printed until the registry has resolved the reference. */
+    /**
+     * Nothing is printed until the registry has resolved the reference (a name that exists nowhere
+     * fails with one line, as docker's does); then {@code heldLine}, if any, first.
+     */
     static Image pull(EnviroCommand root, EnviroClient client, String reference, String platform, PrintStream out,
                       String heldLine) {
         Optional<Credentials> credentials = credentials(reference);
         boolean terminal = System.console() != null && System.console().isTerminal() && out == System.out;
-        PullProgressView view = new PullProgressView(out, terminal);
-        if (heldLine != null) view.holdUntilResolved(heldLine);
+        PullProgressView view = new PullProgressView(out, terminal).holdUntilResolved(heldLine);
         Image image = view.follow(client.pull(reference, platform,
                 credentials.map(Credentials::username).orElse(null), credentials.map(Credentials::secret).orElse(null)));
-        String name = image.getNamesCount() > 0 ? image.getNamesList().getFirst() : reference;
-        out.println("Status: Downloaded image " + name + " (" + image.getManifestDigest() + ")");
+        out.println("Status: Downloaded image " + reference(reference) + " (" + image.getManifestDigest() + ")");
         out.flush();
         return image;
+    }
+
+    /** The reference in full ({@code busybox}: {@code docker.io/library/busybox:latest}). */
+    private static String reference(String reference) {
+        try {
+            return Reference.parse(reference).toString();
+        } catch (ImageException e) {
+            throw new UsageException(e.getMessage());
+        }
     }
 
     private static Optional<Credentials> credentials(String reference) {

@@ -31,9 +31,10 @@ final class PullProgressView {
         this.terminal = terminal;
     }
 
-    /** Holds {@code firstLine} and every status until the reference resolves (or the first layer shows). */
+    /** Holds {@code firstLine} (if not null) and every status until the reference resolves (or the first layer shows). */
     PullProgressView holdUntilResolved(String firstLine) {
-        held = new java.util.ArrayList<>(java.util.List.of(firstLine));
+        held = new java.util.ArrayList<>();
+        if (firstLine != null) held.add(firstLine);
         return this;
     }
 

@@ -25,11 +25,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * test, the certificate in the {@code x5c} header) granting pull and push on the scope's repository;
  * wrong credentials get 401, no credentials a token that grants nothing.
  */
-final class TokenServer implements AutoCloseable {
+public final class TokenServer implements AutoCloseable {
     static final String SERVICE = "enviro-test-registry";
     static final String ISSUER = "enviro-test-issuer";
-    static final String USER = "alice";
-    static final String PASSWORD = "secret";
+    public static final String USER = "alice";
+    public static final String PASSWORD = "secret";
 
     private final HttpServer server;
     private final PrivateKey key;
@@ -37,7 +37,7 @@ final class TokenServer implements AutoCloseable {
     final Path certificate;
     final AtomicInteger issued = new AtomicInteger();
 
-    TokenServer(Path dir) throws IOException, InterruptedException, java.security.GeneralSecurityException {
+    public TokenServer(Path dir) throws IOException, InterruptedException, java.security.GeneralSecurityException {
         Path keyFile = dir.resolve("token.key");
         certificate = dir.resolve("token.crt");
         Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile.toString(),
@@ -57,7 +57,7 @@ final class TokenServer implements AutoCloseable {
     }
 
     /** The registry's {@code auth:} section for this server. */
-    String registryAuthYaml() {
+    public String registryAuthYaml() {
         return "  token:\n    realm: " + realm() + "\n    service: " + SERVICE + "\n    issuer: " + ISSUER + "\n    rootcertbundle: " + certificate + "\n";
     }
 

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"google.golang.org/grpc/codes"
+)
+
+func run(env map[string]string, args ...string) (int, string, string) {
+	var out, errs bytes.Buffer
+	c := &command{out: &out, err: &errs, env: func(k string) string { return env[k] }}
+	return c.execute(args), out.String(), errs.String()
+}
+
+// The command lines the Java CLI (picocli) refuses are refused with its words; exit 125.
+func TestBadCommandLinesAreOneLine(t *testing.T) {
+	for line, want := range map[string]string{
+		"ps -x":                 "Error: Unknown option: '-x'. See 'enviro ps --help'.\n",
+		"ps --bogus=1":          "Error: Unknown option: '--bogus=1'. See 'enviro ps --help'.\n",
+		"ps --all=maybe":        "Error: Invalid value for option '--all': 'maybe' is not a boolean. See 'enviro ps --help'.\n",
+		"--host unix:///x ps a": "Error: Unmatched argument at index 3: 'a'. See 'enviro ps --help'.\n",
+		"images extra":          "Error: Unmatched argument at index 1: 'extra'. See 'enviro images --help'.\n",
+		"pull":                  "Error: Missing required parameter: 'IMAGE'. See 'enviro pull --help'.\n",
+		"pull --platform":       "Error: Missing required parameter for option '--platform' (OS/ARCH[/VARIANT]). See 'enviro pull --help'.\n",
+		"pull a b":              "Error: Unmatched argument at index 2: 'b'. See 'enviro pull --help'.\n",
+		"--host":                "Error: Missing required parameter for option '--host'\n",
+		"--host unix:///x":      "Error: a command is required. See 'enviro --help'.\n",
+		"--host tcp://h:1 ps":   "Error: invalid host tcp://h:1: TCP is not supported yet, use unix:///path/to/enviro.sock\n",
+		"--host relative ps":    "Error: invalid host relative: expected unix:///path/to/enviro.sock\n",
+		"--host unix://x ps":    "Error: invalid host unix://x: expected unix:///path/to/enviro.sock\n",
+		"run busybox":           "Error: 'run' is not a verb of the native client: run it through bin/enviro\n",
+	} {
+		code, out, errs := run(nil, strings.Fields(line)...)
+		if code != 125 || out != "" || errs != want {
+			t.Errorf("%s: %d %q %q; want 125 %q", line, code, out, errs, want)
+		}
+	}
+}
+
+func TestHelpIsTheVerbsUsage(t *testing.T) {
+	for _, line := range []string{"ps --help", "pull -h", "images --help"} {
+		code, out, _ := run(nil, strings.Fields(line)...)
+		if code != 0 || !strings.HasPrefix(out, "Usage: enviro "+strings.Fields(line)[0]) {
+			t.Errorf("%s: %d %q", line, code, out)
+		}
+	}
+}
+
+func TestOptionsBundleAndTakeValues(t *testing.T) {
+	var all, quiet bool
+	var platform string
+	options := []option{{names: []string{"-a", "--all"}, flag: &all}, {names: []string{"-q"}, flag: &quiet},
+		{names: []string{"-p", "--platform"}, label: "P", value: &platform}}
+	params, err := parseVerb("x", verbArgs{values: []string{"-aq", "-plinux/arm64", "--", "-img"}, indexes: []int{1, 2, 3, 4}}, options, []string{"IMAGE"})
+	if err != nil || !all || !quiet || platform != "linux/arm64" || len(params) != 1 || params[0] != "-img" {
+		t.Errorf("%v %v %v %q %v", err, all, quiet, platform, params)
+	}
+	if _, err := parseVerb("x", verbArgs{values: []string{"--platform=linux/amd64", "i"}, indexes: []int{1, 2}}, options, []string{"IMAGE"}); err != nil || platform != "linux/amd64" {
+		t.Errorf("%v %q", err, platform)
+	}
+}
+
+func TestEngineAddressRules(t *testing.T) {
+	env := map[string]string{}
+	get := func(k string) string { return env[k] }
+	check := func(flag string, uid int, want string) {
+		t.Helper()
+		got, err := resolveAddress(flag, get, uid)
+		if err != nil || got.String() != want {
+			t.Errorf("resolveAddress(%q, %v, %d) = %v, %v; want %s", flag, env, uid, got, err, want)
+		}
+	}
+	check("", 0, "unix:///run/enviro/enviro.sock")
+	check("", 1000, "unix:///tmp/enviro-run-1000/enviro/enviro.sock")
+	env["XDG_RUNTIME_DIR"] = "relative"
+	check("", 1000, "unix:///tmp/enviro-run-1000/enviro/enviro.sock")
+	env["XDG_RUNTIME_DIR"] = "/run/user/1000"
+	check("", 1000, "unix:///run/user/1000/enviro/enviro.sock")
+	env["ENVIRO_HOST"] = "unix:///srv//e/../e.sock"
+	check("", 1000, "unix:///srv/e.sock")
+	check("unix:///flag.sock", 1000, "unix:///flag.sock")
+}
+
+func TestNoEngineListening(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "none.sock")
+	code, out, errs := run(nil, "--host", "unix://"+sock, "ps")
+	want := "Error: cannot reach the Enviro engine at unix://" + sock +
+		" (connect: No such file or directory). Start one with 'enviro daemon' (or set ENVIRO_HOST).\n"
+	if code != 125 || out != "" || errs != want {
+		t.Errorf("%d %q %q", code, out, errs)
+	}
+	// a socket bound but not listening: refused
+	fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fd)
+	if err := syscall.Bind(fd, &syscall.SockaddrUnix{Name: sock}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, errs := run(nil, "--host", "unix://"+sock, "ps"); !strings.Contains(errs, "(connect: Connection refused)") {
+		t.Errorf("%q", errs)
+	}
+}
+
+func TestStatusCodesAreSpelledAsGrpcJavaSpellsThem(t *testing.T) {
+	for c, want := range map[codes.Code]string{codes.Canceled: "CANCELLED", codes.DeadlineExceeded: "DEADLINE_EXCEEDED",
+		codes.OK: "OK", codes.Internal: "INTERNAL", codes.FailedPrecondition: "FAILED_PRECONDITION"} {
+		if got := codeName(c); got != want {
+			t.Errorf("codeName(%v) = %s, want %s", c, got, want)
+		}
+	}
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// errHelp: the verb was asked for its usage (-h, --help).
+var errHelp = errors.New("help")
+
+// An option of a verb, spelled as picocli spells them: short names bundle (-aq), long names take a
+// value after a space or '='.
+type option struct {
+	names []string // "-a", "--all"
+	label string   // the value's label; empty for a boolean option
+	flag  *bool
+	value *string
+}
+
+// parseVerb reads a verb's options and positional parameters the way the Java CLI (picocli) does, with
+// its messages: the two must refuse the same command lines with the same line.
+func parseVerb(verb string, line verbArgs, options []option, positional []string) ([]string, error) {
+	args := line.values
+	fail := func(format string, a ...any) error {
+		return usageError{fmt.Sprintf(format, a...) + ". See 'enviro " + verb + " --help'."}
+	}
+	find := func(name string) *option {
+		for i := range options {
+			for _, n := range options[i].names {
+				if n == name {
+					return &options[i]
+				}
+			}
+		}
+		return nil
+	}
+	var params []string
+	var paramIndexes []int
+	onlyParams := false
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case onlyParams || a == "-" || !strings.HasPrefix(a, "-"):
+			params = append(params, a)
+			paramIndexes = append(paramIndexes, line.indexes[i])
+		case a == "--":
+			onlyParams = true
+		case a == "-h" || a == "--help":
+			return nil, errHelp
+		case strings.HasPrefix(a, "--"):
+			name, value, inline := strings.Cut(a, "=")
+			o := find(name)
+			if o == nil {
+				return nil, fail("Unknown option: '%s'", a)
+			}
+			if o.flag != nil {
+				if inline {
+					switch strings.ToLower(value) {
+					case "true":
+						*o.flag = true
+					case "false":
+						*o.flag = false
+					default:
+						return nil, fail("Invalid value for option '%s': '%s' is not a boolean", name, value)
+					}
+				} else {
+					*o.flag = true
+				}
+				continue
+			}
+			if !inline {
+				if i+1 >= len(args) {
+					return nil, fail("Missing required parameter for option '%s' (%s)", name, o.label)
+				}
+				i++
+				value = args[i]
+			}
+			*o.value = value
+		default: // -a, -aq, -pVALUE
+			for j := 1; j < len(a); j++ {
+				o := find("-" + a[j:j+1])
+				if o == nil {
+					return nil, fail("Unknown option: '%s'", a)
+				}
+				if o.flag != nil {
+					*o.flag = true
+					continue
+				}
+				value := a[j+1:]
+				if value == "" {
+					if i+1 >= len(args) {
+						return nil, fail("Missing required parameter for option '%s' (%s)", o.names[len(o.names)-1], o.label)
+					}
+					i++
+					value = args[i]
+				}
+				*o.value = value
+				break
+			}
+		}
+	}
+	if len(params) < len(positional) {
+		return nil, fail("Missing required parameter: '%s'", positional[len(params)])
+	}
+	if len(params) > len(positional) {
+		return nil, fail("Unmatched argument at index %d: '%s'", paramIndexes[len(positional)], params[len(positional)])
+	}
+	return params, nil
+}
