@@ -6,10 +6,11 @@
 #   benchmarks/pull-side-by-side.sh [ROUNDS]      (default 5; needs root and a built tree)
 #
 # Variants:
-#   enviro-pull      `enviro pull` (a fresh CLI JVM each time) against the engine's daemon, which runs
-#                    for the whole benchmark as dockerd would; download + verify + commit + unpack while
-#                    downloading. Before each round the image is removed and the store pruned (checked
-#                    empty), so every pull starts from nothing on disk.
+#   enviro-pull      `enviro pull` (the native client, client/: a fresh process each time) against the
+#                    engine's daemon, which runs for the whole benchmark as dockerd would; download +
+#                    verify + commit + unpack while downloading. Before each pull the image is removed
+#                    and the store pruned (checked empty), so every pull starts from nothing on disk.
+#   enviro-pull-java the same through the Java CLI (ENVIRO_CLIENT=java: a fresh JVM, AOT cache).
 #   enviro-pull+run  the same plus `enviro run --rm IMAGE true` (one container start on the new image).
 #   enviro-pull-api  the Pull RPC from a warm client JVM against the same daemon (benchmarks PullApi);
 #                    where its time goes is printed per round at the end.
@@ -97,6 +98,9 @@ empty_store() { # the warm daemon's store holds no image, blob or layer
   "$repo/bin/enviro" --host "unix://$warm/sock" image prune -a >/dev/null
   [[ -z $(ls -A "$warm/state/content/blobs/sha256") && -z $(ls -A "$warm/state/snapshots/layers") ]] || die "the store is not empty after rmi + prune"
 }
+# Each timed pull starts after `sync`: with ext4's ordered data mode a pull's fsync commits the journal,
+# which writes out every dirty block allocated before it, so without it a pull would pay for the
+# writeback of whatever variant ran before it.
 # Every tool keeps one store for the whole run and has it emptied before each pull, as a user's
 # machine has one: files deleted a moment ago slow the next creations on ext4 (its inode allocator
 # skips recently freed inodes), and a fresh directory per round would spare one tool that cost.
@@ -106,16 +110,19 @@ run_variant() { # $1 variant $2 round; appends "variant ms" lines
   case $v in
     enviro)
       empty_store
-      t0=$(now); "$repo/bin/enviro" --host "unix://$warm/sock" pull "$ref" >/dev/null; t1=$(now)
+      sync; t0=$(now); "$repo/bin/enviro" --host "unix://$warm/sock" pull "$ref" >/dev/null; t1=$(now)
       "$repo/bin/enviro" --host "unix://$warm/sock" run --rm "$ref" true; t2=$(now)
       echo "enviro-pull $(( (t1 - t0) / 1000000 ))"; echo "enviro-pull+run $(( (t2 - t0) / 1000000 ))"
       empty_store
       # the Pull RPC from a warm client JVM (its round 0 warms up; the image is removed and pruned between)
       "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-        -cp "$repo/benchmarks/target/classes:$repo/benchmarks/target/lib/*" dev.enviro.bench.PullApi "$warm/sock" "$ref" 1 2>>"$work/breakdown" ;;
+        -cp "$repo/benchmarks/target/classes:$repo/benchmarks/target/lib/*" dev.enviro.bench.PullApi "$warm/sock" "$ref" 1 2>>"$work/breakdown"
+      empty_store
+      sync; t0=$(now); ENVIRO_CLIENT=java "$repo/bin/enviro" --host "unix://$warm/sock" pull "$ref" >/dev/null; t1=$(now)
+      echo "enviro-pull-java $(( (t1 - t0) / 1000000 ))" ;;
     enviro-cold)
       daemon_pid=$(start_daemon "$work/cold/state" "$work/cold/sock")
-      t0=$(now); "$repo/bin/enviro" --host "unix://$work/cold/sock" pull "$ref" >/dev/null; t1=$(now)
+      sync; t0=$(now); "$repo/bin/enviro" --host "unix://$work/cold/sock" pull "$ref" >/dev/null; t1=$(now)
       echo "enviro-pull-cold $(( (t1 - t0) / 1000000 ))"
       "$repo/bin/enviro" --host "unix://$work/cold/sock" rmi -f "$ref" >/dev/null
       "$repo/bin/enviro" --host "unix://$work/cold/sock" image prune -a >/dev/null
@@ -123,11 +130,11 @@ run_variant() { # $1 variant $2 round; appends "variant ms" lines
     podman)
       "${pod[@]}" rmi -af >/dev/null 2>&1 || true
       [[ -z $("${pod[@]}" images -q) ]] || die "podman's store is not empty after rmi -af"
-      t0=$(now); "${pod[@]}" pull -q --tls-verify=false "docker://$ref" >/dev/null; t1=$(now)
+      sync; t0=$(now); "${pod[@]}" pull -q --tls-verify=false "docker://$ref" >/dev/null; t1=$(now)
       echo "podman $(( (t1 - t0) / 1000000 ))" ;;
     skopeo)
       rm -rf "$work/skopeo"; mkdir -p "$work/skopeo"
-      t0=$(now); skopeo copy --quiet --src-tls-verify=false "docker://$ref" "oci:$work/skopeo/oci:bench"
+      sync; t0=$(now); skopeo copy --quiet --src-tls-verify=false "docker://$ref" "oci:$work/skopeo/oci:bench"
       umoci unpack --image "$work/skopeo/oci:bench" "$work/skopeo/bundle" >/dev/null; t1=$(now)
       echo "skopeo+umoci $(( (t1 - t0) / 1000000 ))" ;;
   esac
@@ -149,7 +156,7 @@ for line in open(sys.argv[1]):
 base = statistics.median(rows["podman"])
 print(f"pull + unpack of a ~52 MB image (3 gzip layers: busybox, 1 MiB, 50 MiB random) from docker-registry on 127.0.0.1, {sys.argv[2]} interleaved rounds")
 print(f"{'variant':<18}{'median ms':>10}{'min':>8}{'max':>8}{'vs podman':>11}")
-for v in ("enviro-pull", "enviro-pull+run", "enviro-pull-api", "enviro-pull-cold", "podman", "skopeo+umoci"):
+for v in ("enviro-pull", "enviro-pull+run", "enviro-pull-api", "enviro-pull-java", "enviro-pull-cold", "podman", "skopeo+umoci"):
     xs = rows[v]; m = statistics.median(xs)
     print(f"{v:<18}{m:>10.0f}{min(xs):>8}{max(xs):>8}{m/base:>10.2f}x")
 PY

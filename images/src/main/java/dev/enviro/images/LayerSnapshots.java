@@ -1,6 +1,8 @@
 package dev.enviro.images;
 
 import dev.enviro.ffm.IdMap;
+import dev.enviro.ffm.InodeFlags;
+import dev.enviro.ffm.SyscallException;
 import dev.enviro.images.content.ContentStore;
 import dev.enviro.images.content.Digest;
 import dev.enviro.images.content.Tree;
@@ -47,6 +49,9 @@ final class LayerSnapshots {
             // Container root (an unprivileged host id) must reach its lower directories through here.
             Files.setAttribute(snapshots, "unix:mode", 0755);
             Files.setAttribute(snapshots.resolve("layers"), "unix:mode", 0755);
+            // Each layer is unpacked into a new directory here: spread over the file system's block
+            // groups, not piled into one with every inode that removed layers freed (InodeFlags).
+            markTopDirectory(snapshots);
             // Half-built layers of a crashed engine or an interrupted pull: one engine owns a state directory.
             try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(snapshots, ".tmp-*")) {
                 for (Path p : leftovers) Tree.delete(p);
@@ -55,6 +60,15 @@ final class LayerSnapshots {
             throw new ImageException(ImageException.Kind.IO, "snapshots " + snapshots + ": cannot open: " + e.getMessage() + ": check that the state directory is writable", e);
         }
         return new LayerSnapshots(snapshots, content);
+    }
+
+    /** {@link InodeFlags#markTopDirectory}; a file system that cannot is used as it is. */
+    static void markTopDirectory(Path dir) throws IOException {
+        try {
+            InodeFlags.markTopDirectory(dir);
+        } catch (SyscallException e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     Path root() {

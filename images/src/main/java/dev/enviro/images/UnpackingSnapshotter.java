@@ -57,6 +57,9 @@ abstract sealed class UnpackingSnapshotter implements Snapshotter permits CopySn
 
     /** Creates {@code containerDir}, searchable by all: the container's root, mapped to another uid, must reach its root filesystem. */
     static void createContainerDir(Path containerDir) throws IOException {
+        Files.createDirectories(containerDir.getParent());
+        // (a copied root file system is thousands of inodes, created after others were removed)
+        LayerSnapshots.markTopDirectory(containerDir.getParent());
         Files.createDirectories(containerDir);
         int mode = (Integer) Files.getAttribute(containerDir, "unix:mode", LinkOption.NOFOLLOW_LINKS);
         if ((mode & 0111) != 0111) Files.setAttribute(containerDir, "unix:mode", (mode & 07777) | 0111, LinkOption.NOFOLLOW_LINKS);
