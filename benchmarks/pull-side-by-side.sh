@@ -145,6 +145,10 @@ for r in $(seq 0 "$rounds"); do # round 0 is a discarded warm-up
     if (( r == 0 )); then run_variant "$v" "$r" >/dev/null; else run_variant "$v" "$r" >>"$results"; fi
   done
 done
+out="$repo/benchmarks/results/$(date -u +%Y-%m-%dT%H%M%SZ)-pull.md"
+{
+echo "# benchmarks/pull-side-by-side.sh $rounds, $(date -u '+%Y-%m-%d %H:%M') UTC, $(git -C "$repo" rev-parse --short HEAD 2>/dev/null)"
+echo '```'
 python3 - "$results" "$rounds" <<'PY'
 import statistics, sys
 rows = {}
@@ -162,3 +166,6 @@ for v in ("enviro-pull", "enviro-pull+run", "enviro-pull-api", "enviro-pull-java
 PY
 echo "where enviro-pull-api's time went (ms since the call; per layer: first-last byte, commit):"
 grep '^round' "$work/breakdown" || true
+echo '```'
+} | tee "$out"
+echo "(kept in $out)" >&2
