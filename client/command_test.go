@@ -10,9 +10,9 @@ import (
 	"google.golang.org/grpc/codes"
 )
 
-func run(env map[string]string, args ...string) (int, string, string) {
+func invoke(env map[string]string, args ...string) (int, string, string) {
 	var out, errs bytes.Buffer
-	c := &command{out: &out, err: &errs, env: func(k string) string { return env[k] }}
+	c := &command{out: &out, err: &errs, lookup: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
 	return c.execute(args), out.String(), errs.String()
 }
 
@@ -32,9 +32,9 @@ func TestBadCommandLinesAreOneLine(t *testing.T) {
 		"--host tcp://h:1 ps":   "Error: invalid host tcp://h:1: TCP is not supported yet, use unix:///path/to/enviro.sock\n",
 		"--host relative ps":    "Error: invalid host relative: expected unix:///path/to/enviro.sock\n",
 		"--host unix://x ps":    "Error: invalid host unix://x: expected unix:///path/to/enviro.sock\n",
-		"run busybox":           "Error: 'run' is not a verb of the native client: run it through bin/enviro\n",
+		"logs web":              "Error: 'logs' is not a verb of the native client: run it through bin/enviro\n",
 	} {
-		code, out, errs := run(nil, strings.Fields(line)...)
+		code, out, errs := invoke(nil, strings.Fields(line)...)
 		if code != 125 || out != "" || errs != want {
 			t.Errorf("%s: %d %q %q; want 125 %q", line, code, out, errs, want)
 		}
@@ -43,7 +43,7 @@ func TestBadCommandLinesAreOneLine(t *testing.T) {
 
 func TestHelpIsTheVerbsUsage(t *testing.T) {
 	for _, line := range []string{"ps --help", "pull -h", "images --help"} {
-		code, out, _ := run(nil, strings.Fields(line)...)
+		code, out, _ := invoke(nil, strings.Fields(line)...)
 		if code != 0 || !strings.HasPrefix(out, "Usage: enviro "+strings.Fields(line)[0]) {
 			t.Errorf("%s: %d %q", line, code, out)
 		}
@@ -52,15 +52,15 @@ func TestHelpIsTheVerbsUsage(t *testing.T) {
 
 func TestOptionsBundleAndTakeValues(t *testing.T) {
 	var all, quiet bool
-	var platform string
+	var platform *string
 	options := []option{{names: []string{"-a", "--all"}, flag: &all}, {names: []string{"-q"}, flag: &quiet},
 		{names: []string{"-p", "--platform"}, label: "P", value: &platform}}
 	params, err := parseVerb("x", verbArgs{values: []string{"-aq", "-plinux/arm64", "--", "-img"}, indexes: []int{1, 2, 3, 4}}, options, []string{"IMAGE"})
-	if err != nil || !all || !quiet || platform != "linux/arm64" || len(params) != 1 || params[0] != "-img" {
-		t.Errorf("%v %v %v %q %v", err, all, quiet, platform, params)
+	if err != nil || !all || !quiet || platform == nil || *platform != "linux/arm64" || len(params) != 1 || params[0] != "-img" {
+		t.Errorf("%v %v %v %v %v", err, all, quiet, platform, params)
 	}
-	if _, err := parseVerb("x", verbArgs{values: []string{"--platform=linux/amd64", "i"}, indexes: []int{1, 2}}, options, []string{"IMAGE"}); err != nil || platform != "linux/amd64" {
-		t.Errorf("%v %q", err, platform)
+	if _, err := parseVerb("x", verbArgs{values: []string{"--platform=linux/amd64", "i"}, indexes: []int{1, 2}}, options, []string{"IMAGE"}); err != nil || *platform != "linux/amd64" {
+		t.Errorf("%v %v", err, platform)
 	}
 }
 
@@ -87,7 +87,7 @@ func TestEngineAddressRules(t *testing.T) {
 
 func TestNoEngineListening(t *testing.T) {
 	sock := filepath.Join(t.TempDir(), "none.sock")
-	code, out, errs := run(nil, "--host", "unix://"+sock, "ps")
+	code, out, errs := invoke(nil, "--host", "unix://"+sock, "ps")
 	want := "Error: cannot reach the Enviro engine at unix://" + sock +
 		" (connect: No such file or directory). Start one with 'enviro daemon' (or set ENVIRO_HOST).\n"
 	if code != 125 || out != "" || errs != want {
@@ -102,7 +102,7 @@ func TestNoEngineListening(t *testing.T) {
 	if err := syscall.Bind(fd, &syscall.SockaddrUnix{Name: sock}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, errs := run(nil, "--host", "unix://"+sock, "ps"); !strings.Contains(errs, "(connect: Connection refused)") {
+	if _, _, errs := invoke(nil, "--host", "unix://"+sock, "ps"); !strings.Contains(errs, "(connect: Connection refused)") {
 		t.Errorf("%q", errs)
 	}
 }

@@ -63,7 +63,7 @@ type engine struct {
 // connect dials the socket itself first, so that an engine that is not there is named with the
 // kernel's reason (as the Java client does) rather than gRPC's transport chatter.
 func (c *command) connect() (*engine, error) {
-	address, err := resolveAddress(c.host, c.env, os.Geteuid())
+	address, err := resolveAddress(c.host, c.getenv, os.Geteuid())
 	if err != nil {
 		return nil, err
 	}
@@ -92,8 +92,10 @@ func (e *engine) Close() { e.conn.Close() }
 
 // engineError is the one error of this client's side of the API: the line to show and the exit code.
 type engineError struct {
-	message  string
-	exitCode int
+	message     string
+	exitCode    int
+	code        codes.Code // the call's status; Unavailable when no engine answered
+	unreachable bool       // no engine answered at all
 }
 
 func (e *engineError) Error() string { return e.message }
@@ -106,7 +108,7 @@ func unreachable(address engineAddress, err error) *engineError {
 	}
 	return &engineError{
 		message:  fmt.Sprintf("cannot reach the Enviro engine at %s (connect: %s). Start one with 'enviro daemon' (or set ENVIRO_HOST).", address, reason),
-		exitCode: exitEngine,
+		exitCode: exitEngine, code: codes.Unavailable, unreachable: true,
 	}
 }
 
@@ -131,7 +133,7 @@ func (e *engine) callError(err error, trailer metadata.MD) error {
 	if !fromEngine && st.Code() == codes.Unavailable {
 		return &engineError{
 			message:  fmt.Sprintf("cannot reach the Enviro engine at %s (connect: %s). Start one with 'enviro daemon' (or set ENVIRO_HOST).", e.address, st.Message()),
-			exitCode: exitEngine,
+			exitCode: exitEngine, code: codes.Unavailable, unreachable: true,
 		}
 	}
 	exitCode := exitEngine
@@ -149,7 +151,7 @@ func (e *engine) callError(err error, trailer metadata.MD) error {
 	if !fromEngine && st.Code() == codes.Canceled {
 		message = fmt.Sprintf("the call to the engine at %s was cancelled: %s", e.address, message)
 	}
-	return &engineError{message: message, exitCode: exitCode}
+	return &engineError{message: message, exitCode: exitCode, code: st.Code()}
 }
 
 // codeName spells a status code as grpc-java does (and so as the Java CLI prints it).

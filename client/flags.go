@@ -10,18 +10,55 @@ import (
 var errHelp = errors.New("help")
 
 // An option of a verb, spelled as picocli spells them: short names bundle (-aq), long names take a
-// value after a space or '='.
+// value after a space or '='. One of flag, value and list is set.
 type option struct {
 	names []string // "-a", "--all"
 	label string   // the value's label; empty for a boolean option
 	flag  *bool
-	value *string
+	value **string  // set: the option was given (its last value)
+	list  *[]string // every value, in order
+	split string    // a list option's values may also be joined by this (--cap-add A,B)
+}
+
+// verbSyntax: what parseVerb needs to know of a verb beyond its options.
+type verbSyntax struct {
+	positional []string // labels of the required parameters, in order
+	help       []string // the names that ask for usage (-h is --hostname for run)
+	// every argument from the first parameter on is a parameter (run IMAGE ls -la)
+	stopAtPositional bool
+	// parameters after `positional` are taken (run's COMMAND...)
+	varargs bool
+}
+
+func (o *option) set(value string) {
+	switch {
+	case o.list != nil && o.split != "":
+		*o.list = append(*o.list, strings.Split(value, o.split)...)
+	case o.list != nil:
+		*o.list = append(*o.list, value)
+	default:
+		v := value
+		*o.value = &v
+	}
 }
 
 // parseVerb reads a verb's options and positional parameters the way the Java CLI (picocli) does, with
 // its messages: the two must refuse the same command lines with the same line.
 func parseVerb(verb string, line verbArgs, options []option, positional []string) ([]string, error) {
+	return parseSyntax(verb, line, options, verbSyntax{positional: positional, help: []string{"-h", "--help"}})
+}
+
+func parseSyntax(verb string, line verbArgs, options []option, syntax verbSyntax) ([]string, error) {
 	args := line.values
+	positional := syntax.positional
+	isHelp := func(a string) bool {
+		for _, h := range syntax.help {
+			if a == h {
+				return true
+			}
+		}
+		return false
+	}
 	fail := func(format string, a ...any) error {
 		return usageError{fmt.Sprintf(format, a...) + ". See 'enviro " + verb + " --help'."}
 	}
@@ -44,9 +81,12 @@ func parseVerb(verb string, line verbArgs, options []option, positional []string
 		case onlyParams || a == "-" || !strings.HasPrefix(a, "-"):
 			params = append(params, a)
 			paramIndexes = append(paramIndexes, line.indexes[i])
+			if syntax.stopAtPositional {
+				onlyParams = true
+			}
 		case a == "--":
 			onlyParams = true
-		case a == "-h" || a == "--help":
+		case isHelp(a):
 			return nil, errHelp
 		case strings.HasPrefix(a, "--"):
 			name, value, inline := strings.Cut(a, "=")
@@ -76,7 +116,7 @@ func parseVerb(verb string, line verbArgs, options []option, positional []string
 				i++
 				value = args[i]
 			}
-			*o.value = value
+			o.set(value)
 		default: // -a, -aq, -pVALUE
 			for j := 1; j < len(a); j++ {
 				o := find("-" + a[j:j+1])
@@ -95,7 +135,7 @@ func parseVerb(verb string, line verbArgs, options []option, positional []string
 					i++
 					value = args[i]
 				}
-				*o.value = value
+				o.set(value)
 				break
 			}
 		}
@@ -103,7 +143,7 @@ func parseVerb(verb string, line verbArgs, options []option, positional []string
 	if len(params) < len(positional) {
 		return nil, fail("Missing required parameter: '%s'", positional[len(params)])
 	}
-	if len(params) > len(positional) {
+	if len(params) > len(positional) && !syntax.varargs {
 		return nil, fail("Unmatched argument at index %d: '%s'", paramIndexes[len(positional)], params[len(positional)])
 	}
 	return params, nil

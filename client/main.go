@@ -29,17 +29,23 @@ var verbs = map[string]verb{
 	"ps":     {psUsage, ps},
 	"images": {imagesUsage, images},
 	"pull":   {pullUsage, pull},
+	"run":    {runUsage, run},
 }
 
 // What one invocation shares: where it prints, its environment and the root options.
 type command struct {
 	out, err io.Writer
-	env      func(string) string
+	lookup   func(string) (string, bool) // the environment
 	host     string
 }
 
+func (c *command) getenv(key string) string {
+	v, _ := c.lookup(key)
+	return v
+}
+
 func main() {
-	c := &command{out: stdout, err: os.Stderr, env: os.Getenv}
+	c := &command{out: stdout, err: os.Stderr, lookup: os.LookupEnv}
 	os.Exit(c.execute(os.Args[1:]))
 }
 
@@ -55,6 +61,9 @@ func (c *command) execute(args []string) int {
 		return c.report(usageError{fmt.Sprintf("'%s' is not a verb of the native client: run it through bin/enviro", name)})
 	}
 	if err := v.run(c, rest); err != nil {
+		if code, ok := err.(exitStatus); ok {
+			return int(code)
+		}
 		if err == errHelp {
 			fmt.Fprint(c.out, v.usage)
 			return 0

@@ -30,6 +30,12 @@ func newPullView(out io.Writer, terminal bool) *pullView {
 	return &pullView{out: out, terminal: terminal, layers: map[string]*v1.LayerProgress{}}
 }
 
+// holding: firstLine is printed, before any status, once the reference has resolved.
+func (v *pullView) holding(firstLine string) *pullView {
+	v.held = append([]string{firstLine}, v.held...)
+	return v
+}
+
 func (v *pullView) release() {
 	if v.released {
 		return

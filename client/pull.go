@@ -23,7 +23,7 @@ Pull an image from a registry.
 // pull: as docker, the client sends the credentials it holds for the reference's registry (from
 // ~/.docker/config.json, written by `enviro login`); the engine keeps none of its own.
 func pull(c *command, args verbArgs) error {
-	var platform string
+	var platform *string
 	var quiet bool
 	params, err := parseVerb("pull", args, []option{
 		{names: []string{"--platform"}, label: "OS/ARCH[/VARIANT]", value: &platform},
@@ -33,51 +33,73 @@ func pull(c *command, args verbArgs) error {
 		return err
 	}
 	reference := params[0]
-	registry, err := registryOf(reference)
+	creds, err := c.credentialsFor(reference)
 	if err != nil {
-		return usageError{err.Error()}
-	}
-	creds, err := findCredentials(dockerConfigPath(c.env), registry)
-	if err != nil {
-		return usageError{err.Error()}
+		return err
 	}
 	e, err := c.connect()
 	if err != nil {
 		return err
 	}
 	defer e.Close()
-
-	request := &v1.PullRequest{Reference: reference, Platform: platform}
-	if creds != nil {
-		request.Username, request.Password = creds.username, creds.secret
-	}
 	out := c.out
 	if quiet {
 		out = io.Discard
 	}
-	view := newPullView(out, !quiet && isTerminal(0) && isTerminal(1) && c.out == stdout)
+	view := newPullView(out, !quiet && c.out == stdout && isTerminal(0) && isTerminal(1))
+	var p string
+	if platform != nil {
+		p = *platform
+	}
+	if _, err := e.pull(reference, p, creds, view); err != nil {
+		return err
+	}
+	if quiet {
+		full, _ := normalizeName(strings.TrimSpace(reference))
+		fmt.Fprintln(c.out, full)
+	}
+	return nil
+}
+
+// credentialsFor: what the user stored for the reference's registry; a reference that is not one,
+// or a credential file that cannot be read, is one line.
+func (c *command) credentialsFor(reference string) (*credentials, error) {
+	registry, err := registryOf(reference)
+	if err != nil {
+		return nil, usageError{err.Error()}
+	}
+	creds, err := findCredentials(dockerConfigPath(c.getenv), registry)
+	if err != nil {
+		return nil, usageError{err.Error()}
+	}
+	return creds, nil
+}
+
+// pull streams a Pull through view and prints the closing status line; answers the image stored.
+func (e *engine) pull(reference, platform string, creds *credentials, view *pullView) (*v1.Image, error) {
+	request := &v1.PullRequest{Reference: reference, Platform: platform}
+	if creds != nil {
+		request.Username, request.Password = creds.username, creds.secret
+	}
 	stream, err := e.api.Pull(context.Background(), request)
 	if err != nil {
-		return e.callError(err, nil)
+		return nil, e.callError(err, nil)
 	}
 	var image *v1.Image
 	for image == nil {
 		u, err := stream.Recv()
 		if err == io.EOF {
-			return usageError{"the engine ended the pull without the image; see 'enviro images'"}
+			return nil, usageError{"the engine ended the pull without the image; see 'enviro images'"}
 		}
 		if err != nil {
-			return e.callError(err, stream.Trailer())
+			return nil, e.callError(err, stream.Trailer())
 		}
 		image = view.show(u)
 	}
 	// the reference pulled, in full, as docker prints it (the image may have other names too)
 	full, _ := normalizeName(strings.TrimSpace(reference))
-	fmt.Fprintf(out, "Status: Downloaded image %s (%s)\n", full, image.ManifestDigest)
-	if quiet {
-		fmt.Fprintln(c.out, full)
-	}
-	return nil
+	fmt.Fprintf(view.out, "Status: Downloaded image %s (%s)\n", full, image.ManifestDigest)
+	return image, nil
 }
 
 // isTerminal: whether fd is a terminal (TCGETS answers).

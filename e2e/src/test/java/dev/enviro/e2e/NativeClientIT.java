@@ -13,8 +13,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * bin/enviro runs ps, images and pull in the native client (client/, Go) and every other verb in the
- * Java CLI; ENVIRO_CLIENT=java sends those three to the Java CLI too. The two must print the same
+ * bin/enviro runs ps, images, pull and run in the native client (client/, Go) and every other verb in
+ * the Java CLI; ENVIRO_CLIENT=java sends those to the Java CLI too. The two must print the same
  * lines and end with the same exit codes, against one real engine and registry; and the credentials
  * `enviro login` stores (Java) must be the ones the native pull sends.
  */
@@ -146,5 +146,81 @@ class NativeClientIT extends WithBusyboxEngine {
         javaEnv.put("ENVIRO_CLIENT", "java");
         assertEquals(broken.stderr(), cli(javaEnv, "pull", ref).stderr());
         assertEquals(0, engine.cli("rmi", ref).exitCode());
+    }
+
+    @Test
+    void runPrintsAndEndsAsTheJavaCliDoes() throws Exception {
+        for (List<String> line : List.of(
+                List.of("run", "--rm", "localhost/busybox", "sh", "-c", "echo out; echo err >&2; exit 3"),
+                List.of("run", "--rm", "-e", "A=1", "-e", "HOME", "-w", "/tmp", "-u", "1000", "localhost/busybox", "sh", "-c", "echo $A $HOME; pwd; id -u"),
+                List.of("run", "--rm", "--read-only", "--tmpfs", "/scratch", "--memory", "64m", "--pids-limit", "50", "--cap-drop", "ALL",
+                        "localhost/busybox", "sh", "-c", "touch /scratch/x && ! touch /x 2>/dev/null && cat /proc/self/status | grep CapEff"),
+                List.of("run", "--rm", "--entrypoint", "echo", "localhost/busybox", "-n", "no newline"),
+                // refused before any call, with the same line
+                List.of("run"), List.of("run", "-x", "img"), List.of("run", "--name", "bad@name", "img"), List.of("run", "-m", "12q", "img"),
+                List.of("run", "--cpus", "1.5.2", "img"), List.of("run", "-v", "data:/data", "img"), List.of("run", "--rm", "--restart", "always", "img"),
+                List.of("run", "--env-file", "/nonexistent/app.env", "img"), List.of("run", "--security-opt", "seccomp=/nonexistent/p.json", "img"),
+                List.of("run", "-e", "=x", "img"), List.of("run", "--restart", "always:3", "img"),
+                // refused by the engine
+                List.of("run", "--rm", "--ulimit", "bogus=1", "localhost/busybox", "true"),
+                List.of("run", "--rm", "--cap-add", "NOT_A_CAP", "localhost/busybox", "true"),
+                // neither here nor pullable: one line
+                List.of("run", "--rm", "127.0.0.1:1/nowhere/image:1", "true"))) {
+            String[] args = line.toArray(String[]::new);
+            Cli.Result n = nativeClient(args), j = java(args);
+            assertEquals(j.exitCode(), n.exitCode(), () -> String.join(" ", line) + "\n" + j + "\n" + n);
+            assertEquals(j.stdout(), n.stdout(), String.join(" ", line));
+            // (a container without --name gets a generated one, adjective_surname, different each run)
+            assertEquals(j.stderr().replaceAll("container [a-z]+_[a-z]+", "container NAME"),
+                    n.stderr().replaceAll("container [a-z]+_[a-z]+", "container NAME"), String.join(" ", line));
+        }
+        Cli.Result exited = nativeClient("run", "--rm", "localhost/busybox", "sh", "-c", "echo out; echo err >&2; exit 3");
+        assertEquals(new Cli.Result(3, "out\n", "err\n"), exited);
+        Cli.Result refused = nativeClient("run", "-m", "12q", "img");
+        assertEquals(125, refused.exitCode());
+        assertEquals("Error: invalid size for --memory: '12q': expected a number with an optional unit b, k, m or g (e.g. 512m)\n", refused.stderr());
+    }
+
+    @Test
+    void aCommandThatCannotRunEndsWith127InBoth() throws Exception {
+        Cli.Result n = nativeClient("run", "--rm", "--name", "missing-native", "localhost/busybox", "nosuchcmd");
+        Cli.Result j = java("run", "--rm", "--name", "missing-java", "localhost/busybox", "nosuchcmd");
+        assertEquals(127, n.exitCode(), n::toString);
+        assertEquals(127, j.exitCode(), j::toString);
+        assertEquals(j.stderr().replace("missing-java", "X"), n.stderr().replace("missing-native", "X"));
+        assertTrue(n.stderr().contains("the command is not in the image or not on its PATH"), n::toString);
+    }
+
+    @Test
+    void aDetachedRunPrintsTheId() throws Exception {
+        Cli.Result n = nativeClient("run", "-d", "--name", "detached-native", "localhost/busybox", "sleep", "300");
+        assertEquals(0, n.exitCode(), n::toString);
+        assertTrue(n.stdout().matches("[0-9a-f]{64}\n"), n::toString);
+        assertTrue(nativeClient("ps").stdout().contains("detached-native"));
+        assertEquals(0, engine.cli("rm", "-f", "detached-native").exitCode());
+    }
+
+    /** A foreground run passes SIGTERM, SIGINT and SIGHUP to the container (docker's sig-proxy), in both clients. */
+    @Test
+    void aForegroundRunForwardsSignalsToTheContainer() throws Exception {
+        for (String client : List.of("native", "java")) {
+            ProcessBuilder pb = new ProcessBuilder(Cli.launcher().toString(), "run", "--rm", "localhost/busybox", "sh", "-c",
+                    "trap 'echo got-term; exit 7' TERM; echo ready; while true; do sleep 0.1; done")
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().putAll(engine.env());
+            if (client.equals("java")) pb.environment().put("ENVIRO_CLIENT", "java");
+            Process p = pb.start();
+            try {
+                java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
+                assertEquals("ready", out.readLine(), client);
+                new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor(); // the client, by its PID
+                assertEquals("got-term", out.readLine(), client);
+                assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), client);
+                assertEquals(7, p.exitValue(), client);
+            } finally {
+                p.destroyForcibly().waitFor();
+            }
+        }
     }
 }

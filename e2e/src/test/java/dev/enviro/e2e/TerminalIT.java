@@ -99,8 +99,9 @@ class TerminalIT extends WithBusyboxEngine {
             }
             assertTrue(lines(resized, "30 100") >= 1, "the new window size never reached the container:\n" + resized);
             // Ctrl-C is a byte the container's line discipline turns into SIGINT for its foreground job only
-            tmux.keys("sleep 300", "Enter");
-            Thread.sleep(500);
+            // (^C only once the shell runs the line, as for cat below)
+            tmux.keys("echo sleeping; sleep 300", "Enter");
+            tmux.await(s -> lines(s, "sleeping") == 1, "the line running");
             tmux.keys("C-c");
             tmux.keys("echo after-interrupt", "Enter");
             tmux.await(s -> lines(s, "after-interrupt") == 1, "the shell alive after ^C");
@@ -162,7 +163,10 @@ class TerminalIT extends WithBusyboxEngine {
             tmux.keys("tty; ps -o pid,tty,args | grep -c pts/", "Enter");
             tmux.await(s -> s.lines().anyMatch(l -> l.strip().matches("/dev/pts/\\d+")), "the exec's pty");
             // Ctrl-D is a byte too: at the start of a line the pty's line discipline makes it cat's end of input
-            tmux.keys("cat; echo cat-ended", "Enter");
+            // typed only once the shell runs the line: keys sent before it has read its command line
+            // can be read ahead by ash's line editor and kept for its next prompt, not given to cat
+            tmux.keys("echo cat-starts; cat; echo cat-ended", "Enter");
+            tmux.await(s -> lines(s, "cat-starts") == 1, "the line running");
             tmux.keys("typed", "Enter");
             tmux.await(s -> lines(s, "typed") == 2, "cat's copy of the line");
             tmux.keys("C-d");
