@@ -37,6 +37,16 @@ public final class InodeFlags {
      * such flag (tmpfs, xfs, btrfs, overlay): nothing to gain there.
      */
     public static boolean markTopDirectory(Path dir) throws SyscallException {
+        return onFlags(dir, true);
+    }
+
+    /** Whether {@code dir} carries the mark. */
+    public static boolean isTopDirectory(Path dir) throws SyscallException {
+        return onFlags(dir, false);
+    }
+
+    /** Reads the flags of {@code dir}, and with {@code mark} adds FS_TOPDIR_FL; answers whether it is set. */
+    private static boolean onFlags(Path dir, boolean mark) throws SyscallException {
         try (Fd fd = Files.open(dir, Files.O_RDONLY | Files.O_DIRECTORY | Files.O_CLOEXEC, 0);
              Arena arena = Arena.ofConfined()) {
             MemorySegment state = Native.captureState(arena);
@@ -45,30 +55,12 @@ public final class InodeFlags {
                 return unsupported(Native.errno(state), "FS_IOC_GETFLAGS", dir);
             }
             int current = flags.get(JAVA_INT, 0);
-            if ((current & FS_TOPDIR_FL) != 0) return true;
+            if ((current & FS_TOPDIR_FL) != 0 || !mark) return (current & FS_TOPDIR_FL) != 0;
             flags.set(JAVA_INT, 0, current | FS_TOPDIR_FL);
             if ((int) ioctl.HANDLE.invokeExact(state, fd.value(), FS_IOC_SETFLAGS, flags) < 0) {
                 return unsupported(Native.errno(state), "FS_IOC_SETFLAGS", dir);
             }
             return true;
-        } catch (SyscallException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Native.linkError(t);
-        }
-    }
-
-    /** Whether {@code dir} carries the mark. */
-    public static boolean isTopDirectory(Path dir) throws SyscallException {
-        try (Fd fd = Files.open(dir, Files.O_RDONLY | Files.O_DIRECTORY | Files.O_CLOEXEC, 0);
-             Arena arena = Arena.ofConfined()) {
-            MemorySegment state = Native.captureState(arena);
-            MemorySegment flags = arena.allocate(JAVA_INT);
-            if ((int) ioctl.HANDLE.invokeExact(state, fd.value(), FS_IOC_GETFLAGS, flags) < 0) {
-                unsupported(Native.errno(state), "FS_IOC_GETFLAGS", dir);
-                return false;
-            }
-            return (flags.get(JAVA_INT, 0) & FS_TOPDIR_FL) != 0;
         } catch (SyscallException e) {
             throw e;
         } catch (Throwable t) {
