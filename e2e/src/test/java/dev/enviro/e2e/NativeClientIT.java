@@ -87,7 +87,7 @@ class NativeClientIT extends WithBusyboxEngine {
     void badCommandLinesAreRefusedWithTheSameLine() throws Exception {
         for (List<String> line : List.of(List.of("ps", "-x"), List.of("ps", "extra"), List.of("images", "--bogus"), List.of("pull"),
                 List.of("pull", "--platform"), List.of("pull", "Bad!"), List.of("pull", "a", "b"),
-                List.of("pull", registry.host() + "/parity/none:1.0"),
+                List.of("pull", registry.host() + "/parity/none:1.0"), List.of("pull", "--platform", "linux/arm64", registry.host() + "/parity/native:1.0"),
                 List.of("--host", "tcp://127.0.0.1:1", "ps"), List.of("--host", "unix://" + engine.dir.resolve("none.sock"), "images"))) {
             String[] args = line.toArray(String[]::new);
             Cli.Result n = nativeClient(args), j = java(args);

@@ -159,7 +159,9 @@ final class LocalImageStore implements ImageStore {
     }
 
     private ImageSummary pullLocked(Reference ref, String platform, Credentials credentials, Consumer<PullEvent> events) throws ImageException {
-        Puller.Pulled pulled = puller().pull(ref, Platform.parse(platform), credentials, events);
+        // a platform asked for must be the image's, also when the image has only one (as docker checks)
+        boolean asked = platform != null && !platform.isBlank();
+        Puller.Pulled pulled = puller().pull(ref, Platform.parse(platform), asked, credentials, events);
         PullStep record = PullStep.begin(ref.toString(), "record");
         String manifest = pulled.manifestDigest().toString();
         // A digest pull records name@digest, so that resolving that name finds the image even when the digest is an index's.

@@ -41,6 +41,15 @@ public record Platform(String os, String architecture, String variant) {
         return variant == null || variant.equals(d.variant()) || (d.variant() == null && architecture.equals("arm64") && variant.equals("v8"));
     }
 
+    /**
+     * Whether an image config (single-platform image) is for this platform: its os and architecture
+     * (configs carry no variant). A config that names neither cannot be told apart: accepted.
+     */
+    public boolean isOf(dev.enviro.images.oci.ConfigFile config) {
+        if (config.os() == null && config.architecture() == null) return true;
+        return os.equals(config.os()) && architecture.equals(config.architecture());
+    }
+
     @Override
     public String toString() {
         return os + "/" + architecture + (variant != null ? "/" + variant : "");

@@ -56,7 +56,11 @@ public final class Puller {
         this.unpacker = unpacker;
     }
 
-    public Pulled pull(Reference ref, Platform platform, Credentials credentials, Consumer<PullEvent> events) throws ImageException {
+    /**
+     * {@code platformAsked}: the user named {@code platform}, so an image that is not an index must be
+     * for it too (otherwise {@code platform} is the host's and only picks an index's entry).
+     */
+    public Pulled pull(Reference ref, Platform platform, boolean platformAsked, Credentials credentials, Consumer<PullEvent> events) throws ImageException {
         RegistryClient registry = new RegistryClient(http, ref, credentials, RegistryClient.plainHttp(ref.registry(), insecure), firstBackoff);
         events.accept(new PullEvent.Status((ref.tag() != null ? ref.tag() : ref.digest()) + ": Pulling from " + ref.repositoryName()));
         PullStep resolve = PullStep.begin(ref.toString(), "resolve");
@@ -75,8 +79,6 @@ public final class Puller {
         }
         ImageManifest manifest = ImageManifest.parse(chosen.bytes(), "manifest " + ref);
         resolve.commit();
-        List<PullEvent.Layer> layers = manifest.layers().stream().map(l -> new PullEvent.Layer(l.digest().toString(), l.size())).toList();
-        events.accept(new PullEvent.Resolved(chosen.digest().toString(), layers));
 
         PullStep configStep = PullStep.begin(ref.toString(), "config");
         byte[] configBytes = content.contains(manifest.config().digest())
@@ -84,6 +86,13 @@ public final class Puller {
                 : registry.smallBlob(manifest.config());
         ConfigFile config = ConfigFile.parse(configBytes, "config of " + ref);
         configStep.commit();
+        if (platformAsked && indexBytes == null && !platform.isOf(config)) {
+            throw new ImageException(Kind.NOT_FOUND, "image " + ref + " is " + config.os() + "/" + config.architecture() + ", not " + platform
+                    + " (it has no other platform): pull it without --platform");
+        }
+        // resolved only now: a refusal above comes before any progress line
+        List<PullEvent.Layer> layers = manifest.layers().stream().map(l -> new PullEvent.Layer(l.digest().toString(), l.size())).toList();
+        events.accept(new PullEvent.Resolved(chosen.digest().toString(), layers));
         if (config.diffIds().size() != manifest.layers().size()) {
             throw new ImageException(Kind.MALFORMED, "image " + ref + ": its manifest lists " + manifest.layers().size() + " layers, its config " + config.diffIds().size() + " diff_ids");
         }

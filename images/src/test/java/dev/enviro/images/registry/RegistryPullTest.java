@@ -147,6 +147,20 @@ class RegistryPullTest {
         assertTrue(none.getMessage().contains("has no linux/s390x variant (it has linux/amd64, linux/arm64)"), none.getMessage());
     }
 
+    /** As docker: a platform asked for must be the image's, also when the image is not an index; nothing is stored. */
+    @Test
+    void aSinglePlatformImageIsRefusedForAnotherPlatform() throws Exception {
+        ImageStore store = ImageStore.open(state);
+        List<PullEvent> events = new CopyOnWriteArrayList<>();
+        ImageException other = assertThrows(ImageException.class, () -> store.pull(registry.host() + "/test/busybox:1.0", "linux/arm64", null, events::add));
+        assertEquals(ImageException.Kind.NOT_FOUND, other.kind());
+        assertEquals("image " + registry.host() + "/test/busybox:1.0 is linux/amd64, not linux/arm64 (it has no other platform): pull it without --platform",
+                other.getMessage());
+        assertTrue(events.stream().noneMatch(e -> e instanceof PullEvent.Resolved), "refused before it resolved: no progress shown");
+        assertEquals(List.of(), store.list());
+        assertEquals(1, store.pull(registry.host() + "/test/busybox:1.0", "linux/amd64", null, e -> {}).names().size(), "its own platform pulls");
+    }
+
     @Test
     void aConnectionCutMidLayerIsResumedWithARangeRequest() throws Exception {
         try (FaultyProxy proxy = new FaultyProxy(registry.port, FaultyProxy.Fault.CUT, 300_000)) {
