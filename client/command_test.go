@@ -32,7 +32,7 @@ func TestBadCommandLinesAreOneLine(t *testing.T) {
 		"--host tcp://h:1 ps":   "Error: invalid host tcp://h:1: TCP is not supported yet, use unix:///path/to/enviro.sock\n",
 		"--host relative ps":    "Error: invalid host relative: expected unix:///path/to/enviro.sock\n",
 		"--host unix://x ps":    "Error: invalid host unix://x: expected unix:///path/to/enviro.sock\n",
-		"logs web":              "Error: 'logs' is not a verb of the native client: run it through bin/enviro\n",
+		"inspect web":           "Error: 'inspect' is not a verb of the native client: run it through bin/enviro\n",
 	} {
 		code, out, errs := invoke(nil, strings.Fields(line)...)
 		if code != 125 || out != "" || errs != want {

@@ -30,6 +30,12 @@ var verbs = map[string]verb{
 	"images": {imagesUsage, images},
 	"pull":   {pullUsage, pull},
 	"run":    {runUsage, run},
+	"exec":   {execUsage, exec},
+	"logs":   {logsUsage, logs},
+	"stop":   {stopUsage, stop},
+	"kill":   {killUsage, kill},
+	"rm":     {rmUsage, rm},
+	"wait":   {waitUsage, wait},
 }
 
 // What one invocation shares: where it prints, its environment and the root options.

@@ -104,10 +104,6 @@ func run(c *command, args verbArgs) error {
 	var f runFlags
 	params, err := parseSyntax("run", args, f.options(), verbSyntax{
 		positional: []string{"IMAGE"}, help: []string{"--help"}, stopAtPositional: true, varargs: true})
-	if err == errHelp {
-		fmt.Fprint(c.out, runUsage)
-		return nil
-	}
 	if err != nil {
 		return err
 	}
@@ -532,11 +528,7 @@ func attach(c *command, e *engine, events *runStream) error {
 				}
 			}()
 		case *v1.RunEvent_Output:
-			target := c.out
-			if x.Output.GetStream() == v1.LogChunk_STDERR {
-				target = c.err
-			}
-			target.Write(x.Output.GetData()) // a closed pipe shows in the exit, as for any filter
+			c.write(x.Output)
 		case *v1.RunEvent_Exit:
 			return exitStatus(x.Exit.GetCode())
 		}

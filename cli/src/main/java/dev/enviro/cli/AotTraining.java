@@ -8,6 +8,8 @@ import dev.enviro.grpc.v1.Container;
 import dev.enviro.grpc.v1.EnviroGrpc;
 import dev.enviro.grpc.v1.Exit;
 import dev.enviro.grpc.v1.Image;
+import dev.enviro.grpc.v1.InfoRequest;
+import dev.enviro.grpc.v1.InfoResponse;
 import dev.enviro.grpc.v1.InspectRequest;
 import dev.enviro.grpc.v1.InspectResponse;
 import dev.enviro.grpc.v1.LayerProgress;
@@ -16,15 +18,10 @@ import dev.enviro.grpc.v1.ListImagesResponse;
 import dev.enviro.grpc.v1.ListRequest;
 import dev.enviro.grpc.v1.ListResponse;
 import dev.enviro.grpc.v1.LogChunk;
-import dev.enviro.grpc.v1.LogsRequest;
 import dev.enviro.grpc.v1.PullRequest;
 import dev.enviro.grpc.v1.PullUpdate;
-import dev.enviro.grpc.v1.RemoveRequest;
-import dev.enviro.grpc.v1.RemoveResponse;
 import dev.enviro.grpc.v1.RunEvent;
 import dev.enviro.grpc.v1.RunRequest;
-import dev.enviro.grpc.v1.StopRequest;
-import dev.enviro.grpc.v1.StopResponse;
 import io.grpc.netty.shaded.io.netty.util.internal.PlatformDependent;
 import io.grpc.stub.StreamObserver;
 import java.io.BufferedReader;
@@ -129,16 +126,14 @@ public final class AotTraining {
 
     /**
      * The common verbs the JVM still serves, each as the stand-in at {@code host} lets it run to its
-     * end. ps, images, pull and run go to the native client (client/); a run through this CLI is one
-     * with a terminal, which a training cannot have, so what `run` loads comes from `logs` and `rm`.
+     * end. ps, images, pull, run, exec, logs, stop, kill, rm and wait go to the native client
+     * (client/); a run or exec through this CLI has a terminal, which a training cannot have.
      */
     static String[][] verbs(String host) {
         return new String[][] {
-                {"--host", host, "logs", "training"},
                 {"--host", host, "inspect", "training"},
-                {"--host", host, "stop", "training"},
-                {"--host", host, "rm", "-f", "training"},
-                {"--host", host, "ps", "-a"}};
+                {"--host", host, "info"},
+                {"--host", host, "image", "ls"}};
     }
 
     private static Path socket(String dir) {
@@ -225,26 +220,14 @@ public final class AotTraining {
         }
 
         @Override
-        public void logs(LogsRequest request, StreamObserver<LogChunk> response) {
-            response.onNext(LogChunk.newBuilder().setStream(LogChunk.Stream.STDOUT).setData(ByteString.copyFromUtf8("hi\n")).setTime(CREATED).build());
-            response.onCompleted();
-        }
-
-        @Override
         public void inspect(InspectRequest request, StreamObserver<InspectResponse> response) {
             response.onNext(InspectResponse.newBuilder().setContainer(CONTAINER).build());
             response.onCompleted();
         }
 
         @Override
-        public void stop(StopRequest request, StreamObserver<StopResponse> response) {
-            response.onNext(StopResponse.newBuilder().setContainer(CONTAINER).build());
-            response.onCompleted();
-        }
-
-        @Override
-        public void remove(RemoveRequest request, StreamObserver<RemoveResponse> response) {
-            response.onNext(RemoveResponse.newBuilder().setContainer(CONTAINER).build());
+        public void info(InfoRequest request, StreamObserver<InfoResponse> response) {
+            response.onNext(InfoResponse.newBuilder().setVersion("training").setStateDir("/training").build());
             response.onCompleted();
         }
 

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * bin/enviro runs ps, images, pull and run in the native client (client/, Go) and every other verb in
- * the Java CLI; ENVIRO_CLIENT=java sends those to the Java CLI too. The two must print the same
+ * bin/enviro runs ps, images, pull, run, exec, logs, stop, kill, rm and wait in the native client
+ * (client/, Go) and every other verb in the Java CLI; ENVIRO_CLIENT=java sends those to the Java CLI too. The two must print the same
  * lines and end with the same exit codes, against one real engine and registry; and the credentials
  * `enviro login` stores (Java) must be the ones the native pull sends.
  */
@@ -222,5 +222,54 @@ class NativeClientIT extends WithBusyboxEngine {
                 p.destroyForcibly().waitFor();
             }
         }
+    }
+
+    /** One container's life through logs, exec, kill, stop, wait, logs -f and rm, in each client: the same lines. */
+    @Test
+    void theContainerVerbsPrintWhatTheJavaCliPrints() throws Exception {
+        Map<String, List<Cli.Result>> seen = new HashMap<>();
+        for (String client : List.of("native", "java")) {
+            String name = "life-" + client;
+            java.util.function.Function<String[], Cli.Result> cli = args -> {
+                try {
+                    return client.equals("java") ? java(args) : nativeClient(args);
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            };
+            assertEquals(0, cli.apply(new String[] {"run", "-d", "--name", name, "localhost/busybox", "sh", "-c",
+                    "echo started; echo warned >&2; trap 'exit 9' TERM; while true; do sleep 0.1; done"}).exitCode());
+            Cli.Result logs = cli.apply(new String[] {"logs", name});
+            for (int i = 0; i < 50 && !logs.stdout().contains("started"); i++) {
+                Thread.sleep(100);
+                logs = cli.apply(new String[] {"logs", name});
+            }
+            List<Cli.Result> results = new java.util.ArrayList<>(List.of(logs,
+                    cli.apply(new String[] {"exec", name, "sh", "-c", "echo out; echo err >&2; exit 4"}),
+                    cli.apply(new String[] {"exec", "-e", "A=1", "-w", "/tmp", "-u", "1000", name, "sh", "-c", "echo $A; pwd; id -u"}),
+                    cli.apply(new String[] {"exec", name, "nosuchcmd"}),
+                    cli.apply(new String[] {"kill", "-s", "BOGUS", name}),
+                    cli.apply(new String[] {"stop", "-t", "5", name}),
+                    cli.apply(new String[] {"wait", name}),
+                    cli.apply(new String[] {"logs", "-f", name}),
+                    cli.apply(new String[] {"kill", name}),
+                    cli.apply(new String[] {"rm", name, "nosuch-" + client}),
+                    cli.apply(new String[] {"wait", "nosuch-" + client})));
+            seen.put(client, results.stream().map(r -> new Cli.Result(r.exitCode(),
+                    r.stdout().replace(name, "NAME").replace("nosuch-" + client, "NOSUCH"),
+                    r.stderr().replace(name, "NAME").replace("nosuch-" + client, "NOSUCH"))).toList());
+        }
+        assertEquals(seen.get("java"), seen.get("native"));
+        List<Cli.Result> n = seen.get("native");
+        assertEquals(new Cli.Result(0, "started\n", "warned\n"), n.get(0));
+        assertEquals(new Cli.Result(4, "out\n", "err\n"), n.get(1));
+        assertEquals(new Cli.Result(0, "1\n/tmp\n1000\n", ""), n.get(2));
+        assertEquals(127, n.get(3).exitCode(), n.get(3)::toString);
+        assertEquals(new Cli.Result(0, "NAME\n", ""), n.get(5), "stop prints the name");
+        assertEquals(new Cli.Result(0, "9\n", ""), n.get(6), "wait prints the exit code (the TERM trap's)");
+        assertEquals(125, n.get(8).exitCode(), "kill of an exited container fails");
+        assertEquals(125, n.get(9).exitCode());
+        assertEquals("NAME\n", n.get(9).stdout(), "rm removed the one that exists");
+        assertEquals(1, n.get(9).stderr().lines().count(), n.get(9)::toString);
     }
 }
