@@ -8,6 +8,7 @@ import dev.enviro.grpc.v1.Exit;
 import dev.enviro.grpc.v1.RunEvent;
 import dev.enviro.runtime.nativeexec.NativeExecutor;
 import dev.enviro.runtime.terminal.AttachConnection;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,14 +35,30 @@ final class AttachSession implements StreamObserver<AttachInput> {
     private final LogSource logs;
     private final StreamObserver<RunEvent> out;
     private final StreamGate gate;
+    /**
+     * The client's messages, one at a time: the call asks gRPC for the next only once the one before
+     * has been written to the container (manual flow control), so a client typing faster than the
+     * container reads is held back by HTTP/2's window, not buffered here without bound. Besides that
+     * one message, only END markers (the call's end, the output's end) ever wait in it.
+     */
     private final BlockingQueue<AttachInput> inputs = new LinkedBlockingQueue<>();
+    private final ServerCallStreamObserver<RunEvent> call;
 
     AttachSession(Engine engine, LogSource logs, StreamObserver<RunEvent> out) {
         this.engine = engine;
         this.logs = logs;
         this.out = out;
+        this.call = (ServerCallStreamObserver<RunEvent>) out;
+        call.disableAutoRequest();
         this.gate = StreamGate.install(out);
         Thread.ofVirtual().name("attach-input").start(this::forward);
+        call.request(1);
+    }
+
+    /** The next message of the client's, once the one before is done with. */
+    private AttachInput next() throws InterruptedException {
+        call.request(1);
+        return inputs.take();
     }
 
     @Override
@@ -87,7 +104,7 @@ final class AttachSession implements StreamObserver<AttachInput> {
                 if (Files.exists(socket)) connection = AttachConnection.open(socket);
                 startOutput(view, log, first.getLogs() ? Instant.MIN : Instant.now());
             }
-            for (AttachInput input = first; input != END; input = inputs.take()) {
+            for (AttachInput input = first; input != END; input = next()) {
                 if (connection == null) continue;
                 if (!input.getStdin().isEmpty()) {
                     byte[] bytes = input.getStdin().toByteArray();

@@ -313,4 +313,47 @@ class EnviroServiceTest {
         }
         fail("the log never had " + n + " lines");
     }
+
+    /**
+     * Input to a container that does not read it is held back by HTTP/2 flow control: the engine takes
+     * the client's next message only once the one before is written to the container's monitor, so
+     * nothing piles up in the engine's memory. Without that, the engine would drain the client into a
+     * queue as fast as it sends, and the client would never see the call stop being ready.
+     */
+    @Test
+    @Timeout(60)
+    void attachInputTheContainerDoesNotReadIsHeldBackByFlowControl() throws Exception {
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        engine.program("img", Program.runsUntil(release));
+        String id = client.run(spec("img"), true).next().getStarted().getId();
+        Path log = Path.of(engine.containers().get(id).logPath());
+        Path socket = log.resolveSibling(dev.enviro.runtime.nativeexec.NativeExecutor.ATTACH_SOCKET);
+        try (java.nio.channels.ServerSocketChannel monitor = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            monitor.bind(java.net.UnixDomainSocketAddress.of(socket));
+            CompletableFuture<Void> ended = new CompletableFuture<>();
+            io.grpc.stub.ClientCallStreamObserver<dev.enviro.grpc.v1.AttachInput> input = (io.grpc.stub.ClientCallStreamObserver<dev.enviro.grpc.v1.AttachInput>)
+                    dev.enviro.grpc.v1.EnviroGrpc.newStub(client.channel()).attach(new io.grpc.stub.StreamObserver<RunEvent>() {
+                        @Override public void onNext(RunEvent value) { }
+                        @Override public void onError(Throwable t) { ended.complete(null); }
+                        @Override public void onCompleted() { ended.complete(null); }
+                    });
+            input.onNext(dev.enviro.grpc.v1.AttachInput.newBuilder().setRef(id).build());
+            try (java.nio.channels.SocketChannel peer = monitor.accept()) { // the "monitor": connected, never reads
+                com.google.protobuf.ByteString chunk = com.google.protobuf.ByteString.copyFrom(new byte[64 << 10]);
+                long sent = 0, limit = 256L << 20;
+                while (sent < limit) {
+                    // not ready: either a moment's transport backlog, or the engine stopped asking for more
+                    long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+                    while (!input.isReady() && System.nanoTime() < deadline) Thread.sleep(10);
+                    if (!input.isReady()) break;
+                    input.onNext(dev.enviro.grpc.v1.AttachInput.newBuilder().setStdin(chunk).build());
+                    sent += chunk.size();
+                }
+                assertTrue(sent < 32L << 20, "the client could send " + (sent >> 20) + " MiB to a container that reads nothing");
+            }
+            input.cancel("done", null);
+            release.complete(null);
+            ended.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
 }
