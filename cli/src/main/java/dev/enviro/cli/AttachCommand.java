@@ -23,7 +23,7 @@ final class AttachCommand implements Callable<Integer> {
         try (EnviroClient client = root.client()) {
             // raw mode only where there is a terminal to make raw; without -i on the container, input goes nowhere
             boolean terminal = System.console() != null && System.console().isTerminal();
-            return TerminalSession.attach(client, container, false, terminal, !noStdin, System.in, root.out, root.err);
+            return TerminalSession.attach(client, container, false, terminal, !noStdin, true, System.in, root.out, root.err);
         }
     }
 }

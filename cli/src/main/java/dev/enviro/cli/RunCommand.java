@@ -72,7 +72,8 @@ final class RunCommand implements Callable<Integer> {
         String id = events.next().getStarted().getId();
         events.forEachRemaining(e -> {});
         try {
-            return TerminalSession.attach(client, id, true, tty, interactive, System.in, root.out, root.err);
+            // --rm is done here after the session: a detached container would never be removed, so no detach then
+            return TerminalSession.attach(client, id, true, tty, interactive, !remove, System.in, root.out, root.err);
         } finally {
             if (remove) {
                 try {

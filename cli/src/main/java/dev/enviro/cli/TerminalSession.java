@@ -31,8 +31,9 @@ final class TerminalSession {
      * @param logs  send what the container logged before this call first (a fresh {@code run -it})
      * @param tty   the container has a pty: raw local terminal, window sizes sent
      * @param input forward this process's stdin (the container was started with {@code -i})
+     * @param detachable Ctrl-P Ctrl-Q on a pty ends the session (exit 0) and leaves the container running
      */
-    static int attach(EnviroClient client, String ref, boolean logs, boolean tty, boolean input, InputStream in,
+    static int attach(EnviroClient client, String ref, boolean logs, boolean tty, boolean input, boolean detachable, InputStream in,
                       PrintStream out, PrintStream err) {
         CompletableFuture<Integer> exit = new CompletableFuture<>();
         StreamObserver<AttachInput> requests = client.attach(new StreamObserver<>() {
@@ -53,7 +54,8 @@ final class TerminalSession {
                 exit.completeExceptionally(new UsageException("the engine ended the attach to " + ref + " without the container's exit status; see 'enviro ps -a'"));
             }
         });
-        try (Keyboard keys = Keyboard.open(requests, AttachInput.newBuilder().setRef(ref).setLogs(logs), tty, input, in)) {
+        Runnable detach = detachable && tty ? () -> exit.complete(0) : null;
+        try (Keyboard keys = Keyboard.open(requests, AttachInput.newBuilder().setRef(ref).setLogs(logs), tty, input, in, detach)) {
             return exit.join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException r) throw r;
@@ -83,7 +85,7 @@ final class TerminalSession {
                             public void onCompleted() { }
                         });
                         keys = Keyboard.open(requests, AttachInput.newBuilder().setRef(request.getRef()).setExecId(event.getExecId()),
-                                request.getTty(), request.getInteractive(), in);
+                                request.getTty(), request.getInteractive(), in, null);
                     }
                     case OUTPUT -> RunCommand.write(event.getOutput(), out, err);
                     case EXIT -> {
@@ -111,7 +113,9 @@ final class TerminalSession {
             this.raw = raw;
         }
 
-        static Keyboard open(StreamObserver<AttachInput> requests, AttachInput.Builder first, boolean tty, boolean input, InputStream in) {
+        /** {@code detach}: run when the user types the detach sequence (null: no sequence is looked for). */
+        static Keyboard open(StreamObserver<AttachInput> requests, AttachInput.Builder first, boolean tty, boolean input, InputStream in,
+                             Runnable detach) {
             Keyboard k = new Keyboard(requests, tty ? RawTerminal.enter() : Optional.empty());
             if (k.raw.isPresent()) RawTerminal.size().ifPresent(s -> first.setResize(size(s)));
             k.send(first.build());
@@ -120,7 +124,7 @@ final class TerminalSession {
                         k.send(AttachInput.newBuilder().setResize(size(size)).build())));
             }
             if (input) {
-                Thread pump = new Thread(() -> k.pumpInput(in, tty), "enviro-stdin");
+                Thread pump = new Thread(() -> k.pumpInput(in, tty, detach), "enviro-stdin");
                 pump.setDaemon(true); // a read of stdin cannot be interrupted; the exit must not wait for it
                 pump.start();
             }
@@ -138,11 +142,23 @@ final class TerminalSession {
             }
         }
 
-        private void pumpInput(InputStream in, boolean tty) {
+        private void pumpInput(InputStream in, boolean tty, Runnable detach) {
             byte[] buf = new byte[8192];
+            DetachKeys keys = detach == null ? null : new DetachKeys();
+            java.io.ByteArrayOutputStream typed = new java.io.ByteArrayOutputStream();
             try {
                 for (int n; (n = in.read(buf)) > 0; ) {
-                    send(AttachInput.newBuilder().setStdin(ByteString.copyFrom(buf, 0, n)).build());
+                    if (keys == null) {
+                        send(AttachInput.newBuilder().setStdin(ByteString.copyFrom(buf, 0, n)).build());
+                        continue;
+                    }
+                    typed.reset();
+                    boolean detached = keys.scan(buf, n, typed);
+                    if (typed.size() > 0) send(AttachInput.newBuilder().setStdin(ByteString.copyFrom(typed.toByteArray())).build());
+                    if (detached) {
+                        detach.run();
+                        return;
+                    }
                 }
                 // without a pty, the end of our input is the end of the command's; with one, ^D says it
                 if (!tty) send(AttachInput.newBuilder().setCloseStdin(true).build());

@@ -133,6 +133,41 @@ class TerminalIT extends WithBusyboxEngine {
         }
     }
 
+    /** Docker's detach keys: Ctrl-P Ctrl-Q ends the CLI (exit 0) and leaves the container running, for run -it and attach. */
+    @Test
+    void ctrlPCtrlQDetachesAndTheContainerKeepsRunning() throws Exception {
+        Path exitFile = Files.createTempFile("enviro-detach-exit", ".txt");
+        try {
+            try (Tmux tmux = Tmux.start(cli() + " run -it --name detached localhost/busybox sh; echo EXIT=$? > " + exitFile + "; sleep 600")) {
+                tmux.await(s -> s.contains("/ #"), "shell prompt");
+                tmux.keys("echo before-detach", "Enter");
+                tmux.await(s -> lines(s, "before-detach") == 1, "the shell's answer");
+                tmux.keys("C-p", "C-q");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (Files.size(exitFile) == 0 && System.nanoTime() < deadline) Thread.sleep(100);
+                assertEquals("EXIT=0", Files.readString(exitFile).strip(), tmux.screen());
+            }
+            assertTrue(engine.cli("ps").stdout().contains("detached"), "still running after the detach");
+            Cli.Result alive = engine.cli("exec", "detached", "echo", "alive");
+            assertEquals("alive\n", alive.stdout(), alive.toString());
+            // attach again, then detach again: the shell is the same one
+            Files.writeString(exitFile, "");
+            try (Tmux tmux = Tmux.start(cli() + " attach detached; echo EXIT=$? > " + exitFile + "; sleep 600")) {
+                Thread.sleep(1000);
+                tmux.keys("echo $$ again", "Enter");
+                tmux.await(s -> lines(s, "1 again") == 1, "the same shell (pid 1) through attach");
+                tmux.keys("C-p", "C-q");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (Files.size(exitFile) == 0 && System.nanoTime() < deadline) Thread.sleep(100);
+                assertEquals("EXIT=0", Files.readString(exitFile).strip(), tmux.screen());
+            }
+            assertTrue(engine.cli("ps").stdout().contains("detached"), "still running after the second detach");
+        } finally {
+            Files.deleteIfExists(exitFile);
+            engine.cli("rm", "-f", "detached");
+        }
+    }
+
     @Test
     void attachReachesARunningContainersShell() throws Exception {
         Cli.Result r = engine.cli("run", "-d", "-it", "--name", "attached", "localhost/busybox", "sh");
