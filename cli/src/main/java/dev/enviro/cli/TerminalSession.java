@@ -67,7 +67,19 @@ final class TerminalSession {
 
     /** {@code exec -it}: output and exit come on the Exec call; the Attach call carries only input. */
     static int exec(EnviroClient client, ExecRequest request, InputStream in, PrintStream out, PrintStream err) {
-        Iterator<RunEvent> events = client.exec(request);
+        // detaching cancels this call (the engine leaves the exec'd process running, as docker does)
+        io.grpc.Context.CancellableContext call = io.grpc.Context.current().withCancellation();
+        java.util.concurrent.atomic.AtomicBoolean detached = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable detach = request.getTty() ? () -> {
+            detached.set(true);
+            call.cancel(null);
+        } : null;
+        Iterator<RunEvent> events;
+        try {
+            events = call.call(() -> client.exec(request));
+        } catch (Exception e) {
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+        }
         Keyboard keys = null;
         try {
             while (events.hasNext()) {
@@ -85,7 +97,7 @@ final class TerminalSession {
                             public void onCompleted() { }
                         });
                         keys = Keyboard.open(requests, AttachInput.newBuilder().setRef(request.getRef()).setExecId(event.getExecId()),
-                                request.getTty(), request.getInteractive(), in, null);
+                                request.getTty(), request.getInteractive(), in, detach);
                     }
                     case OUTPUT -> RunCommand.write(event.getOutput(), out, err);
                     case EXIT -> {
@@ -94,10 +106,15 @@ final class TerminalSession {
                     case EVENT_NOT_SET -> { }
                 }
             }
+        } catch (RuntimeException e) {
+            if (detached.get()) return 0;
+            throw e;
         } finally {
             if (keys != null) keys.close();
+            call.cancel(null);
             out.flush();
         }
+        if (detached.get()) return 0;
         throw new UsageException("the engine ended the exec without its exit status");
     }
 

@@ -133,7 +133,7 @@ class TerminalIT extends WithBusyboxEngine {
         }
     }
 
-    /** Docker's detach keys: Ctrl-P Ctrl-Q ends the CLI (exit 0) and leaves the container running, for run -it and attach. */
+    /** Docker's detach keys: Ctrl-P Ctrl-Q ends the CLI (exit 0) and leaves the container running, for run -it, attach and exec -it. */
     @Test
     void ctrlPCtrlQDetachesAndTheContainerKeepsRunning() throws Exception {
         Path exitFile = Files.createTempFile("enviro-detach-exit", ".txt");
@@ -162,6 +162,22 @@ class TerminalIT extends WithBusyboxEngine {
                 assertEquals("EXIT=0", Files.readString(exitFile).strip(), tmux.screen());
             }
             assertTrue(engine.cli("ps").stdout().contains("detached"), "still running after the second detach");
+            // exec -it: the exec'd shell keeps running after a detach too
+            Files.writeString(exitFile, "");
+            try (Tmux tmux = Tmux.start(cli() + " exec -it detached sh; echo EXIT=$? > " + exitFile + "; sleep 600")) {
+                tmux.await(s -> s.contains("/ #"), "the exec's prompt");
+                tmux.keys("exec sleep 3600", "Enter");
+                tmux.keys("C-p", "C-q"); // (kept by the client: sent or not, the line above reached the shell)
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (Files.size(exitFile) == 0 && System.nanoTime() < deadline) Thread.sleep(100);
+                assertEquals("EXIT=0", Files.readString(exitFile).strip(), tmux.screen());
+            }
+            Cli.Result top = engine.cli("exec", "detached", "ps", "-o", "args");
+            for (int i = 0; i < 100 && !top.stdout().contains("sleep 3600"); i++) {
+                Thread.sleep(100);
+                top = engine.cli("exec", "detached", "ps", "-o", "args");
+            }
+            assertTrue(top.stdout().contains("sleep 3600"), "the exec'd process still runs:\n" + top);
         } finally {
             Files.deleteIfExists(exitFile);
             engine.cli("rm", "-f", "detached");
