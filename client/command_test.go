@@ -115,3 +115,20 @@ func TestStatusCodesAreSpelledAsGrpcJavaSpellsThem(t *testing.T) {
 		}
 	}
 }
+
+// picocli's inherited root options: after the verb they are the verb's too, but after run's image or
+// exec's container they belong to the command.
+func TestRootOptionsAfterTheVerb(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "after.sock")
+	_, _, errs := invoke(nil, "ps", "--host", "unix://"+sock)
+	if !strings.Contains(errs, "unix://"+sock) {
+		t.Errorf("ps --host after the verb: %q", errs)
+	}
+	c := &command{lookup: func(string) (string, bool) { return "", false }}
+	var f runFlags
+	params, err := c.parseSyntax("run", verbArgs{values: []string{"img", "echo", "--host", "x"}, indexes: []int{1, 2, 3, 4}}, f.options(),
+		verbSyntax{positional: []string{"IMAGE"}, help: []string{"--help"}, stopAtPositional: true, varargs: true})
+	if err != nil || c.host != "" || strings.Join(params, " ") != "img echo --host x" {
+		t.Errorf("run img echo --host x: %v %q %v", err, c.host, params)
+	}
+}

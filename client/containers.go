@@ -54,7 +54,7 @@ var severalContainers = verbSyntax{positional: []string{"CONTAINER"}, help: []st
 
 func stop(c *command, args verbArgs) error {
 	var seconds *string
-	refs, err := parseSyntax("stop", args, []option{{names: []string{"-t", "--time"}, label: "SECONDS", value: &seconds}}, severalContainers)
+	refs, err := c.parseSyntax("stop", args, []option{{names: []string{"-t", "--time"}, label: "SECONDS", value: &seconds}}, severalContainers)
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func stop(c *command, args verbArgs) error {
 func kill(c *command, args verbArgs) error {
 	signalName := new(string)
 	*signalName = "KILL"
-	refs, err := parseSyntax("kill", args, []option{{names: []string{"-s", "--signal"}, label: "SIGNAL", value: &signalName}}, severalContainers)
+	refs, err := c.parseSyntax("kill", args, []option{{names: []string{"-s", "--signal"}, label: "SIGNAL", value: &signalName}}, severalContainers)
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func kill(c *command, args verbArgs) error {
 
 func rm(c *command, args verbArgs) error {
 	var force bool
-	refs, err := parseSyntax("rm", args, []option{{names: []string{"-f", "--force"}, flag: &force}}, severalContainers)
+	refs, err := c.parseSyntax("rm", args, []option{{names: []string{"-f", "--force"}, flag: &force}}, severalContainers)
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func messageOf(err error) string {
 }
 
 func wait(c *command, args verbArgs) error {
-	refs, err := parseVerb("wait", args, nil, []string{"CONTAINER"})
+	refs, err := c.parseVerb("wait", args, nil, []string{"CONTAINER"})
 	if err != nil {
 		return err
 	}
@@ -162,7 +162,7 @@ func wait(c *command, args verbArgs) error {
 // logs: the container's output, stdout to stdout and stderr to stderr; with -f until it exits.
 func logs(c *command, args verbArgs) error {
 	var follow bool
-	refs, err := parseVerb("logs", args, []option{{names: []string{"-f", "--follow"}, flag: &follow}}, []string{"CONTAINER"})
+	refs, err := c.parseVerb("logs", args, []option{{names: []string{"-f", "--follow"}, flag: &follow}}, []string{"CONTAINER"})
 	if err != nil {
 		return err
 	}

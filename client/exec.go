@@ -27,7 +27,7 @@ func exec(c *command, args verbArgs) error {
 	var env []string
 	var user, workdir *string
 	var tty, interactive bool
-	params, err := parseSyntax("exec", args, []option{
+	params, err := c.parseSyntax("exec", args, []option{
 		{names: []string{"-e", "--env"}, label: "KEY[=VALUE]", list: &env},
 		{names: []string{"-u", "--user"}, label: "USER[:GROUP]", value: &user},
 		{names: []string{"-w", "--workdir"}, label: "DIR", value: &workdir},

@@ -44,6 +44,24 @@ func (o *option) set(value string) {
 
 // parseVerb reads a verb's options and positional parameters the way the Java CLI (picocli) does, with
 // its messages: the two must refuse the same command lines with the same line.
+// parseVerb and parseSyntax, with the root options a verb also takes (picocli's inherited scope:
+// `enviro ps --host X`); for run and exec, after the image or container they are the command's.
+func (c *command) parseVerb(verb string, line verbArgs, options []option, positional []string) ([]string, error) {
+	return c.parseSyntax(verb, line, options, verbSyntax{positional: positional, help: []string{"-h", "--help"}})
+}
+
+func (c *command) parseSyntax(verb string, line verbArgs, options []option, syntax verbSyntax) ([]string, error) {
+	var host, stateDir *string
+	all := append(append([]option{}, options...),
+		option{names: []string{"--host"}, label: "unix:///PATH", value: &host},
+		option{names: []string{"--state-dir"}, label: "DIR", value: &stateDir})
+	params, err := parseSyntax(verb, line, all, syntax)
+	if host != nil {
+		c.host = *host
+	}
+	return params, err
+}
+
 func parseVerb(verb string, line verbArgs, options []option, positional []string) ([]string, error) {
 	return parseSyntax(verb, line, options, verbSyntax{positional: positional, help: []string{"-h", "--help"}})
 }

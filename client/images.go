@@ -18,7 +18,7 @@ List images.
 
 // images: one row per name, as `docker images`.
 func images(c *command, args verbArgs) error {
-	if _, err := parseVerb("images", args, nil, nil); err != nil {
+	if _, err := c.parseVerb("images", args, nil, nil); err != nil {
 		return err
 	}
 	e, err := c.connect()

@@ -80,12 +80,17 @@ func (c *command) execute(args []string) int {
 }
 
 // rootOptions takes --host and --state-dir (the latter means nothing to a client verb, as in the Java
-// CLI) from before and after the verb; the verb is the first other word.
+// CLI) from before the verb, the first other word; the verb's own parser takes them after it.
 func (c *command) rootOptions(args []string) (string, verbArgs, error) {
 	var name string
 	var rest verbArgs
 	for i := 0; i < len(args); i++ {
 		a := args[i]
+		if name != "" {
+			rest.values = append(rest.values, a)
+			rest.indexes = append(rest.indexes, i)
+			continue
+		}
 		key, value, inline := strings.Cut(a, "=")
 		if key == "--host" || key == "--state-dir" {
 			if !inline {

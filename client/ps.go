@@ -23,7 +23,7 @@ List containers.
 // ps: running containers, or all with -a.
 func ps(c *command, args verbArgs) error {
 	var all, quiet bool
-	if _, err := parseVerb("ps", args, []option{
+	if _, err := c.parseVerb("ps", args, []option{
 		{names: []string{"-a", "--all"}, flag: &all},
 		{names: []string{"-q", "--quiet"}, flag: &quiet},
 	}, nil); err != nil {

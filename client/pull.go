@@ -25,7 +25,7 @@ Pull an image from a registry.
 func pull(c *command, args verbArgs) error {
 	var platform *string
 	var quiet bool
-	params, err := parseVerb("pull", args, []option{
+	params, err := c.parseVerb("pull", args, []option{
 		{names: []string{"--platform"}, label: "OS/ARCH[/VARIANT]", value: &platform},
 		{names: []string{"-q", "--quiet"}, flag: &quiet},
 	}, []string{"IMAGE"})

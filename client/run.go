@@ -102,7 +102,7 @@ func (f *runFlags) options() []option {
 // terminal (-t, -i) is handed to the Java CLI, which has the terminal session.
 func run(c *command, args verbArgs) error {
 	var f runFlags
-	params, err := parseSyntax("run", args, f.options(), verbSyntax{
+	params, err := c.parseSyntax("run", args, f.options(), verbSyntax{
 		positional: []string{"IMAGE"}, help: []string{"--help"}, stopAtPositional: true, varargs: true})
 	if err != nil {
 		return err

@@ -156,6 +156,7 @@ class NativeClientIT extends WithBusyboxEngine {
                 List.of("run", "--rm", "--read-only", "--tmpfs", "/scratch", "--memory", "64m", "--pids-limit", "50", "--cap-drop", "ALL",
                         "localhost/busybox", "sh", "-c", "touch /scratch/x && ! touch /x 2>/dev/null && cat /proc/self/status | grep CapEff"),
                 List.of("run", "--rm", "--entrypoint", "echo", "localhost/busybox", "-n", "no newline"),
+                List.of("run", "--rm", "localhost/busybox", "echo", "--host", "x", "--state-dir", "y"), // the command's, not root options
                 // refused before any call, with the same line
                 List.of("run"), List.of("run", "-x", "img"), List.of("run", "--name", "bad@name", "img"), List.of("run", "-m", "12q", "img"),
                 List.of("run", "--cpus", "1.5.2", "img"), List.of("run", "-v", "data:/data", "img"), List.of("run", "--rm", "--restart", "always", "img"),
