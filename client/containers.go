@@ -108,29 +108,26 @@ func rm(c *command, args verbArgs) error {
 // eachContainer acts on each container, prints each name that succeeded and one error line per
 // failure, and ends with 125 if any failed, as Docker does. No engine at all: one line, at once.
 func (c *command) eachContainer(refs []string, action func(e *engine, ref string, trailer *metadata.MD) error) error {
-	e, err := c.connect()
-	if err != nil {
-		return err
-	}
-	defer e.Close()
-	failed := false
-	for _, ref := range refs {
-		var trailer metadata.MD
-		if err := action(e, ref, &trailer); err != nil {
-			failure := e.callError(err, trailer)
-			if ee, ok := failure.(*engineError); ok && ee.unreachable {
-				return failure
+	return c.withEngine(func(e *engine) error {
+		failed := false
+		for _, ref := range refs {
+			var trailer metadata.MD
+			if err := action(e, ref, &trailer); err != nil {
+				failure := e.callError(err, trailer)
+				if ee, ok := failure.(*engineError); ok && ee.unreachable {
+					return failure
+				}
+				fmt.Fprintln(c.err, "Error: "+messageOf(failure))
+				failed = true
+				continue
 			}
-			fmt.Fprintln(c.err, "Error: "+messageOf(failure))
-			failed = true
-			continue
+			fmt.Fprintln(c.out, ref)
 		}
-		fmt.Fprintln(c.out, ref)
-	}
-	if failed {
-		return exitStatus(exitEngine)
-	}
-	return nil
+		if failed {
+			return exitStatus(exitEngine)
+		}
+		return nil
+	})
 }
 
 func messageOf(err error) string {
@@ -145,18 +142,15 @@ func wait(c *command, args verbArgs) error {
 	if err != nil {
 		return err
 	}
-	e, err := c.connect()
-	if err != nil {
-		return err
-	}
-	defer e.Close()
-	var trailer metadata.MD
-	r, err := e.api.Wait(context.Background(), &v1.WaitRequest{Ref: refs[0]}, grpc.Trailer(&trailer))
-	if err != nil {
-		return e.callError(err, trailer)
-	}
-	fmt.Fprintln(c.out, r.ExitCode)
-	return nil
+	return c.withEngine(func(e *engine) error {
+		var trailer metadata.MD
+		r, err := e.api.Wait(context.Background(), &v1.WaitRequest{Ref: refs[0]}, grpc.Trailer(&trailer))
+		if err != nil {
+			return e.callError(err, trailer)
+		}
+		fmt.Fprintln(c.out, r.ExitCode)
+		return nil
+	})
 }
 
 // logs: the container's output, stdout to stdout and stderr to stderr; with -f until it exits.
@@ -166,25 +160,22 @@ func logs(c *command, args verbArgs) error {
 	if err != nil {
 		return err
 	}
-	e, err := c.connect()
-	if err != nil {
-		return err
-	}
-	defer e.Close()
-	stream, err := e.api.Logs(context.Background(), &v1.LogsRequest{Ref: refs[0], Follow: follow})
-	if err != nil {
-		return e.callError(err, nil)
-	}
-	for {
-		chunk, err := stream.Recv()
-		if err == io.EOF {
-			return nil
-		}
+	return c.withEngine(func(e *engine) error {
+		stream, err := e.api.Logs(context.Background(), &v1.LogsRequest{Ref: refs[0], Follow: follow})
 		if err != nil {
-			return e.callError(err, stream.Trailer())
+			return e.callError(err, nil)
 		}
-		c.write(chunk)
-	}
+		for {
+			chunk, err := stream.Recv()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return e.callError(err, stream.Trailer())
+			}
+			c.write(chunk)
+		}
+	})
 }
 
 // write puts a chunk of a container's output on the stream it came from.

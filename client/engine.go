@@ -90,6 +90,16 @@ func (c *command) connect() (*engine, error) {
 
 func (e *engine) Close() { e.conn.Close() }
 
+// withEngine connects, runs what a verb does with the connection, and closes it.
+func (c *command) withEngine(do func(e *engine) error) error {
+	e, err := c.connect()
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	return do(e)
+}
+
 // engineError is the one error of this client's side of the API: the line to show and the exit code.
 type engineError struct {
 	message     string

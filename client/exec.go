@@ -64,28 +64,25 @@ func exec(c *command, args verbArgs) error {
 	if tty || interactive {
 		return c.handToJava()
 	}
-	e, err := c.connect()
-	if err != nil {
-		return err
-	}
-	defer e.Close()
-	stream, err := e.api.Exec(context.Background(), request)
-	if err != nil {
-		return e.callError(err, nil)
-	}
-	for {
-		event, err := stream.Recv()
-		if err == io.EOF {
-			return usageError{"the engine ended the exec without its exit status"}
-		}
+	return c.withEngine(func(e *engine) error {
+		stream, err := e.api.Exec(context.Background(), request)
 		if err != nil {
-			return e.callError(err, stream.Trailer())
+			return e.callError(err, nil)
 		}
-		switch x := event.Event.(type) {
-		case *v1.RunEvent_Output:
-			c.write(x.Output)
-		case *v1.RunEvent_Exit:
-			return exitStatus(x.Exit.GetCode())
+		for {
+			event, err := stream.Recv()
+			if err == io.EOF {
+				return usageError{"the engine ended the exec without its exit status"}
+			}
+			if err != nil {
+				return e.callError(err, stream.Trailer())
+			}
+			switch x := event.Event.(type) {
+			case *v1.RunEvent_Output:
+				c.write(x.Output)
+			case *v1.RunEvent_Exit:
+				return exitStatus(x.Exit.GetCode())
+			}
 		}
-	}
+	})
 }

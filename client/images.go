@@ -21,18 +21,15 @@ func images(c *command, args verbArgs) error {
 	if _, err := c.parseVerb("images", args, nil, nil); err != nil {
 		return err
 	}
-	e, err := c.connect()
-	if err != nil {
-		return err
-	}
-	defer e.Close()
-	var trailer metadata.MD
-	r, err := e.api.ListImages(context.Background(), &v1.ListImagesRequest{}, grpc.Trailer(&trailer))
-	if err != nil {
-		return e.callError(err, trailer)
-	}
-	imageTable(r.Images, time.Now()).print(c.out)
-	return nil
+	return c.withEngine(func(e *engine) error {
+		var trailer metadata.MD
+		r, err := e.api.ListImages(context.Background(), &v1.ListImagesRequest{}, grpc.Trailer(&trailer))
+		if err != nil {
+			return e.callError(err, trailer)
+		}
+		imageTable(r.Images, time.Now()).print(c.out)
+		return nil
+	})
 }
 
 func imageTable(list []*v1.Image, now time.Time) *table {

@@ -29,26 +29,23 @@ func ps(c *command, args verbArgs) error {
 	}, nil); err != nil {
 		return err
 	}
-	e, err := c.connect()
-	if err != nil {
-		return err
-	}
-	defer e.Close()
-	var trailer metadata.MD
-	r, err := e.api.List(context.Background(), &v1.ListRequest{All: all}, grpc.Trailer(&trailer))
-	if err != nil {
-		return e.callError(err, trailer)
-	}
-	if quiet {
-		var ids strings.Builder
-		for _, ct := range r.Containers {
-			ids.WriteString(shortContainerID(ct.Id) + "\n")
+	return c.withEngine(func(e *engine) error {
+		var trailer metadata.MD
+		r, err := e.api.List(context.Background(), &v1.ListRequest{All: all}, grpc.Trailer(&trailer))
+		if err != nil {
+			return e.callError(err, trailer)
 		}
-		c.out.Write([]byte(ids.String()))
+		if quiet {
+			var ids strings.Builder
+			for _, ct := range r.Containers {
+				ids.WriteString(shortContainerID(ct.Id) + "\n")
+			}
+			c.out.Write([]byte(ids.String()))
+			return nil
+		}
+		containerTable(r.Containers, time.Now()).print(c.out)
 		return nil
-	}
-	containerTable(r.Containers, time.Now()).print(c.out)
-	return nil
+	})
 }
 
 func containerTable(containers []*v1.Container, now time.Time) *table {

@@ -37,28 +37,25 @@ func pull(c *command, args verbArgs) error {
 	if err != nil {
 		return err
 	}
-	e, err := c.connect()
-	if err != nil {
-		return err
-	}
-	defer e.Close()
-	out := c.out
-	if quiet {
-		out = io.Discard
-	}
-	view := newPullView(out, !quiet && c.out == stdout && isTerminal(0) && isTerminal(1))
-	var p string
-	if platform != nil {
-		p = *platform
-	}
-	if _, err := e.pull(reference, p, creds, view); err != nil {
-		return err
-	}
-	if quiet {
-		full, _ := normalizeName(strings.TrimSpace(reference))
-		fmt.Fprintln(c.out, full)
-	}
-	return nil
+	return c.withEngine(func(e *engine) error {
+		out := c.out
+		if quiet {
+			out = io.Discard
+		}
+		view := newPullView(out, !quiet && c.out == stdout && isTerminal(0) && isTerminal(1))
+		var p string
+		if platform != nil {
+			p = *platform
+		}
+		if _, err := e.pull(reference, p, creds, view); err != nil {
+			return err
+		}
+		if quiet {
+			full, _ := normalizeName(strings.TrimSpace(reference))
+			fmt.Fprintln(c.out, full)
+		}
+		return nil
+	})
 }
 
 // credentialsFor: what the user stored for the reference's registry; a reference that is not one,

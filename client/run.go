@@ -114,25 +114,22 @@ func run(c *command, args verbArgs) error {
 	if err != nil {
 		return err
 	}
-	e, err := c.connect()
-	if err != nil {
-		return err
-	}
-	defer e.Close()
-	events, err := runPulling(c, e, spec, f.detach)
-	if err != nil {
-		return err
-	}
-	if f.detach {
-		fmt.Fprintln(c.out, events.first.GetStarted().GetId())
-		for {
-			if _, err := events.next(); err != nil {
-				break
-			}
+	return c.withEngine(func(e *engine) error {
+		events, err := runPulling(c, e, spec, f.detach)
+		if err != nil {
+			return err
 		}
-		return nil
-	}
-	return attach(c, e, events)
+		if f.detach {
+			fmt.Fprintln(c.out, events.first.GetStarted().GetId())
+			for {
+				if _, err := events.next(); err != nil {
+					break
+				}
+			}
+			return nil
+		}
+		return attach(c, e, events)
+	})
 }
 
 var containerName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
