@@ -75,6 +75,13 @@ class TerminalIT extends WithBusyboxEngine {
         return "ENVIRO_HOST=unix://" + engine.socket + " " + Cli.launcher();
     }
 
+    /** Waits (30 s at most) for the shell line around the CLI to record its exit status, then checks it. */
+    private static void assertExit(Path exitFile, String expected, Tmux tmux) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (Files.size(exitFile) == 0 && System.nanoTime() < deadline) Thread.sleep(100);
+        assertEquals(expected, Files.readString(exitFile).strip(), tmux.screen());
+    }
+
     private static long lines(String screen, String line) {
         return screen.lines().filter(l -> l.strip().equals(line)).count();
     }
@@ -106,9 +113,7 @@ class TerminalIT extends WithBusyboxEngine {
             tmux.keys("echo after-interrupt", "Enter");
             tmux.await(s -> lines(s, "after-interrupt") == 1, "the shell alive after ^C");
             tmux.keys("exit 3", "Enter");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (Files.size(exitFile) == 0 && System.nanoTime() < deadline) Thread.sleep(100);
-            assertEquals("EXIT=3", Files.readString(exitFile).strip(), tmux.screen());
+            assertExit(exitFile, "EXIT=3", tmux);
         } finally {
             Files.deleteIfExists(exitFile);
         }
@@ -143,9 +148,7 @@ class TerminalIT extends WithBusyboxEngine {
                 tmux.keys("echo before-detach", "Enter");
                 tmux.await(s -> lines(s, "before-detach") == 1, "the shell's answer");
                 tmux.keys("C-p", "C-q");
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (Files.size(exitFile) == 0 && System.nanoTime() < deadline) Thread.sleep(100);
-                assertEquals("EXIT=0", Files.readString(exitFile).strip(), tmux.screen());
+                assertExit(exitFile, "EXIT=0", tmux);
             }
             assertTrue(engine.cli("ps").stdout().contains("detached"), "still running after the detach");
             Cli.Result alive = engine.cli("exec", "detached", "echo", "alive");
@@ -157,9 +160,7 @@ class TerminalIT extends WithBusyboxEngine {
                 tmux.keys("echo $$ again", "Enter");
                 tmux.await(s -> lines(s, "1 again") == 1, "the same shell (pid 1) through attach");
                 tmux.keys("C-p", "C-q");
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (Files.size(exitFile) == 0 && System.nanoTime() < deadline) Thread.sleep(100);
-                assertEquals("EXIT=0", Files.readString(exitFile).strip(), tmux.screen());
+                assertExit(exitFile, "EXIT=0", tmux);
             }
             assertTrue(engine.cli("ps").stdout().contains("detached"), "still running after the second detach");
             // exec -it: the exec'd shell keeps running after a detach too
@@ -168,9 +169,7 @@ class TerminalIT extends WithBusyboxEngine {
                 tmux.await(s -> s.contains("/ #"), "the exec's prompt");
                 tmux.keys("exec sleep 3600", "Enter");
                 tmux.keys("C-p", "C-q"); // (kept by the client: sent or not, the line above reached the shell)
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (Files.size(exitFile) == 0 && System.nanoTime() < deadline) Thread.sleep(100);
-                assertEquals("EXIT=0", Files.readString(exitFile).strip(), tmux.screen());
+                assertExit(exitFile, "EXIT=0", tmux);
             }
             Cli.Result top = engine.cli("exec", "detached", "ps", "-o", "args");
             for (int i = 0; i < 100 && !top.stdout().contains("sleep 3600"); i++) {
@@ -194,9 +193,7 @@ class TerminalIT extends WithBusyboxEngine {
             tmux.keys("echo via-attach", "Enter");
             tmux.await(s -> lines(s, "via-attach") == 1, "output through attach");
             tmux.keys("exit 5", "Enter");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (Files.size(exitFile) == 0 && System.nanoTime() < deadline) Thread.sleep(100);
-            assertEquals("EXIT=5", Files.readString(exitFile).strip(), tmux.screen());
+            assertExit(exitFile, "EXIT=5", tmux);
         } finally {
             Files.deleteIfExists(exitFile);
             engine.cli("rm", "-f", "attached");
@@ -223,9 +220,7 @@ class TerminalIT extends WithBusyboxEngine {
             tmux.keys("C-d");
             tmux.await(s -> lines(s, "cat-ended") == 1, "cat ended by ^D");
             tmux.keys("exit 6", "Enter");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (Files.size(exitFile) == 0 && System.nanoTime() < deadline) Thread.sleep(100);
-            assertEquals("EXIT=6", Files.readString(exitFile).strip(), tmux.screen());
+            assertExit(exitFile, "EXIT=6", tmux);
         } finally {
             Files.deleteIfExists(exitFile);
             engine.cli("rm", "-f", "execed");
