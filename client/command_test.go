@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -130,5 +131,72 @@ func TestRootOptionsAfterTheVerb(t *testing.T) {
 		verbSyntax{positional: []string{"IMAGE"}, help: []string{"--help"}, stopAtPositional: true, varargs: true})
 	if err != nil || c.host != "" || strings.Join(params, " ") != "img echo --host x" {
 		t.Errorf("run img echo --host x: %v %q %v", err, c.host, params)
+	}
+}
+
+// picocli's stricter rules, with its words.
+func TestPicocliRulesAndWords(t *testing.T) {
+	for line, want := range map[string]string{
+		"ps -a -a":                        "Error: option '--all' should be specified only once. See 'enviro ps --help'.\n",
+		"rm -ff x":                        "Error: option '--force' should be specified only once. See 'enviro rm --help'.\n",
+		"run --name x --name y img":       "Error: option '--name' should be specified only once. See 'enviro run --help'.\n",
+		"run -e -d img":                   "Error: Expected parameter for option '--env' but found '-d'. See 'enviro run --help'.\n",
+		"run --name=-d img":               "Error: Expected parameter for option '--name' but found '-d'. See 'enviro run --help'.\n",
+		"run --name -dt img":              "Error: Expected parameter for option '--name' but found '-dt'. See 'enviro run --help'.\n",
+		"ps -ax":                          "Error: Unknown option: '-x' (while processing option: '-ax'). See 'enviro ps --help'.\n",
+		"ps a b":                          "Error: Unmatched arguments from index 1: 'a', 'b'. See 'enviro ps --help'.\n",
+		"exec":                            "Error: Missing required parameters: 'CONTAINER', 'COMMAND'. See 'enviro exec --help'.\n",
+		"stop -t abc":                     "Error: Invalid value for option '--time': 'abc' is not an int. See 'enviro stop --help'.\n",
+		"stop -t=abc x":                   "Error: Invalid value for option '--time': 'abc' is not an int. See 'enviro stop --help'.\n",
+		"run --restart on-failure:-1 img": "Error: the maximum retry count must not be negative: -1\n",
+		"--host bad pull Bad!":            "Error: invalid host bad: expected unix:///path/to/enviro.sock\n",
+	} {
+		code, out, errs := invoke(nil, strings.Fields(line)...)
+		if code != 125 || out != "" || errs != want {
+			t.Errorf("%s: %d %q %q; want %q", line, code, out, errs, want)
+		}
+	}
+	// a negative number is a parameter (kill -9 x: the container "-9"), -V prints the verb's (empty) version
+	var f runFlags
+	if params, err := parseSyntax("wait", verbArgs{values: []string{"-5"}, indexes: []int{1}}, f.options(), verbSyntax{positional: []string{"CONTAINER"}}); err != nil || params[0] != "-5" {
+		t.Errorf("-5: %v %v", params, err)
+	}
+	if code, out, errs := invoke(nil, "ps", "-V"); code != 0 || out != "" || errs != "" {
+		t.Errorf("ps -V: %d %q %q", code, out, errs)
+	}
+	// short options take =VALUE as picocli does
+	c := &command{lookup: func(string) (string, bool) { return "", false }}
+	var seconds *string
+	if _, err := c.parseSyntax("stop", verbArgs{values: []string{"-t=5", "x"}, indexes: []int{1, 2}},
+		[]option{{names: []string{"-t", "--time"}, label: "SECONDS", value: &seconds, check: isInt}}, severalContainers); err != nil || *seconds != "5" {
+		t.Errorf("-t=5: %v %v", err, seconds)
+	}
+}
+
+func TestCredentialEntriesAsJacksonReadsThem(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "config.json")
+	for content, want := range map[string]string{
+		// an entry that is not an object is skipped, not the whole file
+		`{"auths": {"https://index.docker.io/v1/": "x", "docker.io": {"auth": "dXNlcjpwdw=="}}}`: "user/pw",
+		// unpadded base64, as Java's decoder takes it
+		`{"auths": {"docker.io": {"auth": "dXNlcjpwdw"}}}`: "user/pw",
+	} {
+		os.WriteFile(file, []byte(content), 0o600)
+		c, err := findCredentials(file, "docker.io")
+		if err != nil || c == nil || c.username+"/"+c.secret != want {
+			t.Errorf("%s: %v %v", content, c, err)
+		}
+	}
+	os.WriteFile(file, []byte(`{"auths": {"docker.io": {"auth": 12}}}`), 0o600)
+	if _, err := findCredentials(file, "docker.io"); err == nil || !strings.Contains(err.Error(), "is not user:password") {
+		t.Errorf("a number: %v", err)
+	}
+	os.WriteFile(file, []byte("  \n"), 0o600)
+	if _, err := findCredentials(file, "docker.io"); err == nil || err.Error() != file+": not a JSON object" {
+		t.Errorf("blank: %v", err)
+	}
+	dir := t.TempDir()
+	if _, err := findCredentials(dir, "docker.io"); err == nil || err.Error() != dir+": cannot read: Is a directory" {
+		t.Errorf("a directory: %v", err)
 	}
 }

@@ -54,16 +54,13 @@ var severalContainers = verbSyntax{positional: []string{"CONTAINER"}, help: []st
 
 func stop(c *command, args verbArgs) error {
 	var seconds *string
-	refs, err := c.parseSyntax("stop", args, []option{{names: []string{"-t", "--time"}, label: "SECONDS", value: &seconds}}, severalContainers)
+	refs, err := c.parseSyntax("stop", args, []option{{names: []string{"-t", "--time"}, label: "SECONDS", value: &seconds, check: isInt}}, severalContainers)
 	if err != nil {
 		return err
 	}
 	request := func(ref string) *v1.StopRequest { return &v1.StopRequest{Ref: ref} }
 	if seconds != nil {
-		n, err := strconv.ParseInt(*seconds, 10, 32)
-		if err != nil {
-			return usageError{"Invalid value for option '--time': '" + *seconds + "' is not an int. See 'enviro stop --help'."}
-		}
+		n, _ := strconv.ParseInt(*seconds, 10, 32)
 		if n < 0 {
 			return usageError{"invalid stop timeout " + strconv.FormatInt(n, 10) + ": it must not be negative"}
 		}
@@ -128,6 +125,14 @@ func (c *command) eachContainer(refs []string, action func(e *engine, ref string
 		}
 		return nil
 	})
+}
+
+// isInt: picocli's conversion of an int option's value.
+func isInt(v string) string {
+	if _, err := strconv.ParseInt(v, 10, 32); err != nil {
+		return "is not an int"
+	}
+	return ""
 }
 
 func messageOf(err error) string {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -31,11 +32,17 @@ func dockerConfigPath(env func(string) string) string {
 // docker and podman; written by `enviro login`). No file, or no entry: anonymous.
 func findCredentials(file, registry string) (*credentials, error) {
 	bytes, err := os.ReadFile(file)
-	if errors.Is(err, fs.ErrNotExist) || (err == nil && len(bytes) == 0) {
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, errors.New(file + ": unreadable: " + err.Error())
+		return nil, errors.New(file + ": cannot read: " + ioReason(err))
+	}
+	if len(bytes) == 0 {
+		return nil, nil
+	}
+	if strings.TrimSpace(string(bytes)) == "" {
+		return nil, errors.New(file + ": not a JSON object")
 	}
 	var config map[string]json.RawMessage
 	if err := json.Unmarshal(bytes, &config); err != nil || config == nil {
@@ -45,20 +52,31 @@ func findCredentials(file, registry string) (*credentials, error) {
 		}
 		return nil, errors.New(file + ": not a JSON object")
 	}
-	var auths map[string]struct {
-		Auth string `json:"auth"`
-	}
+	// entries one by one, as the Java reader walks them: one that is not an object holds nothing
+	var auths map[string]json.RawMessage
 	if raw, ok := config["auths"]; ok {
 		if err := json.Unmarshal(raw, &auths); err != nil {
-			auths = nil // as the Java reader: an `auths` that is not an object holds no credentials
+			auths = nil
 		}
 	}
 	for _, key := range credentialKeys(registry) {
-		entry, ok := auths[key]
-		if !ok || entry.Auth == "" {
+		raw, ok := auths[key]
+		if !ok {
 			continue
 		}
-		decoded, err := base64.StdEncoding.DecodeString(entry.Auth)
+		var entry map[string]json.RawMessage
+		if json.Unmarshal(raw, &entry) != nil {
+			continue
+		}
+		auth := jsonText(entry["auth"])
+		if auth == "" {
+			continue
+		}
+		decoded, err := base64.StdEncoding.DecodeString(auth)
+		if err != nil {
+			// Java's decoder takes a value without its padding too
+			decoded, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(auth, "="))
+		}
 		if err != nil {
 			return nil, errors.New(file + ": the auth of " + key + " is not base64: run 'enviro login " + registry + "' again")
 		}
@@ -66,9 +84,28 @@ func findCredentials(file, registry string) (*credentials, error) {
 		if !ok || username == "" {
 			return nil, errors.New(file + ": the auth of " + key + " is not user:password: run 'enviro login " + registry + "' again")
 		}
-		return &credentials{username, secret}, nil
+		// (gRPC strings are UTF-8: bytes that are not become U+FFFD, as Java's decoding makes them)
+		return &credentials{strings.ToValidUTF8(username, "\uFFFD"), strings.ToValidUTF8(secret, "\uFFFD")}, nil
 	}
 	return nil, nil
+}
+
+// jsonText: a JSON value as Jackson's asText("") reads it: a string's text, a number's or a boolean's
+// literal, "" for anything else.
+func jsonText(raw json.RawMessage) string {
+	var text string
+	if json.Unmarshal(raw, &text) == nil {
+		return text
+	}
+	var number json.Number
+	if json.Unmarshal(raw, &number) == nil {
+		return number.String()
+	}
+	var flag bool
+	if json.Unmarshal(raw, &flag) == nil {
+		return strconv.FormatBool(flag)
+	}
+	return ""
 }
 
 // credentialKeys: the keys a registry may be stored under. Docker writes Docker Hub's legacy URL,

@@ -122,6 +122,15 @@ func unreachable(address engineAddress, err error) *engineError {
 	}
 }
 
+// ioReason: the kernel's reason for a failed file operation, in the C library's words ("Is a directory").
+func ioReason(err error) string {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return strerror(errno)
+	}
+	return err.Error()
+}
+
 // strerror: the C library's wording ("No such file or directory"); Go's differs only in case.
 func strerror(errno syscall.Errno) string {
 	s := errno.Error()

@@ -3,11 +3,16 @@ package main
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 )
 
-// errHelp: the verb was asked for its usage (-h, --help).
-var errHelp = errors.New("help")
+// errHelp: the verb was asked for its usage (-h, --help); errVersion: for its version (-V), which
+// picocli prints as an empty line's worth: nothing.
+var (
+	errHelp    = errors.New("help")
+	errVersion = errors.New("version")
+)
 
 // An option of a verb, spelled as picocli spells them: short names bundle (-aq), long names take a
 // value after a space or '='. One of flag, value and list is set.
@@ -18,6 +23,19 @@ type option struct {
 	value **string  // set: the option was given (its last value)
 	list  *[]string // every value, in order
 	split string    // a list option's values may also be joined by this (--cap-add A,B)
+	// check: why a value cannot be converted ("is not an int"), or ""; picocli converts while parsing
+	check func(string) string
+}
+
+// longest: the name picocli uses in its messages.
+func (o *option) longest() string {
+	name := o.names[0]
+	for _, n := range o.names {
+		if len(n) > len(name) {
+			name = n
+		}
+	}
+	return name
 }
 
 // verbSyntax: what parseVerb needs to know of a verb beyond its options.
@@ -77,6 +95,8 @@ func parseSyntax(verb string, line verbArgs, options []option, syntax verbSyntax
 		}
 		return false
 	}
+	// picocli's standard help options come with -V/--version, which print the (empty) version of a verb
+	standardHelp := isHelp("-h")
 	fail := func(format string, a ...any) error {
 		return usageError{fmt.Sprintf(format, a...) + ". See 'enviro " + verb + " --help'."}
 	}
@@ -90,13 +110,44 @@ func parseSyntax(verb string, line verbArgs, options []option, syntax verbSyntax
 		}
 		return nil
 	}
+	// a value that is itself an option, or a cluster of short ones, is refused as picocli refuses it
+	looksLikeOption := func(v string) bool {
+		if find(v) != nil || isHelp(v) {
+			return true
+		}
+		_, _, hasEq := strings.Cut(v, "=")
+		if strings.HasPrefix(v, "--") && hasEq {
+			name, _, _ := strings.Cut(v, "=")
+			return find(name) != nil
+		}
+		return len(v) > 1 && v[0] == '-' && v[1] != '-' && find(v[:2]) != nil
+	}
+	negativeNumber := regexp.MustCompile(`^-[0-9]+(\.[0-9]+)?$`)
+	given := map[*option]bool{}
+	assign := func(o *option, value string) error {
+		if o.list == nil {
+			if given[o] {
+				return fail("option '%s' should be specified only once", o.longest())
+			}
+			given[o] = true
+		}
+		if o.flag == nil && looksLikeOption(value) {
+			return fail("Expected parameter for option '%s' but found '%s'", o.longest(), value)
+		}
+		if o.check != nil {
+			if why := o.check(value); why != "" {
+				return fail("Invalid value for option '%s': '%s' %s", o.longest(), value, why)
+			}
+		}
+		return nil
+	}
 	var params []string
 	var paramIndexes []int
 	onlyParams := false
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
-		case onlyParams || a == "-" || !strings.HasPrefix(a, "-"):
+		case onlyParams || a == "-" || !strings.HasPrefix(a, "-") || (negativeNumber.MatchString(a) && find(a[:2]) == nil):
 			params = append(params, a)
 			paramIndexes = append(paramIndexes, line.indexes[i])
 			if syntax.stopAtPositional {
@@ -106,6 +157,8 @@ func parseSyntax(verb string, line verbArgs, options []option, syntax verbSyntax
 			onlyParams = true
 		case isHelp(a):
 			return nil, errHelp
+		case standardHelp && (a == "-V" || a == "--version"):
+			return nil, errVersion
 		case strings.HasPrefix(a, "--"):
 			name, value, inline := strings.Cut(a, "=")
 			o := find(name)
@@ -113,6 +166,10 @@ func parseSyntax(verb string, line verbArgs, options []option, syntax verbSyntax
 				return nil, fail("Unknown option: '%s'", a)
 			}
 			if o.flag != nil {
+				if given[o] {
+					return nil, fail("option '%s' should be specified only once", o.longest())
+				}
+				given[o] = true
 				if inline {
 					switch strings.ToLower(value) {
 					case "true":
@@ -134,35 +191,54 @@ func parseSyntax(verb string, line verbArgs, options []option, syntax verbSyntax
 				i++
 				value = args[i]
 			}
+			if err := assign(o, value); err != nil {
+				return nil, err
+			}
 			o.set(value)
-		default: // -a, -aq, -pVALUE
+		default: // -a, -aq, -pVALUE, -p=VALUE
 			for j := 1; j < len(a); j++ {
 				o := find("-" + a[j:j+1])
 				if o == nil {
+					if j > 1 {
+						return nil, fail("Unknown option: '-%s' (while processing option: '%s')", a[j:j+1], a)
+					}
 					return nil, fail("Unknown option: '%s'", a)
 				}
 				if o.flag != nil {
+					if given[o] {
+						return nil, fail("option '%s' should be specified only once", o.longest())
+					}
+					given[o] = true
 					*o.flag = true
 					continue
 				}
-				value := a[j+1:]
-				if value == "" {
+				value := strings.TrimPrefix(a[j+1:], "=")
+				if a[j+1:] == "" {
 					if i+1 >= len(args) {
-						return nil, fail("Missing required parameter for option '%s' (%s)", o.names[len(o.names)-1], o.label)
+						return nil, fail("Missing required parameter for option '%s' (%s)", o.longest(), o.label)
 					}
 					i++
 					value = args[i]
+				}
+				if err := assign(o, value); err != nil {
+					return nil, err
 				}
 				o.set(value)
 				break
 			}
 		}
 	}
-	if len(params) < len(positional) {
-		return nil, fail("Missing required parameter: '%s'", positional[len(params)])
+	if missing := len(positional) - len(params); missing > 0 {
+		if missing == 1 {
+			return nil, fail("Missing required parameter: '%s'", positional[len(params)])
+		}
+		return nil, fail("Missing required parameters: '%s'", strings.Join(positional[len(params):], "', '"))
 	}
-	if len(params) > len(positional) && !syntax.varargs {
-		return nil, fail("Unmatched argument at index %d: '%s'", paramIndexes[len(positional)], params[len(positional)])
+	if extra := params[len(positional):]; len(extra) > 0 && !syntax.varargs {
+		if len(extra) == 1 {
+			return nil, fail("Unmatched argument at index %d: '%s'", paramIndexes[len(positional)], extra[0])
+		}
+		return nil, fail("Unmatched arguments from index %d: '%s'", paramIndexes[len(positional)], strings.Join(extra, "', '"))
 	}
 	return params, nil
 }

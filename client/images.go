@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -75,12 +76,58 @@ func decimalSize(bytes int64) string {
 		value /= 1000
 		unit++
 	}
-	number := strconv.FormatFloat(value, 'g', 3, 64)
-	if strings.Contains(number, "e") { // %g's exponent form: Java's %.3g writes 100 for 100
-		number = strconv.FormatFloat(value, 'f', 0, 64)
-	}
+	number := javaG3(value)
 	if strings.Contains(number, ".") {
 		number = strings.TrimRight(strings.TrimRight(number, "0"), ".")
 	}
 	return number + units[unit]
+}
+
+// javaG3: Java's String.format("%.3g", v) for v >= 0: three significant digits, rounded half up on
+// the shortest decimal form of v (Java's Formatter; Go's rounds the binary value half to even:
+// 1.125 is "1.13" in Java, "1.12" in Go), in fixed notation below 1000 and scientific from it.
+func javaG3(v float64) string {
+	if v == 0 {
+		return "0.00"
+	}
+	_, exp, _ := strings.Cut(strconv.FormatFloat(v, 'e', -1, 64), "e") // the shortest form's exponent
+	e, _ := strconv.Atoi(exp)
+	rounded := roundHalfUp(v, 2-e)
+	if r, _ := strconv.ParseFloat(rounded, 64); r >= math.Pow(10, float64(e+1)) {
+		e++ // 9.995 is 10.0
+		rounded = roundHalfUp(v, 2-e)
+	}
+	if e >= 3 {
+		return "1.00e+03" // (the one case decimalSize can meet: 999.5 <= v < 1000)
+	}
+	return rounded
+}
+
+// roundHalfUp: v's shortest decimal form rounded half up to `decimals` places (0 or more), as Java's
+// Formatter rounds %.Nf.
+func roundHalfUp(v float64, decimals int) string {
+	if decimals < 0 {
+		decimals = 0
+	}
+	whole, fraction, _ := strings.Cut(strconv.FormatFloat(v, 'f', -1, 64), ".")
+	for len(fraction) <= decimals {
+		fraction += "0"
+	}
+	kept := []byte(whole + fraction[:decimals])
+	if fraction[decimals] >= '5' {
+		i := len(kept) - 1
+		for ; i >= 0 && kept[i] == '9'; i-- {
+			kept[i] = '0'
+		}
+		if i < 0 {
+			kept = append([]byte{'1'}, kept...)
+		} else {
+			kept[i]++
+		}
+	}
+	n := len(kept) - decimals
+	if decimals == 0 {
+		return string(kept)
+	}
+	return string(kept[:n]) + "." + string(kept[n:])
 }

@@ -84,8 +84,10 @@ func TestImagesTable(t *testing.T) {
 }
 
 func TestDecimalSizes(t *testing.T) {
+	// Java's %.3g rounds half up on the shortest decimal form: 1.125 is 1.13, 1.005 is 1.01
 	for bytes, want := range map[int64]string{0: "0B", 999: "999B", 1000: "1kB", 1500: "1.5kB", 100_000: "100kB",
-		12_345_678: "12.3MB", 4_261_000: "4.26MB", 7_000_000_000: "7GB"} {
+		12_345_678: "12.3MB", 4_261_000: "4.26MB", 7_000_000_000: "7GB", 1005: "1.01kB", 1125: "1.13kB",
+		1_125_000: "1.13MB", 999_500: "1.00e+03kB", 9_995: "10kB", 99_950: "100kB"} {
 		if got := decimalSize(bytes); got != want {
 			t.Errorf("decimalSize(%d) = %q, want %q", bytes, got, want)
 		}

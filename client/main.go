@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 )
 
 // A verb: its usage text, and what it does with its arguments once the root options are gone.
@@ -51,6 +53,9 @@ func (c *command) getenv(key string) string {
 }
 
 func main() {
+	// A closed stdout (enviro logs | head) makes writes fail, not the process end: as the Java CLI,
+	// which keeps reading (a run keeps draining its container's output to its end).
+	signal.Ignore(syscall.SIGPIPE)
 	c := &command{out: stdout, err: os.Stderr, lookup: os.LookupEnv}
 	os.Exit(c.execute(os.Args[1:]))
 }
@@ -72,6 +77,9 @@ func (c *command) execute(args []string) int {
 		}
 		if err == errHelp {
 			fmt.Fprint(c.out, v.usage)
+			return 0
+		}
+		if err == errVersion {
 			return 0
 		}
 		return c.report(err)

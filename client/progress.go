@@ -144,9 +144,9 @@ func progressSize(bytes int64) string {
 	case bytes < 1000:
 		return strconv.FormatInt(bytes, 10) + "B"
 	case bytes < 1_000_000:
-		return strconv.FormatFloat(float64(bytes)/1e3, 'f', 1, 64) + "kB"
+		return roundHalfUp(float64(bytes)/1e3, 1) + "kB"
 	case bytes < 1_000_000_000:
-		return strconv.FormatFloat(float64(bytes)/1e6, 'f', 1, 64) + "MB"
+		return roundHalfUp(float64(bytes)/1e6, 1) + "MB"
 	}
-	return strconv.FormatFloat(float64(bytes)/1e9, 'f', 2, 64) + "GB"
+	return roundHalfUp(float64(bytes)/1e9, 2) + "GB"
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	v1 "enviro.dev/api/enviro/v1"
@@ -33,6 +34,10 @@ func pull(c *command, args verbArgs) error {
 		return err
 	}
 	reference := params[0]
+	// (a bad --host is named first, as the Java CLI's client is made before the credentials are read)
+	if _, err := resolveAddress(c.host, c.getenv, os.Geteuid()); err != nil {
+		return err
+	}
 	creds, err := c.credentialsFor(reference)
 	if err != nil {
 		return err

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -122,11 +124,12 @@ func run(c *command, args verbArgs) error {
 		if f.detach {
 			fmt.Fprintln(c.out, events.first.GetStarted().GetId())
 			for {
-				if _, err := events.next(); err != nil {
-					break
+				if _, err := events.next(); err == io.EOF {
+					return nil
+				} else if err != nil {
+					return err // a failure after the start (its exit code from the engine's trailer)
 				}
 			}
-			return nil
 		}
 		return attach(c, e, events)
 	})
@@ -226,6 +229,9 @@ func restartPolicy(text string) (string, error) {
 	if err != nil {
 		return "", usageError{"invalid restart policy '" + text + "': the count must be a number"}
 	}
+	if n < 0 {
+		return "", usageError{"the maximum retry count must not be negative: " + strconv.FormatInt(n, 10)}
+	}
 	if n == 0 {
 		return "on-failure", nil
 	}
@@ -238,9 +244,9 @@ func (f *runFlags) security(s *v1.ContainerSpec) error {
 	for _, opt := range f.securityOpt {
 		if strings.HasPrefix(opt, "seccomp=") && opt != "seccomp=unconfined" && !strings.HasPrefix(opt, "seccomp={") {
 			profile := strings.TrimPrefix(opt, "seccomp=")
-			content, err := os.ReadFile(profile)
+			content, err := readFile(profile)
 			if err != nil {
-				return usageError{"--security-opt " + opt + ": cannot read " + profile + ": " + javaIOMessage(err)}
+				return usageError{"--security-opt " + opt + ": cannot read " + javaPath(profile) + ": " + javaIOMessage(err)}
 			}
 			opts.SecurityOpt = append(opts.SecurityOpt, "seccomp="+string(content))
 		} else {
@@ -285,7 +291,7 @@ func (f *runFlags) storage(s *v1.ContainerSpec) error {
 func envFromFiles(files []string, lookup func(string) (string, bool)) ([]string, error) {
 	var env []string
 	for _, file := range files {
-		content, err := os.ReadFile(file)
+		content, err := readFile(file)
 		if err != nil {
 			return nil, usageError{"--env-file " + file + ": cannot read it: " + javaIOMessage(err)}
 		}
@@ -312,19 +318,34 @@ func envFromFiles(files []string, lookup func(string) (string, bool)) ([]string,
 	return env, nil
 }
 
-// javaIOMessage: what java.nio's exception message says of a failed open (the file's name), so both
-// clients print the same line.
+// javaIOMessage: what java.nio's exception says of a failed read, so both clients print the same
+// line: the path (as java.nio.file.Path spells it) when it is missing or not allowed, else the
+// kernel's reason.
 func javaIOMessage(err error) string {
-	if pe, ok := err.(*os.PathError); ok {
-		switch pe.Err {
-		case syscall.ENOENT:
-			return pe.Path
-		case syscall.EACCES:
-			return pe.Path
-		}
-		return pe.Path + ": " + strerror(pe.Err.(syscall.Errno))
+	var pe *os.PathError
+	if errors.As(err, &pe) && (errors.Is(pe.Err, fs.ErrNotExist) || errors.Is(pe.Err, fs.ErrPermission)) {
+		return javaPath(pe.Path)
 	}
-	return err.Error()
+	return ioReason(err)
+}
+
+// javaPath: a path as java.nio.file.Path prints it (repeated and trailing slashes dropped, no other change).
+func javaPath(p string) string {
+	for strings.Contains(p, "//") {
+		p = strings.ReplaceAll(p, "//", "/")
+	}
+	if len(p) > 1 {
+		p = strings.TrimSuffix(p, "/")
+	}
+	return p
+}
+
+// readFile reads a file named on the command line; "" is the working directory, as java.nio reads it.
+func readFile(name string) ([]byte, error) {
+	if name == "" {
+		name = "."
+	}
+	return os.ReadFile(name)
 }
 
 var (
@@ -517,7 +538,12 @@ func attach(c *command, e *engine, events *runStream) error {
 		switch x := ev.Event.(type) {
 		case *v1.RunEvent_Started:
 			id := x.Started.GetId()
-			signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+			// (a signal the caller ignores, as nohup does SIGHUP, stays ignored: it is not forwarded)
+			for _, s := range []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
+				if !signal.Ignored(s) {
+					signal.Notify(signals, s)
+				}
+			}
 			go func() {
 				for s := range signals {
 					// the container may have exited meanwhile; the run's end says what happened
@@ -539,7 +565,11 @@ func (c *command) handToJava() error {
 		return err
 	}
 	launcher := filepath.Join(filepath.Dir(self), "..", "..", "bin", "enviro")
-	env := append(os.Environ(), "ENVIRO_CLIENT=java")
+	if _, err := os.Stat(launcher); err != nil {
+		return usageError{"a terminal session needs the Java CLI, and " + launcher + " is not there: run this client from its checkout (client/target)"}
+	}
+	// bin/enviro unsets it before starting the Java CLI, so the container's environment never sees it
+	env := append(os.Environ(), "ENVIRO_NATIVE_HANDOFF=1")
 	return syscall.Exec(launcher, append([]string{launcher}, os.Args[1:]...), env)
 }
 

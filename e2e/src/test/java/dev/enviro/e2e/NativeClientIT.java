@@ -53,8 +53,12 @@ class NativeClientIT extends WithBusyboxEngine {
         return cli(Map.of("ENVIRO_CLIENT", "java"), args);
     }
 
+    /** Through the native client for sure: it is built, and no ENVIRO_CLIENT from the caller's environment turns it off. */
     static Cli.Result nativeClient(String... args) throws Exception {
-        return cli(Map.of(), args);
+        assertTrue(java.nio.file.Files.isExecutable(Cli.repo().resolve("client/target/enviro-client")), "the native client is built");
+        Map<String, String> env = new HashMap<>(engine.env());
+        env.put("ENVIRO_CLIENT", "native");
+        return Cli.run(List.of(), env, 120, args);
     }
 
     /**
@@ -210,7 +214,7 @@ class NativeClientIT extends WithBusyboxEngine {
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectError(ProcessBuilder.Redirect.DISCARD);
             pb.environment().putAll(engine.env());
-            if (client.equals("java")) pb.environment().put("ENVIRO_CLIENT", "java");
+            pb.environment().put("ENVIRO_CLIENT", client);
             Process p = pb.start();
             try {
                 java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
@@ -221,6 +225,8 @@ class NativeClientIT extends WithBusyboxEngine {
                 assertEquals(7, p.exitValue(), client);
             } finally {
                 p.destroyForcibly().waitFor();
+                // a failure above leaves the container looping: end it (the fixture would, at the class's end)
+                for (String line : engine.cli("ps", "-q").stdout().lines().toList()) engine.cli("rm", "-f", line);
             }
         }
     }
@@ -272,5 +278,29 @@ class NativeClientIT extends WithBusyboxEngine {
         assertEquals(125, n.get(9).exitCode());
         assertEquals("NAME\n", n.get(9).stdout(), "rm removed the one that exists");
         assertEquals(1, n.get(9).stderr().lines().count(), n.get(9)::toString);
+    }
+
+    /** A relative path on the command line is the caller's, not bin/enviro's checkout's: both clients, and load (Java). */
+    @Test
+    void relativePathsAreTheCallersWorkingDirectorys() throws Exception {
+        Path cwd = Files.createDirectory(engine.dir.resolve("caller"));
+        Files.writeString(cwd.resolve("app.env"), "FROM_FILE=relative\n");
+        Files.copy(BusyboxImage.archive(), cwd.resolve("box.tar"));
+        for (String client : List.of("native", "java")) {
+            ProcessBuilder pb = new ProcessBuilder(Cli.launcher().toString(), "run", "--rm", "--env-file", "app.env", "localhost/busybox",
+                    "sh", "-c", "echo $FROM_FILE").directory(cwd.toFile()).redirectErrorStream(true);
+            pb.environment().putAll(engine.env());
+            pb.environment().put("ENVIRO_CLIENT", client);
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals("relative\n", out, client);
+        }
+        ProcessBuilder load = new ProcessBuilder(Cli.launcher().toString(), "load", "-i", "box.tar").directory(cwd.toFile()).redirectErrorStream(true);
+        load.environment().putAll(engine.env());
+        Process p = load.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
     }
 }
