@@ -43,7 +43,7 @@ func TestBadCommandLinesAreOneLine(t *testing.T) {
 }
 
 func TestHelpIsTheVerbsUsage(t *testing.T) {
-	for _, line := range []string{"ps --help", "pull -h", "images --help"} {
+	for _, line := range []string{"ps --help", "pull -h", "images --help", "ps -x --help", "ps -ah", "rm -fh x", "exec --help"} {
 		code, out, _ := invoke(nil, strings.Fields(line)...)
 		if code != 0 || !strings.HasPrefix(out, "Usage: enviro "+strings.Fields(line)[0]) {
 			t.Errorf("%s: %d %q", line, code, out)

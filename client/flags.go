@@ -100,6 +100,23 @@ func parseSyntax(verb string, line verbArgs, options []option, syntax verbSyntax
 	fail := func(format string, a ...any) error {
 		return usageError{fmt.Sprintf(format, a...) + ". See 'enviro " + verb + " --help'."}
 	}
+	// picocli shows the usage asked for rather than an unknown option or a wrong count of parameters
+	// elsewhere on the line (an option's missing or unconvertible value still fails)
+	helpAsked := false
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if isHelp(a) {
+			helpAsked = true
+		}
+	}
+	unlessHelp := func(err error) error {
+		if helpAsked {
+			return errHelp
+		}
+		return err
+	}
 	find := func(name string) *option {
 		for i := range options {
 			for _, n := range options[i].names {
@@ -163,7 +180,7 @@ func parseSyntax(verb string, line verbArgs, options []option, syntax verbSyntax
 			name, value, inline := strings.Cut(a, "=")
 			o := find(name)
 			if o == nil {
-				return nil, fail("Unknown option: '%s'", a)
+				return nil, unlessHelp(fail("Unknown option: '%s'", a))
 			}
 			if o.flag != nil {
 				if given[o] {
@@ -197,12 +214,15 @@ func parseSyntax(verb string, line verbArgs, options []option, syntax verbSyntax
 			o.set(value)
 		default: // -a, -aq, -pVALUE, -p=VALUE
 			for j := 1; j < len(a); j++ {
+				if isHelp("-" + a[j:j+1]) { // -ah
+					return nil, errHelp
+				}
 				o := find("-" + a[j:j+1])
 				if o == nil {
 					if j > 1 {
-						return nil, fail("Unknown option: '-%s' (while processing option: '%s')", a[j:j+1], a)
+						return nil, unlessHelp(fail("Unknown option: '-%s' (while processing option: '%s')", a[j:j+1], a))
 					}
-					return nil, fail("Unknown option: '%s'", a)
+					return nil, unlessHelp(fail("Unknown option: '%s'", a))
 				}
 				if o.flag != nil {
 					if given[o] {
@@ -230,15 +250,15 @@ func parseSyntax(verb string, line verbArgs, options []option, syntax verbSyntax
 	}
 	if missing := len(positional) - len(params); missing > 0 {
 		if missing == 1 {
-			return nil, fail("Missing required parameter: '%s'", positional[len(params)])
+			return nil, unlessHelp(fail("Missing required parameter: '%s'", positional[len(params)]))
 		}
-		return nil, fail("Missing required parameters: '%s'", strings.Join(positional[len(params):], "', '"))
+		return nil, unlessHelp(fail("Missing required parameters: '%s'", strings.Join(positional[len(params):], "', '")))
 	}
 	if extra := params[len(positional):]; len(extra) > 0 && !syntax.varargs {
 		if len(extra) == 1 {
-			return nil, fail("Unmatched argument at index %d: '%s'", paramIndexes[len(positional)], extra[0])
+			return nil, unlessHelp(fail("Unmatched argument at index %d: '%s'", paramIndexes[len(positional)], extra[0]))
 		}
-		return nil, fail("Unmatched arguments from index %d: '%s'", paramIndexes[len(positional)], strings.Join(extra, "', '"))
+		return nil, unlessHelp(fail("Unmatched arguments from index %d: '%s'", paramIndexes[len(positional)], strings.Join(extra, "', '")))
 	}
 	return params, nil
 }

@@ -50,11 +50,15 @@ Create and start a container, streaming its output (or print its id with -d).
                              Bind-mount an absolute host path into the
                                container (read-only with :ro).
       --tmpfs=CTR[:OPTIONS]  Mount a tmpfs (options: size=64m,mode=1777,...).
-      --read-only            Mount the root filesystem read-only.
-      --log-opt=KEY=VALUE    Log rotation: max-size=10m, max-file=5.
-      --init                 Run a minimal init as pid 1.
+      --read-only            Mount the root filesystem read-only (/tmp,
+                               /var/tmp, /run get a tmpfs).
+      --log-opt=KEY=VALUE    Log rotation: max-size=10m (default), max-file=5
+                               (default).
+      --init                 Run a minimal init as pid 1 that reaps zombies and
+                               forwards signals.
   -m, --memory=BYTES         Memory limit (e.g. 512m, 1g).
-      --memory-swap=BYTES    Memory plus swap; -1 for unlimited swap.
+      --memory-swap=BYTES    Memory plus swap; -1 for unlimited swap (default:
+                               twice --memory).
       --cpus=N               CPUs the container may use (e.g. 1.5).
       --cpu-shares=N         Relative CPU weight (default 1024).
       --cpuset-cpus=LIST     CPUs allowed (e.g. 0-2,4).
