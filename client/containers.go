@@ -15,40 +15,6 @@ import (
 // The verbs over containers that are one call each (the Java CLI's StopCommand, KillCommand,
 // RmCommand, WaitCommand, LogsCommand, and EachContainer for the first three).
 
-const stopUsage = `Usage: enviro stop [-hV] [-t=SECONDS] CONTAINER...
-Stop running containers.
-      CONTAINER...
-  -h, --help              Show this help message and exit.
-  -t, --time=SECONDS      Seconds to wait before killing (default 10).
-`
-
-const killUsage = `Usage: enviro kill [-hV] [-s=SIGNAL] CONTAINER...
-Send a signal to running containers.
-      CONTAINER...
-  -h, --help            Show this help message and exit.
-  -s, --signal=SIGNAL   Name or number (default KILL).
-`
-
-const rmUsage = `Usage: enviro rm [-fhV] CONTAINER...
-Remove containers.
-      CONTAINER...
-  -f, --force     Kill running containers first.
-  -h, --help      Show this help message and exit.
-`
-
-const waitUsage = `Usage: enviro wait [-hV] CONTAINER
-Wait for a container to exit; print its exit code.
-      CONTAINER
-  -h, --help      Show this help message and exit.
-`
-
-const logsUsage = `Usage: enviro logs [-fhV] CONTAINER
-Print a container's output.
-      CONTAINER
-  -f, --follow    Keep printing until the container exits.
-  -h, --help      Show this help message and exit.
-`
-
 // severalContainers: CONTAINER... (at least one), picocli's arity 1..*.
 var severalContainers = verbSyntax{positional: []string{"CONTAINER"}, help: []string{"-h", "--help"}, varargs: true}
 

@@ -8,19 +8,6 @@ import (
 	v1 "enviro.dev/api/enviro/v1"
 )
 
-const execUsage = `Usage: enviro exec [-it] [-e=KEY[=VALUE]]... [-u=USER[:GROUP]] [-w=DIR] CONTAINER COMMAND...
-Run a command in a running container, streaming its output.
-      CONTAINER
-      COMMAND...           The command and its arguments.
-  -e, --env=KEY[=VALUE]    Set a variable; KEY alone takes this shell's value
-                             (skipped when unset).
-  -i, --interactive        Send this terminal's input to the command.
-  -t, --tty                Give the command a pty (docs/terminal.md).
-  -u, --user=USER[:GROUP]
-  -w, --workdir=DIR
-      --help               Show this help.
-`
-
 // exec: one more process in a running container; ends with its exit code. With a terminal (-t, -i)
 // it is handed to the Java CLI, which has the terminal session (as for run).
 func exec(c *command, args verbArgs) error {

@@ -12,11 +12,6 @@ import (
 	"google.golang.org/grpc/metadata"
 )
 
-const imagesUsage = `Usage: enviro images [-hV]
-List images.
-  -h, --help      Show this help message and exit.
-`
-
 // images: one row per name, as `docker images`.
 func images(c *command, args verbArgs) error {
 	if _, err := c.parseVerb("images", args, nil, nil); err != nil {

@@ -28,16 +28,16 @@ type verbArgs struct {
 }
 
 var verbs = map[string]verb{
-	"ps":     {psUsage, ps},
-	"images": {imagesUsage, images},
-	"pull":   {pullUsage, pull},
-	"run":    {runUsage, run},
-	"exec":   {execUsage, exec},
-	"logs":   {logsUsage, logs},
-	"stop":   {stopUsage, stop},
-	"kill":   {killUsage, kill},
-	"rm":     {rmUsage, rm},
-	"wait":   {waitUsage, wait},
+	"ps":     {usage["ps"], ps},
+	"images": {usage["images"], images},
+	"pull":   {usage["pull"], pull},
+	"run":    {usage["run"], run},
+	"exec":   {usage["exec"], exec},
+	"logs":   {usage["logs"], logs},
+	"stop":   {usage["stop"], stop},
+	"kill":   {usage["kill"], kill},
+	"rm":     {usage["rm"], rm},
+	"wait":   {usage["wait"], wait},
 }
 
 // What one invocation shares: where it prints, its environment and the root options.

@@ -13,13 +13,6 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
-const psUsage = `Usage: enviro ps [-ahqV]
-List containers.
-  -a, --all       Show all containers, not only running ones.
-  -h, --help      Show this help message and exit.
-  -q, --quiet     Only print container ids.
-`
-
 // ps: running containers, or all with -a.
 func ps(c *command, args verbArgs) error {
 	var all, quiet bool

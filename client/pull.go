@@ -11,16 +11,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-const pullUsage = `Usage: enviro pull [-hqV] [--platform=OS/ARCH[/VARIANT]] IMAGE
-Pull an image from a registry.
-      IMAGE
-  -h, --help      Show this help message and exit.
-      --platform=OS/ARCH[/VARIANT]
-                  The platform to pull from a multi-platform image (default: the
-                    engine's).
-  -q, --quiet     Print only the image's name.
-`
-
 // pull: as docker, the client sends the credentials it holds for the reference's registry (from
 // ~/.docker/config.json, written by `enviro login`); the engine keeps none of its own.
 func pull(c *command, args verbArgs) error {

@@ -18,56 +18,6 @@ import (
 	"google.golang.org/grpc/codes"
 )
 
-const runUsage = `Usage: enviro run [OPTIONS] IMAGE [COMMAND...]
-Create and start a container, streaming its output (or print its id with -d).
-      IMAGE
-      [COMMAND...]           The command and its arguments.
-      --rm                   Remove the container when it exits.
-  -d, --detach               Run in the background and print the container id.
-  -t, --tty                  Give the command a pty (docs/terminal.md).
-  -i, --interactive          Keep the command's stdin open and send this
-                               terminal's input to it.
-      --name=NAME
-  -e, --env=KEY[=VALUE]      Set a variable; KEY alone takes this shell's value
-                               (skipped when unset).
-      --env-file=FILE        Read KEY=VALUE lines from a file (before -e; #
-                               starts a comment).
-  -w, --workdir=DIR
-  -u, --user=USER[:GROUP]
-      --entrypoint=CMD       Replace the image's entrypoint ("" clears it).
-  -h, --hostname=NAME
-      --restart=POLICY       Restart policy: no, on-failure[:N], always,
-                               unless-stopped.
-      --cap-add=CAP          Add a capability (NET_ADMIN, CAP_SYS_TIME, ALL).
-      --cap-drop=CAP         Drop a capability, or ALL.
-      --privileged           All capabilities, no seccomp filter, no masked
-                               paths (still in a user namespace).
-      --security-opt=OPT     seccomp=unconfined, seccomp=PROFILE.json
-                               (Docker/OCI format), no-new-privileges[=true|false].
-      --ulimit=NAME=SOFT[:HARD]
-                             A resource limit, e.g. nofile=1024:2048.
-  -v, --volume=HOST:CTR[:ro|rw]
-                             Bind-mount an absolute host path into the
-                               container (read-only with :ro).
-      --tmpfs=CTR[:OPTIONS]  Mount a tmpfs (options: size=64m,mode=1777,...).
-      --read-only            Mount the root filesystem read-only (/tmp,
-                               /var/tmp, /run get a tmpfs).
-      --log-opt=KEY=VALUE    Log rotation: max-size=10m (default), max-file=5
-                               (default).
-      --init                 Run a minimal init as pid 1 that reaps zombies and
-                               forwards signals.
-  -m, --memory=BYTES         Memory limit (e.g. 512m, 1g).
-      --memory-swap=BYTES    Memory plus swap; -1 for unlimited swap (default:
-                               twice --memory).
-      --cpus=N               CPUs the container may use (e.g. 1.5).
-      --cpu-shares=N         Relative CPU weight (default 1024).
-      --cpuset-cpus=LIST     CPUs allowed (e.g. 0-2,4).
-      --pids-limit=N         Most processes and threads at once; -1 for
-                               unlimited.
-      --oom-score-adj=N      The container's OOM score adjustment (-1000..1000).
-      --help                 Show this help.
-`
-
 // runFlags: run's options, as the Java CLI's RunCommand and its mixins (SecurityFlags, StorageFlags,
 // ResourceOptions) declare them. A pointer is nil when the option was not given.
 type runFlags struct {

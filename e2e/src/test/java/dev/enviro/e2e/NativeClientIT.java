@@ -87,6 +87,16 @@ class NativeClientIT extends WithBusyboxEngine {
         assertEquals(0, engine.cli("rm", "-f", "parity-up", "parity-exited").exitCode());
     }
 
+    /** client/usage.go is generated from the Java CLI's help (client/gen-usage.sh): this fails when it is stale. */
+    @Test
+    void everyNativeVerbsHelpIsTheJavaClis() throws Exception {
+        for (String verb : List.of("ps", "images", "pull", "run", "exec", "logs", "stop", "kill", "rm", "wait")) {
+            Cli.Result n = nativeClient(verb, "--help"), j = java(verb, "--help");
+            assertEquals(0, n.exitCode(), n::toString);
+            assertEquals(j.stdout(), n.stdout(), verb + " --help: run client/gen-usage.sh");
+        }
+    }
+
     @Test
     void badCommandLinesAreRefusedWithTheSameLine() throws Exception {
         for (List<String> line : List.of(List.of("ps", "-x"), List.of("ps", "extra"), List.of("images", "--bogus"), List.of("pull"),
