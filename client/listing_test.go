@@ -93,3 +93,15 @@ func TestDecimalSizes(t *testing.T) {
 		}
 	}
 }
+
+// Widths and cuts in UTF-16 units, as the Java CLI measures them: an emoji is two.
+func TestColumnsAreMeasuredAsJavaMeasuresThem(t *testing.T) {
+	tb := newTable("A", "B")
+	tb.add("😀", "x")
+	if got := printed(tb); got != "A    B\n😀   x\n" {
+		t.Errorf("%q", got)
+	}
+	if got := quotedCommand([]string{"echo", "😀😀😀😀😀😀😀😀"}); got != "\"echo 😀😀😀😀😀😀😀…\"" {
+		t.Errorf("%q", got)
+	}
+}

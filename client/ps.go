@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+	"unicode/utf16"
 
 	v1 "enviro.dev/api/enviro/v1"
 	"google.golang.org/grpc"
@@ -63,8 +63,8 @@ func shortContainerID(id string) string {
 // quotedCommand: Docker quotes the command and cuts it to 20 characters.
 func quotedCommand(argv []string) string {
 	command := strings.Join(argv, " ")
-	if utf8.RuneCountInString(command) > 20 {
-		command = string([]rune(command)[:19]) + "…"
+	if units := utf16.Encode([]rune(command)); len(units) > 20 {
+		command = string(utf16.Decode(units[:19])) + "…"
 	}
 	return "\"" + command + "\""
 }

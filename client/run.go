@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"unicode/utf8"
 
 	v1 "enviro.dev/api/enviro/v1"
 	"google.golang.org/grpc/codes"
@@ -199,6 +200,9 @@ func (f *runFlags) security(s *v1.ContainerSpec) error {
 		if strings.HasPrefix(opt, "seccomp=") && opt != "seccomp=unconfined" && !strings.HasPrefix(opt, "seccomp={") {
 			profile := strings.TrimPrefix(opt, "seccomp=")
 			content, err := readFile(profile)
+			if err == nil && !utf8.Valid(content) {
+				err = errMalformed
+			}
 			if err != nil {
 				return usageError{"--security-opt " + opt + ": cannot read " + javaPath(profile) + ": " + javaIOMessage(err)}
 			}
@@ -246,6 +250,9 @@ func envFromFiles(files []string, lookup func(string) (string, bool)) ([]string,
 	var env []string
 	for _, file := range files {
 		content, err := readFile(file)
+		if err == nil && !utf8.Valid(content) {
+			err = errMalformed
+		}
 		if err != nil {
 			return nil, usageError{"--env-file " + file + ": cannot read it: " + javaIOMessage(err)}
 		}
@@ -293,6 +300,9 @@ func javaPath(p string) string {
 	}
 	return p
 }
+
+// errMalformed: a file that is not UTF-8, as java.nio's decoder words it (for the first bad byte).
+var errMalformed = errors.New("Input length = 1")
 
 // readFile reads a file named on the command line; "" is the working directory, as java.nio reads it.
 func readFile(name string) ([]byte, error) {

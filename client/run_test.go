@@ -132,6 +132,11 @@ func TestBadRunValuesAreOneLine(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
+	latin1 := filepath.Join(dir, "latin1.env")
+	os.WriteFile(latin1, []byte("A=\xff\n"), 0o600)
+	if _, err := runSpec(t, nil, "--env-file", latin1, "img"); err == nil || err.Error() != "--env-file "+latin1+": cannot read it: Input length = 1" {
+		t.Errorf("not UTF-8: %v", err)
+	}
 	bad := filepath.Join(dir, "bad.env")
 	os.WriteFile(bad, []byte("OK=1\n=nokey\n"), 0o600)
 	if _, err := runSpec(t, nil, "--env-file", bad, "img"); err == nil || err.Error() != "--env-file "+bad+":2: expected KEY=VALUE, got '=nokey'" {

@@ -3,7 +3,7 @@ package main
 import (
 	"io"
 	"strings"
-	"unicode/utf8"
+	"unicode/utf16"
 )
 
 // table prints left-aligned columns separated by at least three spaces, as Docker's listings are.
@@ -17,7 +17,7 @@ func (t *table) print(out io.Writer) {
 	widths := make([]int, len(t.rows[0]))
 	for _, row := range t.rows {
 		for i, cell := range row {
-			if n := utf8.RuneCountInString(cell); n > widths[i] {
+			if n := javaLength(cell); n > widths[i] {
 				widths[i] = n
 			}
 		}
@@ -28,11 +28,17 @@ func (t *table) print(out io.Writer) {
 		for i, cell := range row {
 			line.WriteString(cell)
 			if i < len(row)-1 {
-				line.WriteString(strings.Repeat(" ", widths[i]-utf8.RuneCountInString(cell)+3))
+				line.WriteString(strings.Repeat(" ", widths[i]-javaLength(cell)+3))
 			}
 		}
 		text.WriteString(strings.TrimRight(line.String(), " "))
 		text.WriteByte('\n')
 	}
 	io.WriteString(out, text.String())
+}
+
+// javaLength: a string's length as Java's String.length() counts it (UTF-16 units), which the Java
+// CLI's columns and cuts are measured in.
+func javaLength(s string) int {
+	return len(utf16.Encode([]rune(s)))
 }
