@@ -69,7 +69,7 @@ func (c *command) connect() (*engine, error) {
 	}
 	first, err := net.Dial("unix", string(address))
 	if err != nil {
-		return nil, unreachable(address, err)
+		return nil, unreachable(address, ioReason(err))
 	}
 	dialer := func(ctx context.Context, _ string) (net.Conn, error) {
 		if first != nil {
@@ -83,7 +83,7 @@ func (c *command) connect() (*engine, error) {
 	conn, err := grpc.Dial("passthrough:///enviro", grpc.WithInsecure(), grpc.WithAuthority("localhost"),
 		grpc.WithContextDialer(dialer))
 	if err != nil {
-		return nil, unreachable(address, err)
+		return nil, unreachable(address, ioReason(err))
 	}
 	return &engine{address: address, conn: conn, api: v1.NewEnviroClient(conn)}, nil
 }
@@ -110,12 +110,8 @@ type engineError struct {
 
 func (e *engineError) Error() string { return e.message }
 
-func unreachable(address engineAddress, err error) *engineError {
-	reason := err.Error()
-	var errno syscall.Errno
-	if errors.As(err, &errno) {
-		reason = strerror(errno)
-	}
+// unreachable: no engine answered at address; reason is why the connection failed.
+func unreachable(address engineAddress, reason string) *engineError {
 	return &engineError{
 		message:  fmt.Sprintf("cannot reach the Enviro engine at %s (connect: %s). Start one with 'enviro daemon' (or set ENVIRO_HOST).", address, reason),
 		exitCode: exitEngine, code: codes.Unavailable, unreachable: true,
@@ -150,10 +146,7 @@ func (e *engine) callError(err error, trailer metadata.MD) error {
 	}
 	fromEngine := len(trailer.Get("enviro-reason")) > 0
 	if !fromEngine && st.Code() == codes.Unavailable {
-		return &engineError{
-			message:  fmt.Sprintf("cannot reach the Enviro engine at %s (connect: %s). Start one with 'enviro daemon' (or set ENVIRO_HOST).", e.address, st.Message()),
-			exitCode: exitEngine, code: codes.Unavailable, unreachable: true,
-		}
+		return unreachable(e.address, st.Message())
 	}
 	exitCode := exitEngine
 	if fromEngine {

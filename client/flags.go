@@ -7,6 +7,9 @@ import (
 	"strings"
 )
 
+// negativeNumber: an argument picocli takes as a parameter, not an option, when no option has its name.
+var negativeNumber = regexp.MustCompile(`^-[0-9]+(\.[0-9]+)?$`)
+
 // errHelp: the verb was asked for its usage (-h, --help); errVersion: for its version (-V), which
 // picocli prints as an empty line's worth: nothing.
 var (
@@ -139,7 +142,6 @@ func parseSyntax(verb string, line verbArgs, options []option, syntax verbSyntax
 		}
 		return len(v) > 1 && v[0] == '-' && v[1] != '-' && find(v[:2]) != nil
 	}
-	negativeNumber := regexp.MustCompile(`^-[0-9]+(\.[0-9]+)?$`)
 	given := map[*option]bool{}
 	assign := func(o *option, value string) error {
 		if o.list == nil {

@@ -42,11 +42,11 @@ func pull(c *command, args verbArgs) error {
 		if platform != nil {
 			p = *platform
 		}
-		if _, err := e.pull(reference, p, creds, view); err != nil {
+		full, err := e.pull(reference, p, creds, view)
+		if err != nil {
 			return err
 		}
 		if quiet {
-			full, _ := normalizeName(strings.TrimSpace(reference))
 			fmt.Fprintln(c.out, full)
 		}
 		return nil
@@ -67,31 +67,31 @@ func (c *command) credentialsFor(reference string) (*credentials, error) {
 	return creds, nil
 }
 
-// pull streams a Pull through view and prints the closing status line; answers the image stored.
-func (e *engine) pull(reference, platform string, creds *credentials, view *pullView) (*v1.Image, error) {
+// pull streams a Pull through view and prints the closing status line; answers the reference pulled,
+// in full, as docker prints it (the image may have other names too).
+func (e *engine) pull(reference, platform string, creds *credentials, view *pullView) (string, error) {
 	request := &v1.PullRequest{Reference: reference, Platform: platform}
 	if creds != nil {
 		request.Username, request.Password = creds.username, creds.secret
 	}
 	stream, err := e.api.Pull(context.Background(), request)
 	if err != nil {
-		return nil, e.callError(err, nil)
+		return "", e.callError(err, nil)
 	}
 	var image *v1.Image
 	for image == nil {
 		u, err := stream.Recv()
 		if err == io.EOF {
-			return nil, usageError{"the engine ended the pull without the image; see 'enviro images'"}
+			return "", usageError{"the engine ended the pull without the image; see 'enviro images'"}
 		}
 		if err != nil {
-			return nil, e.callError(err, stream.Trailer())
+			return "", e.callError(err, stream.Trailer())
 		}
 		image = view.show(u)
 	}
-	// the reference pulled, in full, as docker prints it (the image may have other names too)
 	full, _ := normalizeName(strings.TrimSpace(reference))
 	fmt.Fprintf(view.out, "Status: Downloaded image %s (%s)\n", full, image.ManifestDigest)
-	return image, nil
+	return full, nil
 }
 
 // isTerminal: whether fd is a terminal (TCGETS answers).

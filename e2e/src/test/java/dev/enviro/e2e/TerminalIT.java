@@ -28,6 +28,14 @@ class TerminalIT extends WithBusyboxEngine {
 
     /** A tmux server on its own socket (-L), so that the test touches no tmux of anyone else; killed by close. */
     private record Tmux(String server) implements AutoCloseable {
+        /**
+         * The CLI with {@code args} in a new pane; the shell then records its exit status in {@code exitFile}
+         * (see assertExit) and stays, so the pane's last screen can still be read.
+         */
+        static Tmux startCli(String args, Path exitFile) throws Exception {
+            return start(cli() + " " + args + "; echo EXIT=$? > " + exitFile + "; sleep 600");
+        }
+
         static Tmux start(String command) throws Exception {
             Tmux t = new Tmux("enviro-it-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
             t.run("new-session", "-d", "-s", "t", "-x", "80", "-y", "24", command);
@@ -89,7 +97,7 @@ class TerminalIT extends WithBusyboxEngine {
     @Test
     void runItIsAShellOnARealTerminal() throws Exception {
         Path exitFile = Files.createTempFile("enviro-tty-exit", ".txt");
-        try (Tmux tmux = Tmux.start(cli() + " run -it --rm localhost/busybox sh; echo EXIT=$? > " + exitFile + "; sleep 600")) {
+        try (Tmux tmux = Tmux.startCli("run -it --rm localhost/busybox sh", exitFile)) {
             tmux.await(s -> s.contains("/ #"), "shell prompt");
             tmux.keys("echo hi", "Enter");
             tmux.await(s -> lines(s, "hi") == 1, "echo's output");
@@ -143,7 +151,7 @@ class TerminalIT extends WithBusyboxEngine {
     void ctrlPCtrlQDetachesAndTheContainerKeepsRunning() throws Exception {
         Path exitFile = Files.createTempFile("enviro-detach-exit", ".txt");
         try {
-            try (Tmux tmux = Tmux.start(cli() + " run -it --name detached localhost/busybox sh; echo EXIT=$? > " + exitFile + "; sleep 600")) {
+            try (Tmux tmux = Tmux.startCli("run -it --name detached localhost/busybox sh", exitFile)) {
                 tmux.await(s -> s.contains("/ #"), "shell prompt");
                 tmux.keys("echo before-detach", "Enter");
                 tmux.await(s -> lines(s, "before-detach") == 1, "the shell's answer");
@@ -155,7 +163,7 @@ class TerminalIT extends WithBusyboxEngine {
             assertEquals("alive\n", alive.stdout(), alive.toString());
             // attach again, then detach again: the shell is the same one
             Files.writeString(exitFile, "");
-            try (Tmux tmux = Tmux.start(cli() + " attach detached; echo EXIT=$? > " + exitFile + "; sleep 600")) {
+            try (Tmux tmux = Tmux.startCli("attach detached", exitFile)) {
                 Thread.sleep(1000);
                 tmux.keys("echo $$ again", "Enter");
                 tmux.await(s -> lines(s, "1 again") == 1, "the same shell (pid 1) through attach");
@@ -165,7 +173,7 @@ class TerminalIT extends WithBusyboxEngine {
             assertTrue(engine.cli("ps").stdout().contains("detached"), "still running after the second detach");
             // exec -it: the exec'd shell keeps running after a detach too
             Files.writeString(exitFile, "");
-            try (Tmux tmux = Tmux.start(cli() + " exec -it detached sh; echo EXIT=$? > " + exitFile + "; sleep 600")) {
+            try (Tmux tmux = Tmux.startCli("exec -it detached sh", exitFile)) {
                 tmux.await(s -> s.contains("/ #"), "the exec's prompt");
                 tmux.keys("exec sleep 3600", "Enter");
                 tmux.keys("C-p", "C-q"); // (kept by the client: sent or not, the line above reached the shell)
@@ -188,7 +196,7 @@ class TerminalIT extends WithBusyboxEngine {
         Cli.Result r = engine.cli("run", "-d", "-it", "--name", "attached", "localhost/busybox", "sh");
         assertEquals(0, r.exitCode(), r.toString());
         Path exitFile = Files.createTempFile("enviro-attach-exit", ".txt");
-        try (Tmux tmux = Tmux.start(cli() + " attach attached; echo EXIT=$? > " + exitFile + "; sleep 600")) {
+        try (Tmux tmux = Tmux.startCli("attach attached", exitFile)) {
             Thread.sleep(1000);
             tmux.keys("echo via-attach", "Enter");
             tmux.await(s -> lines(s, "via-attach") == 1, "output through attach");
@@ -205,7 +213,7 @@ class TerminalIT extends WithBusyboxEngine {
         Cli.Result r = engine.cli("run", "-d", "--name", "execed", "localhost/busybox", "sleep", "600");
         assertEquals(0, r.exitCode(), r.toString());
         Path exitFile = Files.createTempFile("enviro-exec-exit", ".txt");
-        try (Tmux tmux = Tmux.start(cli() + " exec -it execed sh; echo EXIT=$? > " + exitFile + "; sleep 600")) {
+        try (Tmux tmux = Tmux.startCli("exec -it execed sh", exitFile)) {
             tmux.await(s -> s.contains("/ #"), "shell prompt");
             // its own pty in the container's devpts, as a controlling terminal
             tmux.keys("tty; ps -o pid,tty,args | grep -c pts/", "Enter");

@@ -55,11 +55,18 @@ abstract sealed class UnpackingSnapshotter implements Snapshotter permits CopySn
         return config;
     }
 
+    /** The containers' directories already marked by this engine: marked once, not on every start. */
+    private static final java.util.Set<Path> MARKED_PARENTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /** Creates {@code containerDir}, searchable by all: the container's root, mapped to another uid, must reach its root filesystem. */
     static void createContainerDir(Path containerDir) throws IOException {
-        Files.createDirectories(containerDir.getParent());
-        // (a copied root file system is thousands of inodes, created after others were removed)
-        LayerSnapshots.markTopDirectory(containerDir.getParent());
+        Path parent = containerDir.getParent();
+        if (!MARKED_PARENTS.contains(parent)) {
+            Files.createDirectories(parent);
+            // (a copied root file system is thousands of inodes, created after others were removed)
+            LayerSnapshots.markTopDirectory(parent);
+            MARKED_PARENTS.add(parent);
+        }
         Files.createDirectories(containerDir);
         int mode = (Integer) Files.getAttribute(containerDir, "unix:mode", LinkOption.NOFOLLOW_LINKS);
         if ((mode & 0111) != 0111) Files.setAttribute(containerDir, "unix:mode", (mode & 07777) | 0111, LinkOption.NOFOLLOW_LINKS);
