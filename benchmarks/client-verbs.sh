@@ -1,32 +1,37 @@
 #!/usr/bin/env bash
-# Client verbs side by side: how long `enviro ps`, `images`, `logs` and `exec` take as a user types
-# them, through the native client (client/, the default) and through the Java CLI
-# (ENVIRO_CLIENT=java: a fresh JVM with its AOT cache), against one warm daemon, interleaved round by
-# round (order shuffled per round; round 0 discarded).
+# Client verbs side by side: how long `enviro` verbs take as a user types them (bin/enviro: the relay,
+# the verb run inside the warm engine), with `podman ps` and `podman inspect` in the same run, and
+# `ps` through the Java CLI in a JVM of its own (ENVIRO_CLIENT=java, with its AOT cache) for reference;
+# interleaved round by round (order shuffled per round; round 0 discarded).
 #
 #   benchmarks/client-verbs.sh [ROUNDS]      (default 20; needs root and a built tree)
 #
-# Each call is a fresh process timed from outside (bash, date +%s%N): bin/enviro's bash, the client's
-# start, its connection, the RPC and the printing. Medians, min, max and the Java/native ratio; the
-# table is kept in benchmarks/results/<time>-verbs.md.
+# Each call is a fresh process timed from outside (bash, date +%s%N). Medians, min, max and each
+# verb's median over podman ps's; the table is kept in benchmarks/results/<time>-verbs.md.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 rounds=${1:-20}
 die() { echo "client-verbs: $*" >&2; exit 1; }
 [[ $EUID -eq 0 ]] || die "run as root"
-[[ -x $repo/client/target/enviro-client && -d $repo/cli/target ]] || die "build first: mvn -B -o install -DskipTests"
+[[ -x $repo/ffm/target/enviro-relay && -d $repo/cli/target ]] || die "build first: mvn -B -o install -DskipTests"
+command -v podman >/dev/null || die "podman is missing: apt-get install podman"
 
 work=$(mktemp -d /tmp/enviro-verbbench.XXXXXX)
 chmod 755 "$work" # the containers' unprivileged root must reach the state directory below
 daemon_pid=
 enviro() { "$repo/bin/enviro" --host "unix://$work/sock" "$@"; }
+# podman in a store of its own, so that nothing of the host's podman is touched
+podman_() { podman --root "$work/podman-root" --runroot "$work/podman-run" --storage-driver overlay "$@"; }
 cleanup() {
+  podman_ rm -f -t 0 bench-target >/dev/null 2>&1 || true
+  podman_ rmi -a -f >/dev/null 2>&1 || true
   if [[ -n $daemon_pid ]]; then
     enviro rm -f bench-target >/dev/null 2>&1 || true
     kill "$daemon_pid" 2>/dev/null || true
     for _ in $(seq 150); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
   fi
+  umount -R "$work/podman-root/overlay" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -37,37 +42,47 @@ for _ in $(seq 300); do enviro ps >/dev/null 2>&1 && break; sleep 0.1; done
 enviro ps >/dev/null || die "the daemon did not start: $(tail -3 "$work/daemon.log")"
 enviro load -i "$work/busybox.tar" >/dev/null
 enviro run -d --name bench-target localhost/busybox sh -c 'for i in $(seq 100); do echo line $i; done; sleep 3600' >/dev/null
+podman_ load -i "$work/busybox.tar" >/dev/null
+podman_ run -d --runtime runc --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 --name bench-target localhost/busybox sleep 3600 >/dev/null
 # the Java CLI's AOT cache is trained in the background on its first use: give it that use and time
 ENVIRO_CLIENT=java enviro ps >/dev/null; sleep 15
 
-verbs=("ps -a" "images" "logs bench-target" "exec bench-target true")
+calls=("enviro:ps -a" "enviro:images" "enviro:inspect bench-target" "enviro:info" "enviro:logs bench-target"
+       "enviro:exec bench-target true" "enviro:events --since 1m --until now" "enviro:stats --no-stream"
+       "java:ps -a" "podman:ps -a" "podman:inspect bench-target")
 results=$work/times
 for r in $(seq 0 "$rounds"); do
-  for call in $(for v in "${!verbs[@]}"; do echo "native:$v"; echo "java:$v"; done | shuf); do
-    client=${call%%:*} verb=${verbs[${call#*:}]}
+  for i in $(shuf -e "${!calls[@]}"); do
+    tool=${calls[$i]%%:*} line=${calls[$i]#*:}
     t0=$(date +%s%N)
-    if [[ $client == java ]]; then ENVIRO_CLIENT=java enviro $verb >/dev/null; else enviro $verb >/dev/null; fi
+    case $tool in
+      enviro) enviro $line >/dev/null ;;
+      java) ENVIRO_CLIENT=java enviro $line >/dev/null ;;
+      podman) podman_ $line >/dev/null ;;
+    esac
     t1=$(date +%s%N)
-    (( r == 0 )) || echo "$client ${verb%% *} $(( (t1 - t0) / 1000 ))" >>"$results"
+    (( r == 0 )) || echo "$tool|$line|$(( (t1 - t0) / 1000 ))" >>"$results"
   done
 done
 
 out="$repo/benchmarks/results/$(date -u +%Y-%m-%dT%H%M%SZ)-verbs.md"
 {
 echo "# benchmarks/client-verbs.sh $rounds, $(date -u '+%Y-%m-%d %H:%M') UTC, $(git -C "$repo" rev-parse --short HEAD 2>/dev/null)"
-echo '```'
+echo
 python3 - "$results" "$rounds" <<'PY'
 import statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
-    client, verb, us = line.split()
-    rows.setdefault(verb, {}).setdefault(client, []).append(int(us) / 1000)
-print(f"one fresh process per call, {sys.argv[2]} interleaved rounds, warm daemon; ms")
-print(f"{'verb':<8}{'native median':>15}{'min':>8}{'max':>8}{'java median':>13}{'min':>8}{'max':>8}{'java/native':>13}")
-for verb, c in rows.items():
-    n, j = c["native"], c["java"]
-    print(f"{verb:<8}{statistics.median(n):>15.1f}{min(n):>8.1f}{max(n):>8.1f}{statistics.median(j):>13.1f}{min(j):>8.1f}{max(j):>8.1f}{statistics.median(j)/statistics.median(n):>12.1f}x")
+    tool, verb, us = line.rstrip("\n").split("|")
+    rows.setdefault((tool, verb), []).append(int(us) / 1000)
+base = statistics.median(rows[("podman", "ps -a")])
+print(f"One fresh process per call, {sys.argv[2]} interleaved rounds, warm engine; ms. Target: every enviro verb <= 0.3x podman ps.")
+print()
+print("| command | median | min | max | x podman ps |")
+print("| --- | ---: | ---: | ---: | ---: |")
+names = {"enviro": "enviro", "java": "enviro (Java CLI, ENVIRO_CLIENT=java)", "podman": "podman"}
+for (tool, verb), t in rows.items():
+    print(f"| `{names[tool]} {verb}` | {statistics.median(t):.1f} | {min(t):.1f} | {max(t):.1f} | {statistics.median(t)/base:.2f} |")
 PY
-echo '```'
 } | tee "$out"
 echo "(kept in $out)" >&2

@@ -6,7 +6,7 @@
 #   benchmarks/pull-side-by-side.sh [ROUNDS]      (default 5; needs root and a built tree)
 #
 # Variants:
-#   enviro-pull      `enviro pull` (the native client, client/: a fresh process each time) against the
+#   enviro-pull      `enviro pull` (bin/enviro: the relay, the verb run in the engine; a fresh process each time) against the
 #                    engine's daemon, which runs for the whole benchmark as dockerd would; download +
 #                    verify + commit + unpack while downloading. Before each pull the image is removed
 #                    and the store pruned (checked empty), so every pull starts from nothing on disk.

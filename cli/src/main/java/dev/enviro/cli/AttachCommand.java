@@ -22,8 +22,8 @@ final class AttachCommand implements Callable<Integer> {
     public Integer call() {
         try (EnviroClient client = root.client()) {
             // raw mode only where there is a terminal to make raw; without -i on the container, input goes nowhere
-            boolean terminal = System.console() != null && System.console().isTerminal();
-            return TerminalSession.attach(client, container, false, terminal, !noStdin, true, System.in, root.out, root.err);
+            boolean terminal = root.caller.inIsTerminal();
+            return TerminalSession.attach(client, root.caller, container, false, terminal, !noStdin, true);
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.enviro.grpc.DaemonException;
 import dev.enviro.grpc.DaemonSettings;
 import dev.enviro.grpc.EffectiveUser;
 import dev.enviro.grpc.EnviroDaemon;
+import dev.enviro.cli.relay.RelayServer;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -32,8 +33,16 @@ final class DaemonCommand implements Callable<Integer> {
             description = "A registry to pull from over plain HTTP (repeatable); loopback ones (localhost, 127.0.0.0/8, [::1]) always are.")
     java.util.List<String> insecureRegistries = new java.util.ArrayList<>();
 
+    @picocli.CommandLine.Option(names = {"-G", "--group"}, paramLabel = "GROUP",
+            description = "Let this group's members use the engine (its sockets 0660 and the group's), as dockerd's --group.")
+    String group;
+
     @Override
     public Integer call() throws InterruptedException {
+        if (root.inEngine()) {
+            // a relay reached an engine at this address: this line runs inside it
+            throw new UsageException("an Enviro engine is already running at " + root.address() + ": stop it first, or give this one another --host");
+        }
         QuietLogging.forDaemon();
         // The flags are the enviro.journal.* settings (docs/lifecycle.md); properties win over the environment.
         if (journal != null) System.setProperty("enviro.journal.backend", journal);
@@ -53,9 +62,28 @@ final class DaemonCommand implements Callable<Integer> {
             root.err.println("Error: " + e.getMessage());
             return ExitCodes.ENGINE;
         }
+        RelayServer relay;
+        try {
+            relay = RelayServer.bind(settings.address().cliSocket(), "rw-------", daemon::inProcessClient, daemon.cliSessions());
+        } catch (java.io.IOException e) {
+            daemon.close();
+            root.err.println("Error: cannot listen on " + settings.address().cliSocket() + ": " + e.getMessage());
+            return ExitCodes.ENGINE;
+        }
+        if (group != null) {
+            try {
+                SocketGroup.grant(group, settings.address().socket(), settings.address().cliSocket());
+            } catch (java.io.IOException e) {
+                relay.close();
+                daemon.close();
+                root.err.println("Error: --group " + group + ": cannot give it the engine's sockets: " + e.getMessage());
+                return ExitCodes.ENGINE;
+            }
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runnable stop = () -> Thread.ofPlatform().name("enviro-shutdown").start(() -> {
             try {
+                relay.close();
                 daemon.close();
             } finally {
                 stopped.countDown();

@@ -5,6 +5,7 @@ import dev.enviro.grpc.EngineAddress;
 import dev.enviro.grpc.EnviroClient;
 import java.io.PrintStream;
 import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
@@ -35,14 +36,24 @@ public final class EnviroCommand implements Runnable {
             description = "The engine's state directory (default: $ENVIRO_STATE_DIR, else /var/lib/enviro as root, $XDG_DATA_HOME/enviro rootless).")
     String stateDir;
 
+    final Caller caller;
     final PrintStream out;
     final PrintStream err;
     final Map<String, String> env;
+    /** The engine this command runs in (for a relay), or null: connect to {@link #address()}. */
+    private final Supplier<EnviroClient> engine;
 
-    EnviroCommand(PrintStream out, PrintStream err, Map<String, String> env) {
-        this.out = out;
-        this.err = err;
-        this.env = env;
+    EnviroCommand(Caller caller, Supplier<EnviroClient> engine) {
+        this.caller = caller;
+        this.out = caller.out();
+        this.err = caller.err();
+        this.env = caller.env();
+        this.engine = engine;
+    }
+
+    /** True when this command runs inside an engine, for a relay. */
+    boolean inEngine() {
+        return engine != null;
     }
 
     @Override
@@ -51,6 +62,7 @@ public final class EnviroCommand implements Runnable {
     }
 
     EngineAddress address() {
+        if (engine != null) return engine.get().address();
         try {
             return EngineAddress.resolve(host, env, EffectiveUser.uid());
         } catch (IllegalArgumentException e) {
@@ -60,6 +72,7 @@ public final class EnviroCommand implements Runnable {
 
     /** A client of the engine; client verbs keep Netty's logging in the JDK's logger, so logback never starts on their path. */
     EnviroClient client() {
+        if (engine != null) return engine.get();
         QuietLogging.forClient();
         return EnviroClient.connect(address());
     }

@@ -50,7 +50,7 @@ final class ExecCommand implements Callable<Integer> {
         }
         request.setTty(tty).setInteractive(interactive);
         try (EnviroClient client = root.client()) {
-            if (tty || interactive) return TerminalSession.exec(client, request.build(), System.in, root.out, root.err);
+            if (tty || interactive) return TerminalSession.exec(client, root.caller, request.build());
             Iterator<RunEvent> events = client.exec(request.build());
             while (events.hasNext()) {
                 RunEvent event = events.next();

@@ -37,6 +37,7 @@ final class InfoCommand implements Callable<Integer> {
         line(b, "Journal", i.getJournal());
         line(b, "Insecure Registries", i.getInsecureRegistriesCount() == 0 ? "none (loopback registries are always plain HTTP)"
                 : String.join(", ", i.getInsecureRegistriesList()));
+        line(b, "CLI Sessions", Integer.toString(i.getCliSessions()));
         return b.toString();
     }
 

@@ -2,7 +2,7 @@ package dev.enviro.cli;
 
 import dev.enviro.images.ImageException;
 import dev.enviro.images.registry.Credentials;
-import dev.enviro.images.registry.DockerConfigFile;
+import dev.enviro.images.registry.DockerConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -32,21 +32,22 @@ final class LoginCommand implements Callable<Integer> {
         if (username == null || username.isEmpty()) throw new UsageException("a user name is required: enviro login -u USER [--password-stdin] " + registry);
         if (passwordStdin) {
             if (password != null) throw new UsageException("--password and --password-stdin are exclusive");
-            password = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-        } else if (password == null && System.console() != null) {
-            char[] typed = System.console().readPassword("Password: ");
-            password = typed == null ? null : new String(typed);
+            password = new BufferedReader(new InputStreamReader(root.caller.in(), StandardCharsets.UTF_8)).readLine();
+        } else if (password == null) {
+            password = root.caller.readPassword("Password: ").orElse(null);
         }
         if (password == null || password.isEmpty()) throw new UsageException("a password is required: use --password-stdin or -p");
         String key = registry.replaceFirst("^https?://", "").replaceFirst("/.*$", "");
         if (key.equals("index.docker.io") || key.equals("registry-1.docker.io")) key = "docker.io";
-        DockerConfigFile file = DockerConfigFile.ofCurrentUser();
+        RegistryLogins logins = RegistryLogins.of(root.caller);
         try {
-            file.store(key, new Credentials(username, password));
+            DockerConfig config = logins.read();
+            config.store(key, new Credentials(username, password));
+            logins.write(config);
         } catch (ImageException e) {
             throw new UsageException(e.getMessage());
         }
-        root.out.println("Login Succeeded (credentials for " + key + " stored in " + file.path() + ")");
+        root.out.println("Login Succeeded (credentials for " + key + " stored in " + logins.file() + ")");
         return 0;
     }
 }

@@ -1,7 +1,7 @@
 package dev.enviro.cli;
 
 import dev.enviro.images.ImageException;
-import dev.enviro.images.registry.DockerConfigFile;
+import dev.enviro.images.registry.DockerConfig;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -19,7 +19,10 @@ final class LogoutCommand implements Callable<Integer> {
         String key = registry.replaceFirst("^https?://", "").replaceFirst("/.*$", "");
         if (key.equals("index.docker.io") || key.equals("registry-1.docker.io")) key = "docker.io";
         try {
-            boolean had = DockerConfigFile.ofCurrentUser().erase(key);
+            RegistryLogins logins = RegistryLogins.of(root.caller);
+            DockerConfig config = logins.read();
+            boolean had = config.erase(key);
+            if (had) logins.write(config);
             root.out.println(had ? "Removing login credentials for " + key : "Not logged in to " + key);
         } catch (ImageException e) {
             throw new UsageException(e.getMessage());

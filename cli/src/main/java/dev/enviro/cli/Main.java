@@ -1,7 +1,9 @@
 package dev.enviro.cli;
 
 import java.io.PrintStream;
+import dev.enviro.grpc.EnviroClient;
 import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 
 /** {@code enviro}: parses the command line and ends the process with the verb's exit code. */
@@ -10,12 +12,20 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(execute(args, System.out, System.err, System.getenv()));
+        System.exit(execute(args, LocalCaller.ofThisProcess(), null));
     }
 
     /** Runs one command line; everything it prints goes to {@code out} and {@code err}. */
     public static int execute(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
-        return commandLine(new EnviroCommand(out, err, env), args).execute(args);
+        return execute(args, new LocalCaller(out, err, java.io.InputStream.nullInputStream(), env), null);
+    }
+
+    /**
+     * Runs one command line for {@code caller}. {@code engine} gives the client of the engine this runs
+     * in (the relay's case); null: connect to the address the line or the environment names.
+     */
+    public static int execute(String[] args, Caller caller, Supplier<EnviroClient> engine) {
+        return commandLine(new EnviroCommand(caller, engine), args).execute(args);
     }
 
     /** The command line for {@code args}: the root, the verb it names (or all), and the error handling. */

@@ -4,7 +4,6 @@ import dev.enviro.grpc.EnviroClient;
 import dev.enviro.grpc.v1.Image;
 import dev.enviro.images.ImageException;
 import dev.enviro.images.registry.Credentials;
-import dev.enviro.images.registry.DockerConfigFile;
 import dev.enviro.images.registry.Reference;
 import java.io.PrintStream;
 import java.util.Optional;
@@ -48,8 +47,8 @@ final class PullCommand implements Callable<Integer> {
      */
     static Image pull(EnviroCommand root, EnviroClient client, String reference, String platform, PrintStream out,
                       String heldLine) {
-        Optional<Credentials> credentials = credentials(reference);
-        boolean terminal = System.console() != null && System.console().isTerminal() && out == System.out;
+        Optional<Credentials> credentials = credentials(root, reference);
+        boolean terminal = root.caller.outIsTerminal() && out == root.out;
         PullProgressView view = new PullProgressView(out, terminal).holdUntilResolved(heldLine);
         Image image = view.follow(client.pull(reference, platform,
                 credentials.map(Credentials::username).orElse(null), credentials.map(Credentials::secret).orElse(null)));
@@ -67,9 +66,9 @@ final class PullCommand implements Callable<Integer> {
         }
     }
 
-    private static Optional<Credentials> credentials(String reference) {
+    private static Optional<Credentials> credentials(EnviroCommand root, String reference) {
         try {
-            return DockerConfigFile.ofCurrentUser().find(Reference.parse(reference).registry());
+            return RegistryLogins.of(root.caller).read().find(Reference.parse(reference).registry());
         } catch (ImageException e) {
             throw new UsageException(e.getMessage());
         }

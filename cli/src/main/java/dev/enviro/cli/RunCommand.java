@@ -48,7 +48,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ContainerSpec spec = spec(root.env);
+        ContainerSpec spec = spec();
         try (EnviroClient client = root.client()) {
             if ((tty || interactive) && !detach) return runInTerminal(client, spec);
             Iterator<RunEvent> events = MissingImage.runPulling(root, client, spec, detach);
@@ -58,7 +58,7 @@ final class RunCommand implements Callable<Integer> {
                 events.forEachRemaining(e -> {});
                 return 0;
             }
-            return attach(client, events, root.out, root.err);
+            return attach(client, root.caller, events);
         }
     }
 
@@ -73,7 +73,7 @@ final class RunCommand implements Callable<Integer> {
         events.forEachRemaining(e -> {});
         try {
             // --rm is done here after the session: a detached container would never be removed, so no detach then
-            return TerminalSession.attach(client, id, true, tty, interactive, !remove, System.in, root.out, root.err);
+            return TerminalSession.attach(client, root.caller, id, true, tty, interactive, !remove);
         } finally {
             if (remove) {
                 try {
@@ -86,7 +86,8 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** The spec the flags describe; rejects values the engine would refuse, before any call. */
-    ContainerSpec spec(Map<String, String> shellEnv) {
+    ContainerSpec spec() {
+        Map<String, String> shellEnv = root.env;
         ContainerSpec.Builder b = ContainerSpec.newBuilder().setImage(image).addAllCommand(command).setAutoRemove(remove)
                 .setTty(tty).setInteractive(interactive);
         if (restart != null) {
@@ -105,7 +106,7 @@ final class RunCommand implements Callable<Integer> {
             }
             b.setName(name);
         }
-        b.addAllEnv(storage.envFromFiles(shellEnv));
+        b.addAllEnv(storage.envFromFiles(root.caller));
         for (String variable : env) {
             int eq = variable.indexOf('=');
             if (eq == 0 || variable.isEmpty()) {
@@ -138,7 +139,7 @@ final class RunCommand implements Callable<Integer> {
         if (hostname != null) {
             b.setHostname(hostname);
         }
-        security.apply(b);
+        security.apply(root.caller, b);
         storage.apply(b);
         b.setResources(resources.toMessage(oomScore));
         return b.build();
@@ -148,13 +149,15 @@ final class RunCommand implements Callable<Integer> {
      * Writes the output as it comes and answers the exit code. Once started, SIGINT, SIGTERM and
      * SIGHUP are forwarded to the container (as Docker's sig-proxy): the run ends when it exits.
      */
-    static int attach(EnviroClient client, Iterator<RunEvent> events, PrintStream out, PrintStream err) {
-        SignalForwarder forwarder = null;
+    static int attach(EnviroClient client, Caller caller, Iterator<RunEvent> events) {
+        PrintStream out = caller.out();
+        PrintStream err = caller.err();
+        AutoCloseable forwarder = null;
         try {
             while (events.hasNext()) {
                 RunEvent event = events.next();
                 switch (event.getEventCase()) {
-                    case STARTED -> forwarder = SignalForwarder.install(client, event.getStarted().getId());
+                    case STARTED -> forwarder = SignalForwarder.install(caller, client, event.getStarted().getId());
                     case OUTPUT -> write(event.getOutput(), out, err);
                     case EXIT -> {
                         return event.getExit().getCode();
@@ -165,9 +168,7 @@ final class RunCommand implements Callable<Integer> {
         } finally {
             out.flush();
             err.flush();
-            if (forwarder != null) {
-                forwarder.uninstall();
-            }
+            if (forwarder != null) SignalForwarder.uninstall(forwarder);
         }
         throw new UsageException("the engine ended the run without the container's exit status; see 'enviro ps -a'");
     }

@@ -1,7 +1,7 @@
 package dev.enviro.cli;
 
 import dev.enviro.grpc.EnviroClient;
-import java.nio.file.Path;
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -11,20 +11,22 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code enviro save -o FILE IMAGE...}: one OCI image layout tar (read by {@code enviro load} and
- * {@code skopeo ... oci-archive:FILE}). The engine writes the file itself, by absolute path, as
- * {@code load} reads one: sound on the local unix socket.
+ * {@code skopeo ... oci-archive:FILE}), streamed from the engine and written with the caller's rights,
+ * whole or not at all.
  */
 @Command(name = "save", mixinStandardHelpOptions = true, description = "Save images to an OCI image layout tar.")
 final class SaveCommand implements Callable<Integer> {
 
     @ParentCommand EnviroCommand root;
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE") Path output;
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE") String output;
     @Parameters(arity = "1..*", paramLabel = "IMAGE") List<String> images;
 
     @Override
     public Integer call() {
         try (EnviroClient client = root.client()) {
-            client.saveImages(images, output);
+            root.caller.replaceFile(output, 0644, archive -> client.saveImages(images, archive));
+        } catch (IOException e) {
+            throw new UsageException("cannot save to " + output + ": " + Caller.reason(e));
         }
         return 0;
     }

@@ -3,8 +3,6 @@ package dev.enviro.cli;
 import dev.enviro.grpc.v1.ContainerSpec;
 import dev.enviro.grpc.v1.SecurityOptions;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -27,14 +25,14 @@ final class SecurityFlags {
      * Sets the spec's security options. A seccomp profile path is read here, as Docker's client does:
      * the engine may run on another host, and the file's content is what the journal must keep.
      */
-    void apply(ContainerSpec.Builder spec) {
+    void apply(Caller caller, ContainerSpec.Builder spec) {
         SecurityOptions.Builder s = SecurityOptions.newBuilder().addAllCapAdd(capAdd).addAllCapDrop(capDrop).setPrivileged(privileged)
                 .addAllUlimit(ulimits);
         for (String opt : securityOpt) {
             if (opt.startsWith("seccomp=") && !opt.equals("seccomp=unconfined") && !opt.startsWith("seccomp={")) {
-                Path profile = Path.of(opt.substring("seccomp=".length()));
-                try {
-                    s.addSecurityOpt("seccomp=" + Files.readString(profile));
+                String profile = opt.substring("seccomp=".length());
+                try (java.io.InputStream in = caller.openFile(profile)) {
+                    s.addSecurityOpt("seccomp=" + StorageFlags.utf8(in.readAllBytes()));
                 } catch (IOException e) {
                     throw new UsageException("--security-opt " + opt + ": cannot read " + profile + ": " + e.getMessage());
                 }

@@ -2,10 +2,6 @@ package dev.enviro.cli;
 
 import dev.enviro.grpc.EnviroClient;
 import dev.enviro.grpc.EnviroException;
-import java.util.HashMap;
-import java.util.Map;
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 /**
  * Forwards the signals a user sends to a foreground {@code enviro run} (Ctrl-C, {@code kill}) to the
@@ -13,19 +9,11 @@ import sun.misc.SignalHandler;
  */
 final class SignalForwarder {
 
-    private static final String[] FORWARDED = {"INT", "TERM", "HUP"};
-
-    private final Map<Signal, SignalHandler> previous = new HashMap<>();
-
     private SignalForwarder() {}
 
-    static SignalForwarder install(EnviroClient client, String containerId) {
-        SignalForwarder forwarder = new SignalForwarder();
-        for (String name : FORWARDED) {
-            Signal signal = new Signal(name);
-            forwarder.previous.put(signal, Signal.handle(signal, s -> forward(client, containerId, s.getNumber())));
-        }
-        return forwarder;
+    /** Until the answer is closed ({@link #uninstall}), the caller's SIGINT, SIGTERM and SIGHUP go to the container. */
+    static AutoCloseable install(Caller caller, EnviroClient client, String containerId) {
+        return caller.onSignal(signal -> forward(client, containerId, signal));
     }
 
     static void forward(EnviroClient client, String containerId, int signal) {
@@ -36,7 +24,11 @@ final class SignalForwarder {
         }
     }
 
-    void uninstall() {
-        previous.forEach(Signal::handle);
+    static void uninstall(AutoCloseable forwarder) {
+        try {
+            forwarder.close();
+        } catch (Exception e) {
+            // restoring a signal handler does not fail
+        }
     }
 }

@@ -3,7 +3,6 @@ package dev.enviro.cli;
 import dev.enviro.grpc.v1.ContainerSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,12 +54,15 @@ final class StorageFlags {
      * The variables of the --env-file files, in order, read here as Docker's client does: blank lines and
      * lines starting with # are skipped, {@code KEY} alone takes this shell's value (skipped when unset).
      */
-    List<String> envFromFiles(Map<String, String> shellEnv) {
+    List<String> envFromFiles(Caller caller) {
+        Map<String, String> shellEnv = caller.env();
         List<String> env = new ArrayList<>();
         for (Path file : envFiles) {
             List<String> lines;
             try {
-                lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+                try (java.io.InputStream in = caller.openFile(file.toString())) {
+                    lines = utf8(in.readAllBytes()).lines().toList();
+                }
             } catch (IOException e) {
                 throw new UsageException("--env-file " + file + ": cannot read it: " + e.getMessage());
             }
@@ -77,5 +79,10 @@ final class StorageFlags {
             }
         }
         return env;
+    }
+
+    /** The bytes as UTF-8, refused (as java.nio's readers refuse them) when they are not. */
+    static String utf8(byte[] bytes) throws java.nio.charset.CharacterCodingException {
+        return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
     }
 }

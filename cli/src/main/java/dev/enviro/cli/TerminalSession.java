@@ -11,11 +11,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.Iterator;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 /**
  * The CLI's side of a terminal on a container ({@code run -it}, {@code attach}, {@code exec -it}): the local
@@ -33,8 +30,9 @@ final class TerminalSession {
      * @param input forward this process's stdin (the container was started with {@code -i})
      * @param detachable Ctrl-P Ctrl-Q on a pty ends the session (exit 0) and leaves the container running
      */
-    static int attach(EnviroClient client, String ref, boolean logs, boolean tty, boolean input, boolean detachable, InputStream in,
-                      PrintStream out, PrintStream err) {
+    static int attach(EnviroClient client, Caller caller, String ref, boolean logs, boolean tty, boolean input, boolean detachable) {
+        PrintStream out = caller.out();
+        PrintStream err = caller.err();
         CompletableFuture<Integer> exit = new CompletableFuture<>();
         StreamObserver<AttachInput> requests = client.attach(new StreamObserver<>() {
             @Override
@@ -55,7 +53,7 @@ final class TerminalSession {
             }
         });
         Runnable detach = detachable && tty ? () -> exit.complete(0) : null;
-        try (Keyboard keys = Keyboard.open(requests, AttachInput.newBuilder().setRef(ref).setLogs(logs), tty, input, in, detach)) {
+        try (Keyboard keys = Keyboard.open(caller, requests, AttachInput.newBuilder().setRef(ref).setLogs(logs), tty, input, detach)) {
             return exit.join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException r) throw r;
@@ -66,7 +64,9 @@ final class TerminalSession {
     }
 
     /** {@code exec -it}: output and exit come on the Exec call; the Attach call carries only input. */
-    static int exec(EnviroClient client, ExecRequest request, InputStream in, PrintStream out, PrintStream err) {
+    static int exec(EnviroClient client, Caller caller, ExecRequest request) {
+        PrintStream out = caller.out();
+        PrintStream err = caller.err();
         // detaching cancels this call (the engine leaves the exec'd process running, as docker does)
         io.grpc.Context.CancellableContext call = io.grpc.Context.current().withCancellation();
         java.util.concurrent.atomic.AtomicBoolean detached = new java.util.concurrent.atomic.AtomicBoolean();
@@ -96,8 +96,8 @@ final class TerminalSession {
                             @Override
                             public void onCompleted() { }
                         });
-                        keys = Keyboard.open(requests, AttachInput.newBuilder().setRef(request.getRef()).setExecId(event.getExecId()),
-                                request.getTty(), request.getInteractive(), in, detach);
+                        keys = Keyboard.open(caller, requests, AttachInput.newBuilder().setRef(request.getRef()).setExecId(event.getExecId()),
+                                request.getTty(), request.getInteractive(), detach);
                     }
                     case OUTPUT -> RunCommand.write(event.getOutput(), out, err);
                     case EXIT -> {
@@ -121,35 +121,33 @@ final class TerminalSession {
     /** This terminal's keys and size, sent on an Attach call; closing restores the terminal and ends the call's input. */
     private static final class Keyboard implements AutoCloseable {
         private final StreamObserver<AttachInput> requests;
-        private final Optional<RawTerminal> raw;
-        private final Signal winch = new Signal("WINCH");
-        private SignalHandler previousWinch;
+        /** Restores the terminal; null when it was not made raw. */
+        private final AutoCloseable raw;
+        private AutoCloseable resizes;
 
-        private Keyboard(StreamObserver<AttachInput> requests, Optional<RawTerminal> raw) {
+        private Keyboard(StreamObserver<AttachInput> requests, AutoCloseable raw) {
             this.requests = requests;
             this.raw = raw;
         }
 
         /** {@code detach}: run when the user types the detach sequence (null: no sequence is looked for). */
-        static Keyboard open(StreamObserver<AttachInput> requests, AttachInput.Builder first, boolean tty, boolean input, InputStream in,
+        static Keyboard open(Caller caller, StreamObserver<AttachInput> requests, AttachInput.Builder first, boolean tty, boolean input,
                              Runnable detach) {
-            Keyboard k = new Keyboard(requests, tty ? RawTerminal.enter() : Optional.empty());
-            if (k.raw.isPresent()) RawTerminal.size().ifPresent(s -> first.setResize(size(s)));
+            boolean terminal = tty && caller.inIsTerminal();
+            Keyboard k = new Keyboard(requests, terminal ? caller.rawTerminal() : null);
+            if (terminal) caller.windowSize().ifPresent(s -> first.setResize(size(s)));
             k.send(first.build());
-            if (k.raw.isPresent()) {
-                k.previousWinch = Signal.handle(k.winch, s -> RawTerminal.size().ifPresent(size ->
-                        k.send(AttachInput.newBuilder().setResize(size(size)).build())));
-            }
+            if (terminal) k.resizes = caller.onResize(s -> k.send(AttachInput.newBuilder().setResize(size(s)).build()));
             if (input) {
-                Thread pump = new Thread(() -> k.pumpInput(in, tty, detach), "enviro-stdin");
+                Thread pump = new Thread(() -> k.pumpInput(caller.in(), tty, detach), "enviro-stdin");
                 pump.setDaemon(true); // a read of stdin cannot be interrupted; the exit must not wait for it
                 pump.start();
             }
             return k;
         }
 
-        private static WindowSize size(int[] rowsCols) {
-            return WindowSize.newBuilder().setRows(rowsCols[0]).setCols(rowsCols[1]).build();
+        private static WindowSize size(Caller.WindowSize s) {
+            return WindowSize.newBuilder().setRows(s.rows()).setCols(s.cols()).build();
         }
 
         /** gRPC's request stream is not thread-safe: the stdin pump and the SIGWINCH handler take turns. */
@@ -186,8 +184,12 @@ final class TerminalSession {
 
         @Override
         public void close() {
-            if (previousWinch != null) Signal.handle(winch, previousWinch);
-            raw.ifPresent(RawTerminal::close);
+            try {
+                if (resizes != null) resizes.close();
+                if (raw != null) raw.close();
+            } catch (Exception e) {
+                // restoring a terminal reports its own failure
+            }
             synchronized (requests) {
                 try {
                     requests.onCompleted();

@@ -36,7 +36,7 @@ class CliAgainstEngineTest {
     @BeforeEach
     void serve() throws Exception {
         engine = new RecordingEngine(dir.resolve("logs"));
-        daemon = EnviroDaemon.serve(engine, LogSource.criFiles(), new EngineAddress(dir.resolve("enviro.sock")));
+        daemon = EnviroDaemon.serve(engine, LogSource.criFiles(), new EngineAddress(dir.resolve("enviro.sock")), dir.resolve("spool"));
         env = Map.of("ENVIRO_HOST", daemon.address().toString());
     }
 

@@ -16,10 +16,10 @@ class CommandLineTest {
     @TempDir Path dir;
 
     static ContainerSpec spec(Map<String, String> env, String... args) {
-        EnviroCommand root = new EnviroCommand(System.out, System.err, env);
+        EnviroCommand root = new EnviroCommand(new LocalCaller(System.out, System.err, java.io.InputStream.nullInputStream(), env), null);
         CommandLine.ParseResult parsed = Main.commandLine(root, args).parseArgs(args);
         RunCommand run = (RunCommand) parsed.subcommand().commandSpec().userObject();
-        return run.spec(env);
+        return run.spec();
     }
 
     @Test

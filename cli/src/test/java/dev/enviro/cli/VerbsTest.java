@@ -11,7 +11,7 @@ import picocli.CommandLine;
 class VerbsTest {
 
     private static Set<String> built(String... args) {
-        EnviroCommand root = new EnviroCommand(System.out, System.err, Map.of());
+        EnviroCommand root = new EnviroCommand(new LocalCaller(System.out, System.err, java.io.InputStream.nullInputStream(), Map.of()), null);
         return Main.commandLine(root, args).getSubcommands().keySet();
     }
 

@@ -62,6 +62,14 @@ public record EngineAddress(Path socket) {
         return new EngineAddress(base.resolve("enviro").resolve("enviro.sock"));
     }
 
+    /**
+     * Where the engine's CLI runs for the native relay: this socket's path with {@code .cli} appended
+     * (the relay derives it the same way, docs/relay.md).
+     */
+    public Path cliSocket() {
+        return Path.of(socket + ".cli");
+    }
+
     @Override
     public String toString() {
         return UNIX + socket;

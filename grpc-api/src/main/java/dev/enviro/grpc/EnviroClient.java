@@ -34,6 +34,11 @@ public final class EnviroClient implements AutoCloseable {
         this.stub = EnviroGrpc.newBlockingStub(channel);
     }
 
+    /** A client over a channel someone else owns (the engine's in-process one): closing it leaves the channel open. */
+    static EnviroClient over(io.grpc.ManagedChannel channel, EngineAddress address) {
+        return new EnviroClient(address, null, channel);
+    }
+
     /** Connects lazily: a missing engine shows on the first call, as {@link EnviroException#unreachable()}. */
     public static EnviroClient connect(EngineAddress address) {
         EventLoopGroup loop = new EpollEventLoopGroup(1);
@@ -106,9 +111,64 @@ public final class EnviroClient implements AutoCloseable {
     }
 
     /** {@code archive} is made absolute here: the engine resolves it on its own host, which for a unix socket is this one. */
-    public List<Image> loadImage(Path archive) {
-        String path = archive.toAbsolutePath().normalize().toString();
-        return call(() -> stub.loadImage(LoadImageRequest.newBuilder().setPath(path).build()).getImagesList());
+    /**
+     * Loads the archive {@code archive} yields (an OCI layout tar or a {@code docker save} archive),
+     * sent in the call: the engine never opens a client's path; {@code name} is the archive's file
+     * name for the engine's messages. A failure reading it is an IOException.
+     */
+    public List<Image> loadImage(java.io.InputStream archive, String name) throws java.io.IOException {
+        java.util.concurrent.CompletableFuture<LoadImageResponse> answer = new java.util.concurrent.CompletableFuture<>();
+        Object ready = new Object();
+        io.grpc.stub.ClientCallStreamObserver<LoadImageRequest>[] call = new io.grpc.stub.ClientCallStreamObserver[1];
+        EnviroGrpc.newStub(channel).loadImage(new io.grpc.stub.ClientResponseObserver<LoadImageRequest, LoadImageResponse>() {
+            @Override
+            public void beforeStart(io.grpc.stub.ClientCallStreamObserver<LoadImageRequest> requests) {
+                call[0] = requests;
+                requests.setOnReadyHandler(() -> {
+                    synchronized (ready) {
+                        ready.notifyAll();
+                    }
+                });
+            }
+
+            @Override public void onNext(LoadImageResponse response) { answer.complete(response); }
+            @Override public void onError(Throwable t) { answer.completeExceptionally(t); }
+            @Override public void onCompleted() { }
+        });
+        io.grpc.stub.ClientCallStreamObserver<LoadImageRequest> requests = call[0];
+        byte[] buf = new byte[1 << 20];
+        boolean first = true;
+        try {
+            for (int n; !answer.isDone() && (n = archive.readNBytes(buf, 0, buf.length)) > 0; ) {
+                synchronized (ready) {
+                    // the engine's pace (HTTP/2 flow control): the archive is never held whole in memory
+                    while (!requests.isReady() && !answer.isDone()) ready.wait(100);
+                }
+                LoadImageRequest.Builder chunk = LoadImageRequest.newBuilder().setData(com.google.protobuf.ByteString.copyFrom(buf, 0, n));
+                if (first) chunk.setName(name);
+                first = false;
+                requests.onNext(chunk.build());
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            requests.cancel("the archive could not be read", e);
+            throw e;
+        } catch (InterruptedException e) {
+            requests.cancel("interrupted", e);
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted");
+        }
+        requests.onCompleted();
+        return call(() -> {
+            try {
+                return answer.get().getImagesList();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof StatusRuntimeException s) throw s;
+                throw new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw io.grpc.Status.CANCELLED.withDescription("interrupted").asRuntimeException();
+            }
+        });
     }
 
     public List<Image> listImages() {
@@ -179,10 +239,10 @@ public final class EnviroClient implements AutoCloseable {
         return call(() -> stub.inspectImage(InspectImageRequest.newBuilder().setRef(ref).build()));
     }
 
-    /** {@code archive} is made absolute here, as for {@link #loadImage}: the engine writes it on its own host. */
-    public void saveImages(List<String> refs, Path archive) {
-        String path = archive.toAbsolutePath().normalize().toString();
-        call(() -> stub.saveImage(SaveImageRequest.newBuilder().addAllRefs(refs).setPath(path).build()));
+    /** {@code save}: the images as one OCI image layout tar, written to {@code archive} as it streams. */
+    public void saveImages(List<String> refs, java.io.OutputStream archive) throws java.io.IOException {
+        Iterator<SaveImageChunk> chunks = stream(() -> stub.saveImage(SaveImageRequest.newBuilder().addAllRefs(refs).build()));
+        while (chunks.hasNext()) chunks.next().getData().writeTo(archive);
     }
 
     public PruneImagesResponse pruneImages(boolean all) {
@@ -241,6 +301,7 @@ public final class EnviroClient implements AutoCloseable {
 
     @Override
     public void close() {
+        if (loop == null) return; // the channel is its owner's
         channel.shutdownNow();
         try {
             channel.awaitTermination(1, TimeUnit.SECONDS);

@@ -11,6 +11,7 @@ import dev.enviro.runtime.Executor;
 import dev.enviro.runtime.logs.ContainerLogs;
 import dev.enviro.runtime.nativeexec.NativeExecutor;
 import dev.enviro.supervisors.SyscallDispatcher;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.TimeUnit;
@@ -27,12 +28,19 @@ public final class EnviroDaemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EnviroDaemon.class);
 
     private final UnixSocketServer server;
+    /** The same API in-process, for the CLI the engine runs on behalf of the native relay. */
+    private final InProcessApi inProcess;
+    /** The command lines run now for relays (the relay server counts them; info shows them). */
+    private final java.util.concurrent.atomic.AtomicInteger cliSessions;
     private final Engine engine;
     /** The engine's parts, closed last-built first after the engine has shut down. */
     private final Deque<AutoCloseable> parts;
 
-    private EnviroDaemon(UnixSocketServer server, Engine engine, Deque<AutoCloseable> parts) {
+    private EnviroDaemon(UnixSocketServer server, InProcessApi inProcess, java.util.concurrent.atomic.AtomicInteger cliSessions,
+                         Engine engine, Deque<AutoCloseable> parts) {
+        this.cliSessions = cliSessions;
         this.server = server;
+        this.inProcess = inProcess;
         this.engine = engine;
         this.parts = parts;
     }
@@ -49,7 +57,7 @@ public final class EnviroDaemon implements AutoCloseable {
             // Logs are read by io_uring completions and woken by one shared inotify fd: no polling, no thread per log.
             ContainerLogs containerLogs = openLogs(dispatcher, parts);
             LogSource logs = FollowedLog.source(containerLogs);
-            return serve(engine, logs, settings.address(), parts, built.info());
+            return serve(engine, logs, settings.address(), parts, built.info(), settings.stateDir().resolve("content").resolve("ingest"));
         } catch (DaemonException | RuntimeException e) {
             closeAll(parts, e);
             throw e;
@@ -57,16 +65,29 @@ public final class EnviroDaemon implements AutoCloseable {
     }
 
     /** The API over an engine built elsewhere (embedding, API tests); closing the daemon shuts that engine down. */
-    public static EnviroDaemon serve(Engine engine, LogSource logs, EngineAddress address) throws DaemonException {
-        return serve(engine, logs, address, new ArrayDeque<>(), EngineInfo.embedded());
+    public static EnviroDaemon serve(Engine engine, LogSource logs, EngineAddress address, Path spool) throws DaemonException {
+        return serve(engine, logs, address, new ArrayDeque<>(), EngineInfo.embedded(), spool);
     }
 
     private static EnviroDaemon serve(Engine engine, LogSource logs, EngineAddress address, Deque<AutoCloseable> parts,
-                                      EngineInfo info) throws DaemonException {
-        UnixSocketServer server = UnixSocketServer.bind(address, () -> io.grpc.ServerInterceptors.intercept(
-                new EnviroService(engine, logs, info), new CorrelationInterceptor()));
+                                      EngineInfo info, Path spool) throws DaemonException {
+        java.util.concurrent.atomic.AtomicInteger cliSessions = new java.util.concurrent.atomic.AtomicInteger();
+        io.grpc.ServerServiceDefinition api = io.grpc.ServerInterceptors.intercept(
+                new EnviroService(engine, logs, info, spool, cliSessions), new CorrelationInterceptor());
+        UnixSocketServer server = UnixSocketServer.bind(address, () -> api);
+        InProcessApi inProcess = InProcessApi.start(address, api);
         log.info("Enviro engine API listening on {}", address);
-        return new EnviroDaemon(server, engine, parts);
+        return new EnviroDaemon(server, inProcess, cliSessions, engine, parts);
+    }
+
+    /** The gauge of the relays' command lines, for the relay server to keep. */
+    public java.util.concurrent.atomic.AtomicInteger cliSessions() {
+        return cliSessions;
+    }
+
+    /** A client of this engine over the in-process channel (closing it leaves the channel open). */
+    public EnviroClient inProcessClient() {
+        return inProcess.client();
     }
 
     private static SyscallDispatcher startDispatcher(Deque<AutoCloseable> parts) throws DaemonException {
@@ -124,6 +145,7 @@ public final class EnviroDaemon implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        inProcess.close();
         RuntimeException failure = null;
         try {
             engine.shutdown().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -8,6 +8,7 @@ import dev.enviro.grpc.v1.*;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -30,15 +31,19 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
     private final LogSource logs;
 
     private final EngineInfo info;
+    private final ArchiveCalls archives;
+    private final java.util.concurrent.atomic.AtomicInteger cliSessions;
 
-    public EnviroService(Engine engine, LogSource logs) {
-        this(engine, logs, EngineInfo.embedded());
-    }
-
-    public EnviroService(Engine engine, LogSource logs, EngineInfo info) {
+    /**
+     * {@code spool}: where archives in transit are kept (the content store's ingest directory);
+     * {@code cliSessions}: the relays' command lines running now.
+     */
+    public EnviroService(Engine engine, LogSource logs, EngineInfo info, Path spool, java.util.concurrent.atomic.AtomicInteger cliSessions) {
+        this.cliSessions = cliSessions;
         this.engine = engine;
         this.logs = logs;
         this.info = info;
+        this.archives = new ArchiveCalls(engine, spool);
     }
 
     @Override
@@ -105,17 +110,8 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
     }
 
     @Override
-    public void loadImage(LoadImageRequest request, StreamObserver<LoadImageResponse> out) {
-        answer("LoadImage", () -> {
-            if (request.getPath().isEmpty() || !Path.of(request.getPath()).isAbsolute()) {
-                throw invalid("the image archive must be an absolute path on the engine's host, got '" + request.getPath() + "'");
-            }
-            return engine.loadImage(Path.of(request.getPath()));
-        }, images -> {
-            LoadImageResponse.Builder b = LoadImageResponse.newBuilder();
-            images.forEach(i -> b.addImages(ApiMessages.image(i)));
-            return b.build();
-        }, out);
+    public StreamObserver<LoadImageRequest> loadImage(StreamObserver<LoadImageResponse> out) {
+        return archives.load(out);
     }
 
     @Override
@@ -515,14 +511,19 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
     }
 
     @Override
-    public void saveImage(SaveImageRequest request, StreamObserver<SaveImageResponse> out) {
-        answer("SaveImage", () -> {
-            if (request.getPath().isEmpty() || !Path.of(request.getPath()).isAbsolute()) {
-                throw invalid("the archive to save must be an absolute path on the engine's host, got '" + request.getPath() + "'");
-            }
-            if (request.getRefsCount() == 0) throw invalid("save: name at least one image");
-            return engine.saveImages(request.getRefsList().stream().map(EnviroService::imageRef).toList(), Path.of(request.getPath()));
-        }, done -> SaveImageResponse.getDefaultInstance(), out);
+    public void saveImage(SaveImageRequest request, StreamObserver<SaveImageChunk> out) {
+        if (request.getRefsCount() == 0) {
+            out.onError(ApiStatus.of(invalid("save: name at least one image"), "SaveImage"));
+            return;
+        }
+        List<String> refs;
+        try {
+            refs = request.getRefsList().stream().map(EnviroService::imageRef).toList();
+        } catch (RuntimeException e) {
+            out.onError(ApiStatus.of(e, "SaveImage"));
+            return;
+        }
+        archives.save(refs, out);
     }
 
     @Override
@@ -532,7 +533,7 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
 
     @Override
     public void info(InfoRequest request, StreamObserver<InfoResponse> out) {
-        answer("Info", () -> CompletableFuture.completedStage(info), ImageReplies::info, out);
+        answer("Info", () -> CompletableFuture.completedStage(info), i -> ImageReplies.info(i, cliSessions.get()), out);
     }
 
     private static String imageRef(String ref) {

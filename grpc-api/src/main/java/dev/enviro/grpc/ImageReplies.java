@@ -35,9 +35,10 @@ final class ImageReplies {
                 .setBlobs(r.blobs()).setSnapshots(r.snapshots()).setReclaimedBytes(r.reclaimedBytes()).build();
     }
 
-    static InfoResponse info(EngineInfo i) {
+    static InfoResponse info(EngineInfo i, int cliSessions) {
         return InfoResponse.newBuilder().setVersion(i.version()).setStateDir(i.stateDir()).setSnapshotter(i.snapshotter())
                 .setCgroupVersion(i.cgroupVersion()).setCgroupLayout(i.cgroupLayout()).setRootless(i.rootless())
-                .setExecutor(i.executor()).setIoUringRings(i.ioUringRings()).setJournal(i.journal()).setIdMap(i.idMap()).addAllInsecureRegistries(i.insecureRegistries()).build();
+                .setExecutor(i.executor()).setIoUringRings(i.ioUringRings()).setJournal(i.journal()).setIdMap(i.idMap()).addAllInsecureRegistries(i.insecureRegistries())
+                .setCliSessions(cliSessions).build();
     }
 }

@@ -40,7 +40,7 @@ class EnviroServiceTest {
     @BeforeEach
     void serve() throws Exception {
         engine = new RecordingEngine(dir.resolve("logs"));
-        daemon = EnviroDaemon.serve(engine, LogSource.criFiles(), new EngineAddress(dir.resolve("run/enviro.sock")));
+        daemon = EnviroDaemon.serve(engine, LogSource.criFiles(), new EngineAddress(dir.resolve("run/enviro.sock")), dir.resolve("spool"));
         client = EnviroClient.connect(daemon.address());
     }
 
@@ -270,24 +270,42 @@ class EnviroServiceTest {
     }
 
     @Test
-    void imagesAreListedAndLoadedByAbsolutePath() throws Exception {
+    void imagesAreListedAndLoadedFromTheBytesTheCallCarries() throws Exception {
         engine.addImage(new ImageSummary("sha256:" + "a".repeat(64), "sha256:" + "b".repeat(64),
                 List.of("localhost/busybox:latest"), 2_000_000, Instant.parse("2024-01-02T03:04:05Z")));
         var listed = client.listImages();
         assertEquals(1, listed.size());
         assertEquals("localhost/busybox:latest", listed.getFirst().getNames(0));
         assertEquals(1704164645L, listed.getFirst().getCreated().getSeconds());
-        Path archive = Files.createFile(dir.resolve("img.tar"));
-        var loaded = client.loadImage(archive);
+        byte[] archive = new byte[3 << 20]; // more than one chunk, and more than HTTP/2's first window
+        new java.util.Random(7).nextBytes(archive);
+        var loaded = client.loadImage(new java.io.ByteArrayInputStream(archive), "box.tar");
         assertEquals("localhost/loaded:latest", loaded.getFirst().getNames(0));
-        assertTrue(engine.calls().contains("loadImage(" + archive + ")"));
+        assertEquals(java.util.Arrays.hashCode(archive), engine.lastLoaded, "the engine loaded exactly the bytes sent");
+        try (var spooled = Files.list(dir.resolve("spool"))) {
+            assertEquals(0, spooled.count(), "the spool file goes once the load is done");
+        }
     }
 
     @Test
-    void clientMakesRelativeArchivePathsAbsolute() {
-        EnviroException e = assertThrows(EnviroException.class, () -> client.loadImage(Path.of("no-such.tar")));
-        assertEquals(Status.Code.NOT_FOUND, e.code());
-        assertTrue(engine.calls().contains("loadImage(" + Path.of("no-such.tar").toAbsolutePath() + ")"));
+    void anArchiveTheClientCannotReadLoadsNothing() {
+        java.io.InputStream failing = new java.io.InputStream() {
+            @Override public int read() throws java.io.IOException { throw new java.io.IOException("disk on fire"); }
+        };
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> client.loadImage(failing, "x.tar"));
+        assertEquals("disk on fire", e.getMessage());
+        assertFalse(engine.calls().stream().anyMatch(c -> c.startsWith("loadImage")));
+    }
+
+    @Test
+    void savedImagesStreamBackToTheClient() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        client.saveImages(List.of("localhost/busybox"), out);
+        String saved = out.toString();
+        assertEquals("saved [localhost/busybox]".length() + (3 << 20), saved.length(), "every chunk, in order");
+        assertTrue(saved.startsWith("saved [localhost/busybox]xxx") && saved.endsWith("xxx"), saved.substring(0, 40));
+        EnviroException e = assertThrows(EnviroException.class, () -> client.saveImages(List.of(), new java.io.ByteArrayOutputStream()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.code());
     }
 
     @Test

@@ -20,9 +20,9 @@ class UnixSocketServerTest {
     @Test
     void aSecondEngineOnTheSameSocketIsRefused() throws Exception {
         EngineAddress address = new EngineAddress(dir.resolve("enviro.sock"));
-        try (EnviroDaemon first = EnviroDaemon.serve(new RecordingEngine(dir), LogSource.criFiles(), address)) {
+        try (EnviroDaemon first = EnviroDaemon.serve(new RecordingEngine(dir), LogSource.criFiles(), address, dir)) {
             DaemonException e = assertThrows(DaemonException.class,
-                    () -> EnviroDaemon.serve(new RecordingEngine(dir), LogSource.criFiles(), address));
+                    () -> EnviroDaemon.serve(new RecordingEngine(dir), LogSource.criFiles(), address, dir));
             assertEquals("another Enviro engine is already listening on unix://" + dir.resolve("enviro.sock")
                     + ": stop it first, or give this one another --host", e.getMessage());
             try (EnviroClient client = EnviroClient.connect(address)) {
@@ -39,7 +39,7 @@ class UnixSocketServerTest {
             dead.bind(UnixDomainSocketAddress.of(socket));
         }
         assertTrue(Files.exists(socket));
-        try (EnviroDaemon daemon = EnviroDaemon.serve(new RecordingEngine(dir), LogSource.criFiles(), new EngineAddress(socket));
+        try (EnviroDaemon daemon = EnviroDaemon.serve(new RecordingEngine(dir), LogSource.criFiles(), new EngineAddress(socket), dir);
              EnviroClient client = EnviroClient.connect(daemon.address())) {
             assertEquals(0, client.list(false).size());
         }
@@ -49,7 +49,7 @@ class UnixSocketServerTest {
     void aRegularFileInTheWayIsNotDeleted() throws Exception {
         Path socket = Files.writeString(dir.resolve("enviro.sock"), "precious");
         DaemonException e = assertThrows(DaemonException.class,
-                () -> EnviroDaemon.serve(new RecordingEngine(dir), LogSource.criFiles(), new EngineAddress(socket)));
+                () -> EnviroDaemon.serve(new RecordingEngine(dir), LogSource.criFiles(), new EngineAddress(socket), dir));
         assertEquals(socket + " exists and is not a socket: remove it or choose another --host", e.getMessage());
         assertEquals("precious", Files.readString(socket));
     }

@@ -88,7 +88,7 @@ public final class ImageLoader {
         } catch (ImageException e) {
             throw switch (e.kind()) {
                 case MALFORMED -> malformed(archive, e.getMessage(), e);
-                case DIGEST_MISMATCH -> new ImageException(e.kind(), archive + ": " + e.getMessage() + ": the archive is corrupt, produce it again", e);
+                case DIGEST_MISMATCH -> new ImageException(e.kind(), archive.getFileName() + ": " + e.getMessage() + ": the archive is corrupt, produce it again", e);
                 default -> e;
             };
         } catch (IOException | IllegalArgumentException e) {

@@ -65,19 +65,26 @@ class ReferenceTest {
     }
 
     @Test
-    void dockerConfigKeepsOtherKeysAndIsPrivate(@TempDir Path home) throws Exception {
-        Path file = home.resolve(".docker/config.json");
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, "{\"auths\":{\"https://index.docker.io/v1/\":{\"auth\":\"Ym9iOnB3\"}},\"credsStore\":\"desktop\"}");
-        DockerConfigFile config = new DockerConfigFile(file);
+    void dockerConfigKeepsOtherKeys() throws Exception {
+        byte[] file = "{\"auths\":{\"https://index.docker.io/v1/\":{\"auth\":\"Ym9iOnB3\"}},\"credsStore\":\"desktop\"}".getBytes();
+        DockerConfig config = DockerConfig.parse(file, "config.json");
         assertEquals(new Credentials("bob", "pw"), config.find("docker.io").orElseThrow());
         config.store("127.0.0.1:5000", new Credentials("alice", "s:e:c"));
-        assertEquals(new Credentials("alice", "s:e:c"), config.find("127.0.0.1:5000").orElseThrow());
-        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
-        assertTrue(Files.readString(file).contains("\"credsStore\" : \"desktop\""), Files.readString(file));
-        assertTrue(config.erase("127.0.0.1:5000"));
-        assertFalse(config.erase("127.0.0.1:5000"));
-        assertTrue(config.find("127.0.0.1:5000").isEmpty());
+        DockerConfig written = DockerConfig.parse(config.toBytes(), "config.json");
+        assertEquals(new Credentials("alice", "s:e:c"), written.find("127.0.0.1:5000").orElseThrow());
+        assertTrue(new String(config.toBytes()).contains("\"credsStore\" : \"desktop\""));
+        assertTrue(written.erase("127.0.0.1:5000"));
+        assertFalse(written.erase("127.0.0.1:5000"));
+        assertTrue(written.find("127.0.0.1:5000").isEmpty());
         assertFalse(new Credentials("a", "secret").toString().contains("secret"));
+    }
+
+    @Test
+    void dockerConfigIsFoundWhereDockerLooks() throws Exception {
+        assertEquals("/d/config.json", DockerConfig.location(Map.of("DOCKER_CONFIG", "/d", "HOME", "/h")).orElseThrow());
+        assertEquals("/h/.docker/config.json", DockerConfig.location(Map.of("HOME", "/h")).orElseThrow());
+        assertTrue(DockerConfig.location(Map.of()).isEmpty());
+        ImageException e = assertThrows(ImageException.class, () -> DockerConfig.parse("[1]".getBytes(), "c.json"));
+        assertTrue(e.getMessage().startsWith("c.json: "), e.getMessage());
     }
 }

@@ -1,0 +1,52 @@
+package dev.enviro.cli;
+
+import dev.enviro.images.ImageException;
+import dev.enviro.images.registry.DockerConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.NoSuchFileException;
+
+/**
+ * The caller's registry credentials ({@code ~/.docker/config.json}, shared with docker and podman),
+ * read and written with the caller's rights through {@link Caller}: written 0600, atomically.
+ */
+final class RegistryLogins {
+
+    private final Caller caller;
+    private final String file;
+
+    private RegistryLogins(Caller caller, String file) {
+        this.caller = caller;
+        this.file = file;
+    }
+
+    static RegistryLogins of(Caller caller) {
+        return new RegistryLogins(caller, DockerConfig.location(caller.env()).orElseThrow(() ->
+                new UsageException("cannot find the registry credentials: neither DOCKER_CONFIG nor HOME is set")));
+    }
+
+    String file() {
+        return file;
+    }
+
+    /** The file as it is now (empty when there is none). */
+    DockerConfig read() throws ImageException {
+        byte[] content;
+        try (InputStream in = caller.openFile(file)) {
+            content = in.readAllBytes();
+        } catch (NoSuchFileException e) {
+            content = null;
+        } catch (IOException e) {
+            throw new UsageException(file + ": cannot read: " + e.getMessage());
+        }
+        return DockerConfig.parse(content, file);
+    }
+
+    void write(DockerConfig config) {
+        try {
+            caller.replaceFile(file, 0600, out -> out.write(config.toBytes()));
+        } catch (IOException e) {
+            throw new UsageException(file + ": cannot write: " + e.getMessage() + ": check the permissions of its directory");
+        }
+    }
+}
