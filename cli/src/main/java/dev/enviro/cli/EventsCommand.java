@@ -87,6 +87,7 @@ final class EventsCommand implements Callable<Integer> {
     }
 
     static Instant time(String text, Instant now, String option) {
+        if (text.equals("now")) return now;
         try {
             return Instant.parse(text);
         } catch (DateTimeParseException notRfc3339) {
@@ -106,6 +107,6 @@ final class EventsCommand implements Callable<Integer> {
             };
             return now.minus(d);
         }
-        throw new UsageException("invalid time for " + option + " '" + text + "': use RFC 3339 (2025-01-02T03:04:05Z), unix seconds, or a duration ago (10m)");
+        throw new UsageException("invalid time for " + option + " '" + text + "': use RFC 3339 (2025-01-02T03:04:05Z), unix seconds, a duration ago (10m) or now");
     }
 }

@@ -18,9 +18,11 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One {@code Stats} call, on a virtual thread: every second each container is sampled (its cgroup files
- * are read through the engine's io_uring queue) and one message carries them all. CPU % needs two
- * samples, so the first message comes after one interval, also with {@code no_stream}, as in Docker.
+ * One {@code Stats} call, on a virtual thread: each container is sampled (its cgroup files are read
+ * through the engine's io_uring queue) and one message carries them all, at once and then every
+ * second. CPU % is over the span since the sample before; the first message's, having none, is the
+ * average since the container started (podman's answer, where docker makes {@code --no-stream} wait
+ * a second for a second sample).
  */
 final class StatsStream {
     static final Duration INTERVAL = Duration.ofSeconds(1);
@@ -46,13 +48,12 @@ final class StatsStream {
 
     private void run() {
         try {
-            sample();
             while (!out.isCancelled()) {
-                Thread.sleep(INTERVAL);
                 StatsResponse response = sample();
                 if (out.isCancelled()) return;
                 out.onNext(response);
                 if (request.getNoStream()) break;
+                Thread.sleep(INTERVAL);
             }
             if (!out.isCancelled()) out.onCompleted();
         } catch (InterruptedException e) {
@@ -91,7 +92,8 @@ final class StatsStream {
         return dev.enviro.grpc.v1.ContainerStats.newBuilder()
                 .setId(now.container().id())
                 .setName(now.container().name())
-                .setCpuPercent(before == null ? 0 : cpuPercent(before.usage().cpuNanos(), before.usage().sampledAt(), u.cpuNanos(), u.sampledAt()))
+                .setCpuPercent(before != null ? cpuPercent(before.usage().cpuNanos(), before.usage().sampledAt(), u.cpuNanos(), u.sampledAt())
+                        : now.container().startedAt() != null ? cpuPercent(0, now.container().startedAt(), u.cpuNanos(), u.sampledAt()) : 0)
                 .setCpuNanos(u.cpuNanos())
                 .setMemoryBytes(u.memoryBytes())
                 .setMemoryLimit(u.memoryLimit() > 0 && u.memoryLimit() < hostMemory ? u.memoryLimit() : hostMemory)
