@@ -1,5 +1,6 @@
 package dev.enviro.actors;
 
+import dev.enviro.supervisors.Supervision;
 import dev.enviro.actors.EngineException.Reason;
 import dev.enviro.persistence.ContainerEvent;
 import dev.enviro.persistence.EventTags;
@@ -25,7 +26,6 @@ import java.util.concurrent.ExecutionException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -209,7 +209,7 @@ public final class ContainerActor
     private ContainerActor(ActorContext<Command> context, TimerScheduler<Command> timers, String containerId,
                            Executor executor, ActorRef<EngineRegistry.ContainerRemoved> registry, String node) {
         super(persistenceId(containerId),
-                SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+                Supervision.RESTART_FROM_JOURNAL);
         this.context = context;
         this.timers = timers;
         this.containerId = containerId;

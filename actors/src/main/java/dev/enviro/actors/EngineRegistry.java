@@ -1,5 +1,6 @@
 package dev.enviro.actors;
 
+import dev.enviro.supervisors.Supervision;
 import dev.enviro.actors.EngineException.Reason;
 import dev.enviro.persistence.RegistryEvent;
 import dev.enviro.runtime.Executor;
@@ -14,7 +15,6 @@ import java.util.Map;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.StatusReply;
@@ -36,13 +36,6 @@ public final class EngineRegistry extends EventSourcedBehavior<EngineRegistry.Co
 
     public static final PersistenceId PERSISTENCE_ID = PersistenceId.ofUniqueId("engine-registry");
 
-    /**
-     * A failing container actor is restarted, not stopped: its state is the journal, so a restart
-     * replays it and (if it was running) re-adopts the process, which never depended on the actor.
-     * Back-off keeps a journal outage from turning into a restart storm across thousands of actors.
-     */
-    static final SupervisorStrategy RESTART_FROM_JOURNAL =
-            SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2);
 
     public sealed interface Command {}
 
@@ -101,7 +94,7 @@ public final class EngineRegistry extends EventSourcedBehavior<EngineRegistry.Co
 
     private EngineRegistry(ActorContext<Command> context, Executor executor, String node) {
         super(PERSISTENCE_ID,
-                SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+                Supervision.RESTART_FROM_JOURNAL);
         this.context = context;
         this.executor = executor;
         this.node = node;
@@ -237,8 +230,7 @@ public final class EngineRegistry extends EventSourcedBehavior<EngineRegistry.Co
     private ActorRef<ContainerActor.Command> child(String id) {
         return children.computeIfAbsent(id, key -> {
             ActorRef<ContainerActor.Command> ref = context.spawn(
-                    Behaviors.supervise(ContainerActor.create(key, executor, context.getSelf().narrow(), node))
-                            .onFailure(RESTART_FROM_JOURNAL),
+                    Supervision.restartedFromJournal(ContainerActor.create(key, executor, context.getSelf().narrow(), node)),
                     "container-" + key);
             context.watchWith(ref, new ChildStopped(key, ref));
             return ref;
@@ -250,9 +242,8 @@ public final class EngineRegistry extends EventSourcedBehavior<EngineRegistry.Co
         return services.computeIfAbsent(name, key -> {
             var config = context.getSystem().settings().config().getConfig("enviro.engine");
             ActorRef<ServiceActor.Command> ref = context.spawn(
-                    Behaviors.supervise(ServiceActor.create(key, context.getSelf(), node,
-                                    config.getDuration("service-reconcile-interval"), config.getDuration("ask-timeout")))
-                            .onFailure(RESTART_FROM_JOURNAL),
+                    Supervision.restartedFromJournal(ServiceActor.create(key, context.getSelf(), node,
+                            config.getDuration("service-reconcile-interval"), config.getDuration("ask-timeout"))),
                     "service-" + key);
             context.watchWith(ref, new ServiceStopped(key, ref));
             return ref;

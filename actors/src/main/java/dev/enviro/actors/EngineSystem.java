@@ -1,5 +1,6 @@
 package dev.enviro.actors;
 
+import dev.enviro.supervisors.Supervision;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.enviro.actors.EngineException.Reason;
@@ -38,8 +39,7 @@ public final class EngineSystem {
         }
         Config full = JournalConfig.of(journal).withFallback(config);
         ActorSystem<EngineRegistry.Command> system = ActorSystem.create(
-                Behaviors.supervise(EngineRegistry.create(settings.executor(), settings.nodeName()))
-                        .onFailure(EngineRegistry.RESTART_FROM_JOURNAL),
+                Supervision.restartedFromJournal(EngineRegistry.create(settings.executor(), settings.nodeName())),
                 SYSTEM_NAME, full);
         system.log().info("engine {} started on {} with the {} executor and the {} journal at {}", settings.nodeName(),
                 settings.stateDir(), settings.executor().type(), journal.backend(), journal.location());

@@ -1,14 +1,13 @@
 package dev.enviro.actors;
 
+import dev.enviro.supervisors.Supervision;
 import dev.enviro.persistence.EventTags;
 import dev.enviro.persistence.ImageEvent;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -32,7 +31,7 @@ final class ImageHistory extends EventSourcedBehavior<ImageHistory.Record, Image
 
     private ImageHistory() {
         super(PersistenceId.ofUniqueId(PERSISTENCE_ID),
-                SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+                Supervision.RESTART_FROM_JOURNAL);
     }
 
     @Override

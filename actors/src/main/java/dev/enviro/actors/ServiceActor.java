@@ -1,5 +1,6 @@
 package dev.enviro.actors;
 
+import dev.enviro.supervisors.Supervision;
 import dev.enviro.actors.EngineException.Reason;
 import dev.enviro.persistence.EventTags;
 import dev.enviro.persistence.Origin;
@@ -12,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -95,7 +95,7 @@ public final class ServiceActor extends EventSourcedBehavior<ServiceActor.Comman
     private ServiceActor(ActorContext<Command> context, TimerScheduler<Command> timers, String service,
                          ActorRef<EngineRegistry.Command> registry, String node, Duration interval, Duration askTimeout) {
         super(persistenceId(service),
-                SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+                Supervision.RESTART_FROM_JOURNAL);
         this.context = context;
         this.timers = timers;
         this.service = service;

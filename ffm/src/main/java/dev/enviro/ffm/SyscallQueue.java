@@ -5,7 +5,7 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Asynchronous syscalls, completed off the caller's thread. The engine's implementation is the
- * per-core io_uring dispatcher ({@code dev.enviro.supervisors.SyscallDispatcher}); callers in
+ * per-core io_uring dispatcher ({@code dev.enviro.ffm.uring.SyscallDispatcher}); callers in
  * {@code runtime} and {@code actors} only see this interface, so no caller blocks a Pekko thread
  * and no thread exists per container.
  *

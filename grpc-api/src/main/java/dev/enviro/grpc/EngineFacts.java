@@ -6,7 +6,7 @@ import dev.enviro.runtime.Executor;
 import dev.enviro.runtime.cgroups.CgroupDriver;
 import dev.enviro.runtime.cgroups.KernelCgroupFiles;
 import dev.enviro.runtime.nativeexec.NativeExecutor;
-import dev.enviro.supervisors.SyscallDispatcher;
+import dev.enviro.ffm.uring.SyscallDispatcher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -10,7 +10,7 @@ import dev.enviro.images.Snapshotter;
 import dev.enviro.runtime.Executor;
 import dev.enviro.runtime.logs.ContainerLogs;
 import dev.enviro.runtime.nativeexec.NativeExecutor;
-import dev.enviro.supervisors.SyscallDispatcher;
+import dev.enviro.ffm.uring.SyscallDispatcher;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;

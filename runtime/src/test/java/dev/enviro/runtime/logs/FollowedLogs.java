@@ -1,6 +1,6 @@
 package dev.enviro.runtime.logs;
 
-import dev.enviro.supervisors.SyscallDispatcher;
+import dev.enviro.ffm.uring.SyscallDispatcher;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;

@@ -15,7 +15,7 @@ import dev.enviro.runtime.ContainerSpec;
 import dev.enviro.runtime.ExecutorException;
 import dev.enviro.runtime.ExitStatus;
 import dev.enviro.runtime.PreparedContainer;
-import dev.enviro.supervisors.SyscallDispatcher;
+import dev.enviro.ffm.uring.SyscallDispatcher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import dev.enviro.ffm.Processes;
 import dev.enviro.runtime.ContainerProcess;
 import dev.enviro.runtime.ContainerSpec;
 import dev.enviro.runtime.ExitStatus;
-import dev.enviro.supervisors.SyscallDispatcher;
+import dev.enviro.ffm.uring.SyscallDispatcher;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,10 +1,9 @@
-package dev.enviro.supervisors;
+package dev.enviro.ffm.uring;
 
 import dev.enviro.ffm.Errno;
 import dev.enviro.ffm.SyscallException;
 import dev.enviro.ffm.Fd;
 import dev.enviro.ffm.Processes;
-import dev.enviro.ffm.uring.Pipe;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

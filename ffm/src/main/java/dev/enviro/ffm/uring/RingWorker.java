@@ -1,9 +1,7 @@
-package dev.enviro.supervisors;
+package dev.enviro.ffm.uring;
 
 import dev.enviro.ffm.Errno;
 import dev.enviro.ffm.SyscallException;
-import dev.enviro.ffm.uring.EventFd;
-import dev.enviro.ffm.uring.IoUring;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

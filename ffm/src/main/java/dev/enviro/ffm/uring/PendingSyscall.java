@@ -1,4 +1,4 @@
-package dev.enviro.supervisors;
+package dev.enviro.ffm.uring;
 
 import dev.enviro.ffm.SyscallException;
 
