@@ -14,7 +14,7 @@ export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 rounds=${1:-20}
 die() { echo "client-verbs: $*" >&2; exit 1; }
 [[ $EUID -eq 0 ]] || die "run as root"
-[[ -x $repo/ffm/target/enviro-relay && -d $repo/cli/target ]] || die "build first: mvn -B -o install -DskipTests"
+[[ -x $repo/ffm/target/enviro-relay && -d $repo/daemon/target ]] || die "build first: mvn -B -o install -DskipTests"
 command -v podman >/dev/null || die "podman is missing: apt-get install podman"
 
 work=$(mktemp -d /tmp/enviro-verbbench.XXXXXX)

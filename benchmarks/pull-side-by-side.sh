@@ -26,7 +26,7 @@ rounds=${1:-5}
 die() { echo "pull-side-by-side: $*" >&2; exit 1; }
 [[ $EUID -eq 0 ]] || die "run as root"
 for t in docker-registry skopeo umoci podman python3; do command -v $t >/dev/null || die "$t is missing: apt-get install $t"; done
-[[ -x $repo/bin/enviro && -d $repo/cli/target ]] || die "build first: mvn -B -o install -DskipTests"
+[[ -x $repo/bin/enviro && -d $repo/daemon/target ]] || die "build first: mvn -B -o install -DskipTests"
 
 work=$(mktemp -d /tmp/enviro-pullbench.XXXXXX)
 chmod 755 "$work"

@@ -49,8 +49,8 @@ wants runc && { command -v runc >/dev/null || die "runc is missing: apt-get inst
 [[ -f $repo/benchmarks/target/classes/dev/enviro/bench/SideBySide.class && -d $repo/benchmarks/target/lib ]] \
   || die "the harness is not built: run mvn -B -o install -DskipTests at $repo"
 if $engine; then
-  [[ -x $repo/bin/enviro && -d $repo/cli/target ]] \
-    || die "bin/enviro or cli/target is missing: run mvn -B -o install -DskipTests at $repo, or run --only crun,runc"
+  [[ -x $repo/bin/enviro && -d $repo/daemon/target ]] \
+    || die "bin/enviro or daemon/target is missing: run mvn -B -o install -DskipTests at $repo, or run --only crun,runc"
 fi
 
 work=$(mktemp -d /tmp/enviro-bench.XXXXXX)

@@ -21,7 +21,7 @@ public final class EnviroCommand implements Runnable {
      * verb is a fresh JVM each time; {@link Verbs} adds only the one the command line names.
      */
     static final java.util.List<Class<?>> VERBS = java.util.List.of(
-            DaemonCommand.class, RunCommand.class, PsCommand.class, LogsCommand.class, StopCommand.class,
+            RunCommand.class, PsCommand.class, LogsCommand.class, StopCommand.class,
             KillCommand.class, RmCommand.class, InspectCommand.class, ImagesCommand.class, LoadCommand.class,
             WaitCommand.class, EventsCommand.class, PullCommand.class, LoginCommand.class, LogoutCommand.class,
             StatsCommand.class, UpdateCommand.class, PauseCommand.class, UnpauseCommand.class, ExecCommand.class,
@@ -51,8 +51,17 @@ public final class EnviroCommand implements Runnable {
         this.engine = engine;
     }
 
+    public Caller caller() {
+        return caller;
+    }
+
+    /** {@code --state-dir}, or null. */
+    public String stateDir() {
+        return stateDir;
+    }
+
     /** True when this command runs inside an engine, for a relay. */
-    boolean inEngine() {
+    public boolean inEngine() {
         return engine != null;
     }
 
@@ -61,7 +70,7 @@ public final class EnviroCommand implements Runnable {
         throw new UsageException("a command is required. See 'enviro --help'.");
     }
 
-    EngineAddress address() {
+    public EngineAddress address() {
         if (engine != null) return engine.get().address();
         try {
             return EngineAddress.resolve(host, env, EffectiveUser.uid());

@@ -1,6 +1,6 @@
 package dev.enviro.cli;
 
-import dev.enviro.grpc.ApiMessages;
+import dev.enviro.grpc.Timestamps;
 import dev.enviro.grpc.EnviroClient;
 import dev.enviro.grpc.EnviroException;
 import dev.enviro.grpc.v1.Event;
@@ -39,8 +39,8 @@ final class EventsCommand implements Callable<Integer> {
     public Integer call() {
         EventsRequest.Builder request = EventsRequest.newBuilder().setFollow(follow).setAfterOffset(after);
         Instant now = Instant.now();
-        if (since != null) request.setSince(ApiMessages.timestamp(time(since, now, "--since")));
-        if (until != null) request.setUntil(ApiMessages.timestamp(time(until, now, "--until")));
+        if (since != null) request.setSince(Timestamps.timestamp(time(since, now, "--since")));
+        if (until != null) request.setUntil(Timestamps.timestamp(time(until, now, "--until")));
         for (String filter : filters) {
             int eq = filter.indexOf('=');
             String key = eq > 0 ? filter.substring(0, eq) : "";
@@ -81,7 +81,7 @@ final class EventsCommand implements Callable<Integer> {
     static String line(Event e) {
         String attributes = new java.util.TreeMap<>(e.getAttributesMap()).entrySet().stream()
                 .map(Map.Entry::toString).collect(Collectors.joining(", "));
-        return ApiMessages.instant(e.getTimestamp()) + " " + e.getTopic() + " " + e.getSubject() + " ("
+        return Timestamps.instant(e.getTimestamp()) + " " + e.getTopic() + " " + e.getSubject() + " ("
                 + (attributes.isEmpty() ? "" : attributes + ", ") + "type=" + e.getType() + ", node=" + e.getNode()
                 + ", correlation=" + e.getCorrelationId() + ", offset=" + e.getOffset() + ")";
     }

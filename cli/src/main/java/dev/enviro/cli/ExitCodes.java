@@ -4,9 +4,9 @@ import dev.enviro.grpc.EnviroException;
 import java.io.PrintStream;
 
 /** Docker's exit-code convention: 125 when the engine or the command line failed, 126/127 when the container's command could not run. */
-final class ExitCodes {
+public final class ExitCodes {
 
-    static final int ENGINE = 125;
+    public static final int ENGINE = 125;
 
     private ExitCodes() {}
 

@@ -5,7 +5,7 @@ import static dev.enviro.cli.InspectOutput.JSON;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.enviro.grpc.ApiMessages;
+import dev.enviro.grpc.Timestamps;
 import dev.enviro.grpc.EnviroClient;
 import dev.enviro.grpc.v1.ImageLayer;
 import dev.enviro.grpc.v1.InspectImageResponse;
@@ -49,7 +49,7 @@ final class ImageCommand implements Runnable {
         o.put("ManifestDigest", r.getImage().getManifestDigest());
         r.getImage().getNamesList().forEach(o.putArray("RepoTags")::add);
         r.getDigestsList().forEach(o.putArray("RepoDigests")::add);
-        if (r.getImage().hasCreated()) o.put("Created", ApiMessages.instant(r.getImage().getCreated()).toString());
+        if (r.getImage().hasCreated()) o.put("Created", Timestamps.instant(r.getImage().getCreated()).toString());
         o.put("Size", r.getImage().getSize());
         o.put("Os", r.getOs());
         o.put("Architecture", r.getArchitecture());

@@ -1,6 +1,6 @@
 package dev.enviro.cli;
 
-import dev.enviro.grpc.ApiMessages;
+import dev.enviro.grpc.Timestamps;
 import dev.enviro.grpc.EnviroClient;
 import dev.enviro.grpc.v1.Image;
 import java.time.Duration;
@@ -31,7 +31,7 @@ final class ImagesCommand implements Callable<Integer> {
         Table table = new Table("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
         for (Image image : images) {
             String id = shortId(image.getId());
-            String created = image.hasCreated() ? HumanTime.of(Duration.between(ApiMessages.instant(image.getCreated()), now)) + " ago" : "";
+            String created = image.hasCreated() ? HumanTime.of(Duration.between(Timestamps.instant(image.getCreated()), now)) + " ago" : "";
             String size = size(image.getSize());
             if (image.getNamesCount() == 0) {
                 table.add("<none>", "<none>", id, created, size);

@@ -4,7 +4,7 @@ import static dev.enviro.cli.InspectOutput.JSON;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.enviro.grpc.ApiMessages;
+import dev.enviro.grpc.Timestamps;
 import dev.enviro.grpc.v1.Container;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -55,9 +55,9 @@ final class InspectCommand implements Callable<Integer> {
         state.put("Error", c.getError());
         o.put("RestartCount", c.getRestartCount());
         o.putObject("HostConfig").putObject("RestartPolicy").put("Name", c.getRestartPolicy().isEmpty() ? "no" : c.getRestartPolicy());
-        state.put("StartedAt", c.hasStartedAt() ? ApiMessages.instant(c.getStartedAt()).toString() : null);
-        state.put("FinishedAt", c.hasFinishedAt() ? ApiMessages.instant(c.getFinishedAt()).toString() : null);
-        o.put("Created", c.hasCreatedAt() ? ApiMessages.instant(c.getCreatedAt()).toString() : null);
+        state.put("StartedAt", c.hasStartedAt() ? Timestamps.instant(c.getStartedAt()).toString() : null);
+        state.put("FinishedAt", c.hasFinishedAt() ? Timestamps.instant(c.getFinishedAt()).toString() : null);
+        o.put("Created", c.hasCreatedAt() ? Timestamps.instant(c.getCreatedAt()).toString() : null);
         o.put("LogPath", c.getLogPath());
         o.put("Executor", c.getExecutor());
         state.put("OOMKilled", c.getOomKilled());

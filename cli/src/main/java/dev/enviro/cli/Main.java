@@ -2,6 +2,7 @@ package dev.enviro.cli;
 
 import java.io.PrintStream;
 import dev.enviro.grpc.EnviroClient;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import picocli.CommandLine;
@@ -11,6 +12,7 @@ public final class Main {
 
     private Main() {}
 
+    /** The CLI without {@code enviro daemon} (the daemon module's {@code Launcher} has every verb). */
     public static void main(String[] args) {
         System.exit(execute(args, LocalCaller.ofThisProcess(), null));
     }
@@ -25,13 +27,22 @@ public final class Main {
      * in (the relay's case); null: connect to the address the line or the environment names.
      */
     public static int execute(String[] args, Caller caller, Supplier<EnviroClient> engine) {
-        return commandLine(new EnviroCommand(caller, engine), args).execute(args);
+        return execute(args, caller, engine, List.of());
+    }
+
+    /** As above, with verbs of a module above this one ({@code daemon}) listed first. */
+    public static int execute(String[] args, Caller caller, Supplier<EnviroClient> engine, List<Class<?>> moreVerbs) {
+        return commandLine(new EnviroCommand(caller, engine), args, moreVerbs).execute(args);
     }
 
     /** The command line for {@code args}: the root, the verb it names (or all), and the error handling. */
     static CommandLine commandLine(EnviroCommand root, String[] args) {
+        return commandLine(root, args, List.of());
+    }
+
+    static CommandLine commandLine(EnviroCommand root, String[] args, List<Class<?>> moreVerbs) {
         CommandLine cli = new CommandLine(root);
-        Verbs.add(cli, args);
+        Verbs.add(cli, args, moreVerbs);
         cli.setOut(new java.io.PrintWriter(root.out, true));
         cli.setErr(new java.io.PrintWriter(root.err, true));
         // `enviro run IMAGE ls -la`: everything after the image is the container's command, options included.

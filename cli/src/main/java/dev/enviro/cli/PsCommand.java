@@ -1,6 +1,6 @@
 package dev.enviro.cli;
 
-import dev.enviro.grpc.ApiMessages;
+import dev.enviro.grpc.Timestamps;
 import dev.enviro.grpc.EnviroClient;
 import dev.enviro.grpc.v1.Container;
 import java.time.Duration;
@@ -39,7 +39,7 @@ final class PsCommand implements Callable<Integer> {
     static Table table(List<Container> containers, Instant now) {
         Table table = new Table("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES");
         for (Container c : containers) {
-            String created = c.hasCreatedAt() ? HumanTime.of(Duration.between(ApiMessages.instant(c.getCreatedAt()), now)) + " ago" : "";
+            String created = c.hasCreatedAt() ? HumanTime.of(Duration.between(Timestamps.instant(c.getCreatedAt()), now)) + " ago" : "";
             table.add(shortId(c.getId()), c.getImage(), command(c.getArgvList()), created, status(c, now), c.getName());
         }
         return table;
@@ -60,10 +60,10 @@ final class PsCommand implements Callable<Integer> {
 
     static String status(Container c, Instant now) {
         return switch (c.getState()) {
-            case RUNNING -> (c.hasStartedAt() ? "Up " + HumanTime.of(Duration.between(ApiMessages.instant(c.getStartedAt()), now)) : "Up")
+            case RUNNING -> (c.hasStartedAt() ? "Up " + HumanTime.of(Duration.between(Timestamps.instant(c.getStartedAt()), now)) : "Up")
                     + (c.getPaused() ? " (Paused)" : "");
             case EXITED -> ("Exited (" + c.getExitCode() + ") "
-                    + (c.hasFinishedAt() ? HumanTime.of(Duration.between(ApiMessages.instant(c.getFinishedAt()), now)) + " ago" : "")).stripTrailing();
+                    + (c.hasFinishedAt() ? HumanTime.of(Duration.between(Timestamps.instant(c.getFinishedAt()), now)) + " ago" : "")).stripTrailing();
             case CREATED -> "Created";
             case REMOVED -> "Removed";
             case STATE_UNSPECIFIED, UNRECOGNIZED -> "Unknown";

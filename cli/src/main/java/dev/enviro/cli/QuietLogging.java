@@ -6,24 +6,19 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Logging levels by role: client verbs print only warnings, and without starting logback (Netty
- * would otherwise find SLF4J and initialise it, costing start-up time for nothing); the daemon logs
- * INFO to stderr through logback (logback.xml reads {@code enviro.log.level}).
+ * Client verbs in a JVM of their own print only warnings, and without starting logback (Netty would
+ * otherwise find SLF4J and initialise it, costing start-up time for nothing); the daemon logs INFO to
+ * stderr through logback (its logback.xml).
  */
-final class QuietLogging {
+public final class QuietLogging {
 
     /** Held so the JDK's weakly referenced logger keeps its level. */
     private static final Logger GRPC = Logger.getLogger("io.grpc");
 
     private QuietLogging() {}
 
-    static void forClient() {
+    public static void forClient() {
         InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
         GRPC.setLevel(Level.WARNING);
-    }
-
-    /** Must run before the first SLF4J logger is created. */
-    static void forDaemon() {
-        System.setProperty("enviro.log.level", "INFO");
     }
 }

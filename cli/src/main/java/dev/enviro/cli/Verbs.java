@@ -17,12 +17,13 @@ final class Verbs {
 
     private Verbs() {}
 
-    static void add(CommandLine root, String[] args) {
+    static void add(CommandLine root, String[] args, List<Class<?>> moreVerbs) {
         String named = named(args);
         // `enviro --version` prints the root's version: no verb is needed, and building them all
         // (InspectCommand's JSON mapper among them) was most of its time.
         if (named == null && asksForVersionOnly(args)) return;
-        List<Class<?>> verbs = EnviroCommand.VERBS;
+        List<Class<?>> verbs = new java.util.ArrayList<>(moreVerbs);
+        verbs.addAll(EnviroCommand.VERBS);
         boolean known = named != null && verbs.stream().anyMatch(v -> name(v).equals(named));
         for (Class<?> verb : verbs) {
             if (!known || name(verb).equals(named)) root.addSubcommand(verb);

@@ -2,7 +2,7 @@ package dev.enviro.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.enviro.grpc.ApiMessages;
+import dev.enviro.grpc.Timestamps;
 import dev.enviro.grpc.v1.Container;
 import dev.enviro.grpc.v1.Image;
 import java.io.ByteArrayOutputStream;
@@ -35,9 +35,9 @@ class ListingTest {
     @Test
     void psStatusColumn() {
         Container running = Container.newBuilder().setState(Container.State.RUNNING)
-                .setStartedAt(ApiMessages.timestamp(NOW.minusSeconds(3))).build();
+                .setStartedAt(Timestamps.timestamp(NOW.minusSeconds(3))).build();
         Container exited = Container.newBuilder().setState(Container.State.EXITED).setExitCode(7)
-                .setFinishedAt(ApiMessages.timestamp(NOW.minusSeconds(120))).build();
+                .setFinishedAt(Timestamps.timestamp(NOW.minusSeconds(120))).build();
         Container created = Container.newBuilder().setState(Container.State.CREATED).build();
         assertEquals("Up 3 seconds", PsCommand.status(running, NOW));
         assertEquals("Exited (7) 2 minutes ago", PsCommand.status(exited, NOW));
@@ -48,7 +48,7 @@ class ListingTest {
     void psTable() {
         Container c = Container.newBuilder().setId("0123456789abcdef0123").setName("web").setImage("localhost/busybox")
                 .addAllArgv(List.of("sh", "-c", "echo hello world; sleep 100")).setState(Container.State.RUNNING)
-                .setCreatedAt(ApiMessages.timestamp(NOW.minusSeconds(5))).setStartedAt(ApiMessages.timestamp(NOW.minusSeconds(4)))
+                .setCreatedAt(Timestamps.timestamp(NOW.minusSeconds(5))).setStartedAt(Timestamps.timestamp(NOW.minusSeconds(4)))
                 .build();
         assertEquals("""
                 CONTAINER ID   IMAGE               COMMAND                  CREATED         STATUS         NAMES
@@ -59,7 +59,7 @@ class ListingTest {
     @Test
     void imagesTable() {
         Image busybox = Image.newBuilder().setId("sha256:" + "ab".repeat(32)).addNames("localhost:5000/busybox:1.36")
-                .addNames("busybox").setSize(4_261_000).setCreated(ApiMessages.timestamp(NOW.minus(Duration.ofDays(3)))).build();
+                .addNames("busybox").setSize(4_261_000).setCreated(Timestamps.timestamp(NOW.minus(Duration.ofDays(3)))).build();
         assertEquals("""
                 REPOSITORY               TAG      IMAGE ID       CREATED      SIZE
                 localhost:5000/busybox   1.36     abababababab   3 days ago   4.26MB

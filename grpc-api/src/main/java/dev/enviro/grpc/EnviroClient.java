@@ -35,7 +35,7 @@ public final class EnviroClient implements AutoCloseable {
     }
 
     /** A client over a channel someone else owns (the engine's in-process one): closing it leaves the channel open. */
-    static EnviroClient over(io.grpc.ManagedChannel channel, EngineAddress address) {
+    public static EnviroClient over(io.grpc.ManagedChannel channel, EngineAddress address) {
         return new EnviroClient(address, null, channel);
     }
 

@@ -27,20 +27,20 @@ public final class EnviroException extends RuntimeException {
         this.unreachable = unreachable;
     }
 
-    /** Reads the status and the trailers {@link ApiStatus} wrote; a status without them came from the transport. */
+    /** Reads the status and the trailers the daemon's {@code ApiStatus} wrote; a status without them came from the transport. */
     static EnviroException from(StatusRuntimeException e, EngineAddress address) {
         Status status = e.getStatus();
         Metadata trailers = e.getTrailers();
-        boolean fromEngine = trailers != null && trailers.containsKey(ApiStatus.REASON);
+        boolean fromEngine = trailers != null && trailers.containsKey(ApiTrailers.REASON);
         if (!fromEngine && status.getCode() == Status.Code.UNAVAILABLE) {
             return new EnviroException(status.getCode(), "cannot reach the Enviro engine at " + address
                     + " (connect: " + connectError(e) + "). Start one with 'enviro daemon' (or set ENVIRO_HOST).",
                     ENGINE_FAILURE_EXIT, true, e);
         }
         int exitCode = ENGINE_FAILURE_EXIT;
-        if (fromEngine && trailers.containsKey(ApiStatus.EXIT_CODE)) {
+        if (fromEngine && trailers.containsKey(ApiTrailers.EXIT_CODE)) {
             try {
-                exitCode = Integer.parseInt(trailers.get(ApiStatus.EXIT_CODE));
+                exitCode = Integer.parseInt(trailers.get(ApiTrailers.EXIT_CODE));
             } catch (NumberFormatException ignored) {
                 // A malformed trailer must not hide the engine's message: keep 125.
             }
