@@ -1,5 +1,7 @@
 package dev.enviro.actors;
 
+import dev.enviro.persistence.ContainerDefinition;
+
 import com.typesafe.config.Config;
 import dev.enviro.actors.EngineException.Reason;
 import dev.enviro.images.ImageException;
@@ -68,7 +70,7 @@ final class ActorEngine implements Engine {
     }
 
     @Override
-    public CompletionStage<ContainerView> create(CreateRequest request) {
+    public CompletionStage<ContainerView> create(ContainerDefinition request) {
         Objects.requireNonNull(request, "request");
         String correlationId = Correlation.current();
         if (request.image() == null || request.image().isBlank()) {
@@ -303,7 +305,7 @@ final class ActorEngine implements Engine {
     }
 
     @Override
-    public CompletionStage<ContainerView> update(String ref, dev.enviro.runtime.Resources changes) {
+    public CompletionStage<ContainerView> update(String ref, dev.enviro.persistence.Resources changes) {
         return changing(() -> forward(ref, replyTo -> new ContainerActor.Update(changes, replyTo), askTimeout, "update"));
     }
 

@@ -1,5 +1,7 @@
 package dev.enviro.actors;
 
+import dev.enviro.persistence.ContainerDefinition;
+
 import dev.enviro.supervisors.Supervision;
 import dev.enviro.actors.EngineException.Reason;
 import dev.enviro.persistence.ContainerEvent;
@@ -76,7 +78,8 @@ public final class ContainerActor
         ActorRef<StatusReply<ContainerView>> replyTo();
     }
 
-    public record Create(String name, Engine.CreateRequest request, ActorRef<StatusReply<ContainerView>> replyTo)
+    /** {@code name}: the one the registry reserved for it, whatever {@code request} asked for. */
+    public record Create(String name, ContainerDefinition request, ActorRef<StatusReply<ContainerView>> replyTo)
             implements Request {}
 
     /** A request on behalf of the API call {@code correlationId}: the events it causes carry that id. */
@@ -100,7 +103,7 @@ public final class ContainerActor
     sealed interface ResourceCommand extends Command {}
 
     /** {@code enviro update}: {@code changes} replace the values they set. */
-    public record Update(dev.enviro.runtime.Resources changes, ActorRef<StatusReply<ContainerView>> replyTo)
+    public record Update(dev.enviro.persistence.Resources changes, ActorRef<StatusReply<ContainerView>> replyTo)
             implements Request, ResourceCommand {}
 
     /**
@@ -116,7 +119,7 @@ public final class ContainerActor
     public record Exec(dev.enviro.runtime.ExecSpec exec, CompletableFuture<ExecSession> session,
             ActorRef<StatusReply<ContainerView>> replyTo) implements Request, ResourceCommand {}
 
-    private record LimitsApplied(dev.enviro.runtime.Resources limits, ActorRef<StatusReply<ContainerView>> replyTo)
+    private record LimitsApplied(dev.enviro.persistence.Resources limits, ActorRef<StatusReply<ContainerView>> replyTo)
             implements ResourceCommand {}
 
     private record ResourceCallFailed(Throwable cause, ActorRef<StatusReply<ContainerView>> replyTo) implements ResourceCommand {}
@@ -847,7 +850,7 @@ public final class ContainerActor
         }
         return switch (command) {
             case Update u -> {
-                dev.enviro.runtime.Resources limits = JournalLimits.resources(definition(state).resources()).updatedBy(u.changes());
+                dev.enviro.persistence.Resources limits = definition(state).resources().updatedBy(u.changes());
                 java.util.List<String> problems = limits.problems(Runtime.getRuntime().availableProcessors());
                 if (!problems.isEmpty()) {
                     yield Effect().reply(u.replyTo(), StatusReply.error(new EngineException(Reason.INVALID_ARGUMENT,
@@ -944,9 +947,9 @@ public final class ContainerActor
         };
     }
 
-    private ReplyEffect<ContainerEvent, ContainerState> persistLimits(dev.enviro.runtime.Resources limits,
+    private ReplyEffect<ContainerEvent, ContainerState> persistLimits(dev.enviro.persistence.Resources limits,
                                                                       ActorRef<StatusReply<ContainerView>> replyTo) {
-        return Effect().persist(new ContainerEvent.ResourcesUpdated(containerId, JournalLimits.of(limits), Instant.now(), origin(callId)))
+        return Effect().persist(new ContainerEvent.ResourcesUpdated(containerId, limits, Instant.now(), origin(callId)))
                 .thenReply(replyTo, s -> StatusReply.success(ContainerState.view(s)));
     }
 
@@ -973,13 +976,12 @@ public final class ContainerActor
     }
 
     private ContainerEvent.Created created(Create c) {
-        Engine.CreateRequest r = c.request();
-        return new ContainerEvent.Created(containerId, c.name(), r.image(), r.entrypoint(), r.command(), r.env(),
-                r.workdir(), r.user(), r.hostname(), r.autoRemove(), executor.type(), Instant.now(), origin(callId),
-                r.restartPolicy() == null ? null : RestartPolicy.parse(r.restartPolicy()).toString(),
-                r.resources().isEmpty() ? null : JournalLimits.of(r.resources()),
-                r.security().equals(dev.enviro.runtime.SecurityOptions.DEFAULT) ? null : JournalSecurity.of(r.security()),
-                r.options().equals(dev.enviro.runtime.RunOptions.DEFAULT) ? null : JournalSecurity.of(r.options()));
+        ContainerDefinition r = c.request();
+        // the restart policy in its canonical spelling (invalidRestart has parsed it already)
+        String policy = r.restartPolicy() == null ? null : RestartPolicy.parse(r.restartPolicy()).toString();
+        ContainerDefinition accepted = new ContainerDefinition(c.name(), r.image(), r.entrypoint(), r.command(), r.env(),
+                r.workdir(), r.user(), r.hostname(), r.autoRemove(), policy, r.resources(), r.security(), r.options());
+        return new ContainerEvent.Created(containerId, accepted, executor.type(), Instant.now(), origin(callId));
     }
 
     private ContainerEvent.Prepared prepared(PreparedContainer p) {
@@ -1000,7 +1002,7 @@ public final class ContainerActor
     }
 
     /** Docker refuses {@code --rm} with a restart policy: the container would be gone before it could restart. */
-    private static String invalidRestart(Engine.CreateRequest r) {
+    private static String invalidRestart(ContainerDefinition r) {
         RestartPolicy policy;
         try {
             policy = RestartPolicy.parse(r.restartPolicy());
@@ -1037,9 +1039,7 @@ public final class ContainerActor
     }
 
     private static ContainerSpec spec(ContainerEvent.Created d) {
-        return new ContainerSpec(d.containerId(), d.name(), d.image(), d.entrypoint(), d.command(), d.env(),
-                d.workdir(), d.user(), d.hostname(), JournalLimits.resources(d.resources()), JournalSecurity.options(d.security()),
-                JournalSecurity.options(d.run()));
+        return new ContainerSpec(d.containerId(), d.definition());
     }
 
     private EngineException noSuchContainer() {

@@ -103,7 +103,7 @@ sealed interface ContainerState extends dev.enviro.persistence.JournalSerializab
     }
 
     /** The limits {@code enviro update} set replace the definition's: the state always holds the ones in force. */
-    private static ContainerState withLimits(ContainerState state, dev.enviro.persistence.ResourceLimits limits) {
+    private static ContainerState withLimits(ContainerState state, dev.enviro.persistence.Resources limits) {
         return switch (state) {
             case Created s -> new Created(s.definition().withResources(limits), s.prepared(), s.error(), s.restarts());
             case Running s -> new Running(s.definition().withResources(limits), s.prepared(), s.started(), s.restarts(),
@@ -148,12 +148,13 @@ sealed interface ContainerState extends dev.enviro.persistence.JournalSerializab
                 restarts.count(),
                 def.restartPolicy() == null ? "no" : def.restartPolicy(),
                 exit != null && exit.oomKilled(),
-                JournalLimits.resources(def.resources()),
+                def.resources(),
                 paused);
     }
 
     /** Before the image is consulted only the overrides are known; inspect shows those. */
-    private static List<String> requestedArgv(ContainerEvent.Created def) {
+    private static List<String> requestedArgv(ContainerEvent.Created created) {
+        var def = created.definition();
         List<String> argv = new ArrayList<>();
         if (def.entrypoint() != null) {
             argv.addAll(def.entrypoint());

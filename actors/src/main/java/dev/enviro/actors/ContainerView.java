@@ -29,7 +29,7 @@ public record ContainerView(
         int restartCount,
         String restartPolicy,
         boolean oomKilled,
-        dev.enviro.runtime.Resources resources,
+        dev.enviro.persistence.Resources resources,
         boolean paused) {
 
     public enum State { CREATED, RUNNING, EXITED, REMOVED }
@@ -37,14 +37,14 @@ public record ContainerView(
     public ContainerView {
         argv = argv == null ? List.of() : List.copyOf(argv);
         restartPolicy = restartPolicy == null ? "no" : restartPolicy;
-        resources = resources == null ? dev.enviro.runtime.Resources.NONE : resources;
+        resources = resources == null ? dev.enviro.persistence.Resources.NONE : resources;
     }
 
     /** The shape before pause was recorded: not paused. */
     public ContainerView(String id, String name, String image, String imageDigest, List<String> argv, State state,
                          int pid, Integer exitCode, Instant createdAt, Instant startedAt, Instant finishedAt,
                          String error, String logPath, String executor, int restartCount, String restartPolicy,
-                         boolean oomKilled, dev.enviro.runtime.Resources resources) {
+                         boolean oomKilled, dev.enviro.persistence.Resources resources) {
         this(id, name, image, imageDigest, argv, state, pid, exitCode, createdAt, startedAt, finishedAt, error, logPath,
                 executor, restartCount, restartPolicy, oomKilled, resources, false);
     }

@@ -1,5 +1,7 @@
 package dev.enviro.actors;
 
+import dev.enviro.persistence.ContainerDefinition;
+
 import dev.enviro.images.ImageSummary;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +16,7 @@ import java.util.concurrent.CompletionStage;
 public interface Engine {
 
     /** Creates (persists {@code Created}) without starting. {@code name} may be null: one is generated. */
-    CompletionStage<ContainerView> create(CreateRequest request);
+    CompletionStage<ContainerView> create(ContainerDefinition definition);
 
     CompletionStage<ContainerView> start(String ref);
 
@@ -86,60 +88,12 @@ public interface Engine {
     /** Stops accepting work and terminates the actor system; running containers keep running. */
     CompletionStage<Void> shutdown();
 
-    record CreateRequest(
-            String name,
-            String image,
-            List<String> entrypoint,
-            List<String> command,
-            List<String> env,
-            String workdir,
-            String user,
-            String hostname,
-            boolean autoRemove,
-            String restartPolicy,
-            dev.enviro.runtime.Resources resources,
-            dev.enviro.runtime.SecurityOptions security,
-            dev.enviro.runtime.RunOptions options) {
-
-        public CreateRequest {
-            resources = resources == null ? dev.enviro.runtime.Resources.NONE : resources;
-            security = security == null ? dev.enviro.runtime.SecurityOptions.DEFAULT : security;
-            options = options == null ? dev.enviro.runtime.RunOptions.DEFAULT : options;
-        }
-
-        /** Without storage, log and init flags (docs/volumes.md). */
-        public CreateRequest(String name, String image, List<String> entrypoint, List<String> command, List<String> env,
-                             String workdir, String user, String hostname, boolean autoRemove, String restartPolicy,
-                             dev.enviro.runtime.Resources resources, dev.enviro.runtime.SecurityOptions security) {
-            this(name, image, entrypoint, command, env, workdir, user, hostname, autoRemove, restartPolicy, resources, security, null);
-        }
-
-        /** Without security flags (the defaults: docs/security.md). */
-        public CreateRequest(String name, String image, List<String> entrypoint, List<String> command, List<String> env,
-                             String workdir, String user, String hostname, boolean autoRemove, String restartPolicy,
-                             dev.enviro.runtime.Resources resources) {
-            this(name, image, entrypoint, command, env, workdir, user, hostname, autoRemove, restartPolicy, resources, null);
-        }
-
-        /** Without resource limits. */
-        public CreateRequest(String name, String image, List<String> entrypoint, List<String> command, List<String> env,
-                             String workdir, String user, String hostname, boolean autoRemove, String restartPolicy) {
-            this(name, image, entrypoint, command, env, workdir, user, hostname, autoRemove, restartPolicy, null);
-        }
-
-        /** Without a restart policy ({@code no}). */
-        public CreateRequest(String name, String image, List<String> entrypoint, List<String> command, List<String> env,
-                             String workdir, String user, String hostname, boolean autoRemove) {
-            this(name, image, entrypoint, command, env, workdir, user, hostname, autoRemove, null, null);
-        }
-    }
-
     /**
      * Changes the limits of a container ({@code enviro update}): every value {@code changes} sets replaces
      * the current one, the rest stay. A running container's cgroup takes them at once; the new set is
      * persisted ({@code ResourcesUpdated}) once applied, and a stopped container gets them at its next start.
      */
-    default CompletionStage<ContainerView> update(String ref, dev.enviro.runtime.Resources changes) {
+    default CompletionStage<ContainerView> update(String ref, dev.enviro.persistence.Resources changes) {
         return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
                 "this engine cannot change resource limits"));
     }

@@ -1,5 +1,7 @@
 package dev.enviro.actors;
 
+import dev.enviro.persistence.ContainerDefinition;
+
 import dev.enviro.supervisors.Supervision;
 import dev.enviro.actors.EngineException.Reason;
 import dev.enviro.persistence.RegistryEvent;
@@ -39,10 +41,10 @@ public final class EngineRegistry extends EventSourcedBehavior<EngineRegistry.Co
 
     public sealed interface Command {}
 
-    public record CreateContainer(Engine.CreateRequest request, String correlationId,
+    public record CreateContainer(ContainerDefinition request, String correlationId,
                                   ActorRef<StatusReply<ContainerView>> replyTo) implements Command {
 
-        public CreateContainer(Engine.CreateRequest request, ActorRef<StatusReply<ContainerView>> replyTo) {
+        public CreateContainer(ContainerDefinition request, ActorRef<StatusReply<ContainerView>> replyTo) {
             this(request, Correlation.generate(), replyTo);
         }
     }

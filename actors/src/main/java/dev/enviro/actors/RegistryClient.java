@@ -1,5 +1,7 @@
 package dev.enviro.actors;
 
+import dev.enviro.persistence.ContainerDefinition;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +45,7 @@ final class RegistryClient {
         });
     }
 
-    CompletionStage<ContainerView> create(Engine.CreateRequest request, String correlationId) {
+    CompletionStage<ContainerView> create(ContainerDefinition request, String correlationId) {
         return AskPattern.askWithStatus(registry,
                 replyTo -> new EngineRegistry.CreateContainer(request, correlationId, replyTo), timeout, scheduler);
     }

@@ -1,5 +1,7 @@
 package dev.enviro.actors;
 
+import dev.enviro.persistence.ContainerDefinition;
+
 import dev.enviro.supervisors.Supervision;
 import dev.enviro.actors.EngineException.Reason;
 import dev.enviro.persistence.EventTags;
@@ -261,8 +263,7 @@ public final class ServiceActor extends EventSourcedBehavior<ServiceActor.Comman
     }
 
     private CompletionStage<ContainerView> createAndStart(ServiceEvent.Created def, String name) {
-        Engine.CreateRequest request = new Engine.CreateRequest(name, def.image(), null,
-                def.command().isEmpty() ? null : def.command(), List.of(), null, null, null, false);
+        ContainerDefinition request = new ContainerDefinition(name, def.image(), null, def.command().isEmpty() ? null : def.command(), List.of(), null, null, null, false, null, null, null, null);
         return containers.create(request, correlation)
                 .thenCompose(created -> containers.call(created.id(), ContainerActor.Start::new, correlation,
                         askTimeout.multipliedBy(4)));

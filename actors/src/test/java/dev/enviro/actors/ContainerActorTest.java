@@ -1,5 +1,7 @@
 package dev.enviro.actors;
 
+import dev.enviro.persistence.ContainerDefinition;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -55,8 +57,7 @@ class ContainerActorTest {
 
     private ContainerView create(boolean autoRemove) {
         var result = container.<StatusReply<ContainerView>>runCommand(replyTo -> new ContainerActor.Create("web",
-                new Engine.CreateRequest("web", "localhost/busybox", null, List.of("sleep", "1000"), List.of("A=1"),
-                        null, null, null, autoRemove), replyTo));
+                new ContainerDefinition("web", "localhost/busybox", null, List.of("sleep", "1000"), List.of("A=1"), null, null, null, autoRemove, null, null, null, null), replyTo));
         return result.reply().getValue();
     }
 
@@ -82,13 +83,12 @@ class ContainerActorTest {
     @Test
     void createPersistsTheRequestAndAnswersWithTheCreatedView() {
         var result = container.<StatusReply<ContainerView>>runCommand(replyTo -> new ContainerActor.Create("web",
-                new Engine.CreateRequest("web", "localhost/busybox", null, List.of("echo", "hi"), null, null, null,
-                        null, false), replyTo));
+                new ContainerDefinition("web", "localhost/busybox", null, List.of("echo", "hi"), null, null, null, null, false, null, null, null, null), replyTo));
 
         ContainerEvent.Created created = result.eventOfType(ContainerEvent.Created.class);
         assertEquals(id, created.containerId());
         assertEquals("scripted", created.executor());
-        assertNull(created.entrypoint(), "no entrypoint override: the image's is used");
+        assertNull(created.definition().entrypoint(), "no entrypoint override: the image's is used");
         ContainerView view = result.reply().getValue();
         assertEquals(ContainerView.State.CREATED, view.state());
         assertEquals(List.of("echo", "hi"), view.argv());

@@ -1,5 +1,7 @@
 package dev.enviro.actors;
 
+import dev.enviro.persistence.ContainerDefinition;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -96,9 +98,8 @@ class EngineSystemTest {
         return assertInstanceOf(EngineException.class, e.getCause());
     }
 
-    private static Engine.CreateRequest request(String name, boolean autoRemove) {
-        return new Engine.CreateRequest(name, "localhost/busybox", null, List.of("sh", "-c", "exit 3"), List.of(),
-                null, null, null, autoRemove);
+    private static ContainerDefinition request(String name, boolean autoRemove) {
+        return new ContainerDefinition(name, "localhost/busybox", null, List.of("sh", "-c", "exit 3"), List.of(), null, null, null, autoRemove, null, null, null, null);
     }
 
     @Test
@@ -276,8 +277,7 @@ class EngineSystemTest {
         assertEquals(List.of("localhost/busybox:latest"), await(engine.listImages()).getFirst().names());
         EngineException e = failure(engine.loadImage(stateDir.resolve("no-such-archive.tar")));
         assertFalse(e.getMessage().isBlank());
-        EngineException unknown = failure(engine.create(new Engine.CreateRequest(null, "localhost/nope", null, List.of("true"),
-                List.of(), null, null, null, false)));
+        EngineException unknown = failure(engine.create(new ContainerDefinition(null, "localhost/nope", null, List.of("true"), List.of(), null, null, null, false, null, null, null, null)));
         assertEquals(Reason.NOT_FOUND, unknown.reason());
         assertEquals(List.of(), await(engine.list(true)), "an unknown image creates nothing");
     }

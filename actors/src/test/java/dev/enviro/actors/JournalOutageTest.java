@@ -1,5 +1,7 @@
 package dev.enviro.actors;
 
+import dev.enviro.persistence.ContainerDefinition;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -76,9 +78,8 @@ class JournalOutageTest {
         }
     }
 
-    private static Engine.CreateRequest request(String name) {
-        return new Engine.CreateRequest(name, "localhost/busybox", null, List.of("sleep", "1000"), List.of(),
-                null, null, null, false);
+    private static ContainerDefinition request(String name) {
+        return new ContainerDefinition(name, "localhost/busybox", null, List.of("sleep", "1000"), List.of(), null, null, null, false, null, null, null, null);
     }
 
     private static <T> T await(CompletionStage<T> stage) throws Exception {

@@ -11,7 +11,7 @@ class ReplicaPlanTest {
 
     private static ContainerView view(String name, ContainerView.State state) {
         return new ContainerView("id-" + name, name, "img", null, List.of(), state, 0, null, Instant.EPOCH, null, null,
-                null, null, "scripted", 0, "no", false, dev.enviro.runtime.Resources.NONE);
+                null, null, "scripted", 0, "no", false, dev.enviro.persistence.Resources.NONE);
     }
 
     @Test

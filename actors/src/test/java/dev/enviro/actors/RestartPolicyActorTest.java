@@ -1,5 +1,7 @@
 package dev.enviro.actors;
 
+import dev.enviro.persistence.ContainerDefinition;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,8 +51,7 @@ class RestartPolicyActorTest {
 
     private void create(String policy) {
         container.<StatusReply<ContainerView>>runCommand(replyTo -> new ContainerActor.Correlated("call-create",
-                new ContainerActor.Create("web", new Engine.CreateRequest("web", "localhost/busybox", null,
-                        List.of("false"), null, null, null, null, false, policy), replyTo))).reply().getValue();
+                new ContainerActor.Create("web", new ContainerDefinition("web", "localhost/busybox", null, List.of("false"), null, null, null, null, false, policy, null, null, null), replyTo))).reply().getValue();
     }
 
     private void start() {

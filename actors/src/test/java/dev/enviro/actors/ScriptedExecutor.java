@@ -135,7 +135,7 @@ final class ScriptedExecutor implements Executor {
     }
 
     @Override
-    public void updateResources(ContainerProcess process, dev.enviro.runtime.Resources resources) {
+    public void updateResources(ContainerProcess process, dev.enviro.persistence.Resources resources) {
         // The kernel would take them; nothing to script.
     }
 

@@ -1,5 +1,7 @@
 package dev.enviro.actors;
 
+import dev.enviro.persistence.ContainerDefinition;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +14,7 @@ import dev.enviro.persistence.JournalSchema;
 import dev.enviro.persistence.Origin;
 import dev.enviro.persistence.RegistryEvent;
 import dev.enviro.persistence.ServiceEvent;
-import dev.enviro.runtime.Resources;
+import dev.enviro.persistence.Resources;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -130,8 +132,7 @@ class SnapshotRecoveryTest {
     @Test
     void recoveryFromASnapshotGivesTheStateThatReplayingEveryEventGives() throws Exception {
         ActorRef<ContainerActor.Command> actor = spawn();
-        ask(actor, r -> new ContainerActor.Create("snap", new Engine.CreateRequest("snap", "localhost/busybox", null,
-                List.of("sleep", "1000"), List.of(), null, null, null, false), r));
+        ask(actor, r -> new ContainerActor.Create("snap", new ContainerDefinition("snap", "localhost/busybox", null, List.of("sleep", "1000"), List.of(), null, null, null, false, null, null, null, null), r));
         ask(actor, ContainerActor.Start::new);
         ask(actor, r -> new ContainerActor.Pause(true, r));
         for (int i = 1; i <= 2 * EVERY + 3; i++) {
@@ -175,10 +176,10 @@ class SnapshotRecoveryTest {
         assertEquals(service, roundTrip(serialization, service));
         assertEquals(Set.of("api"), ((RegistryState) roundTrip(serialization, registry)).services());
 
-        // The terminal state keeps a view (with runtime Resources): a removed container's snapshot reads back too.
-        ContainerEvent.Created created = new ContainerEvent.Created(id, "web", "localhost/busybox", null, List.of("true"),
-                List.of(), null, null, null, false, "scripted", Instant.EPOCH, Origin.UNKNOWN, "on-failure:3",
-                new dev.enviro.persistence.ResourceLimits(64L << 20, 0, 0, 0, null, 10, null));
+        // The terminal state keeps a view (with its Resources): a removed container's snapshot reads back too.
+        ContainerEvent.Created created = new ContainerEvent.Created(id, new ContainerDefinition("web", "localhost/busybox", null,
+                List.of("true"), List.of(), null, null, null, false, "on-failure:3",
+                new dev.enviro.persistence.Resources(64L << 20, 0, 0, 0, null, 10, null), null, null), "scripted", Instant.EPOCH, Origin.UNKNOWN);
         ContainerState removed = ContainerState.apply(new ContainerState.Created(created, null, "no such image"),
                 new ContainerEvent.Removed(id, Instant.EPOCH, Origin.UNKNOWN));
         assertInstanceOf(ContainerState.Removed.class, removed);

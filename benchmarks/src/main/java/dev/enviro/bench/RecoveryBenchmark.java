@@ -1,5 +1,7 @@
 package dev.enviro.bench;
 
+import dev.enviro.persistence.ContainerDefinition;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.enviro.actors.ContainerActor;
@@ -13,7 +15,7 @@ import dev.enviro.runtime.Executor;
 import dev.enviro.runtime.ExecutorException;
 import dev.enviro.runtime.ExitStatus;
 import dev.enviro.runtime.PreparedContainer;
-import dev.enviro.runtime.Resources;
+import dev.enviro.persistence.Resources;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,8 +99,7 @@ public final class RecoveryBenchmark {
             String id = HexFormat.of().formatHex(bytes);
 
             ActorRef<ContainerActor.Command> writer = spawn(system, id);
-            ask(system, writer, r -> new ContainerActor.Create("bench", new Engine.CreateRequest("bench", "localhost/busybox",
-                    null, List.of("true"), List.of(), null, null, null, false), r)).join();
+            ask(system, writer, r -> new ContainerActor.Create("bench", new ContainerDefinition("bench", "localhost/busybox", null, List.of("true"), List.of(), null, null, null, false, null, null, null, null), r)).join();
             // In windows: an event-sourced actor stashes what arrives while it persists, and its stash is bounded.
             for (int done = 1; done < events; ) {
                 List<CompletableFuture<ContainerView>> window = new ArrayList<>();

@@ -30,11 +30,11 @@ final class ResourceOptions {
     Resources toMessage(OomScore oom) {
         Resources.Builder b = Resources.newBuilder();
         try {
-            if (memory != null) b.setMemoryBytes(dev.enviro.runtime.Resources.parseBytes("--memory", memory));
+            if (memory != null) b.setMemoryBytes(dev.enviro.persistence.Resources.parseBytes("--memory", memory));
             if (memorySwap != null) {
-                b.setMemorySwapBytes(memorySwap.strip().equals("-1") ? -1 : dev.enviro.runtime.Resources.parseBytes("--memory-swap", memorySwap));
+                b.setMemorySwapBytes(memorySwap.strip().equals("-1") ? -1 : dev.enviro.persistence.Resources.parseBytes("--memory-swap", memorySwap));
             }
-            if (cpus != null) b.setNanoCpus(dev.enviro.runtime.Resources.parseCpus(cpus));
+            if (cpus != null) b.setNanoCpus(dev.enviro.persistence.Resources.parseCpus(cpus));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

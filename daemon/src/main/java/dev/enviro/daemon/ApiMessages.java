@@ -1,5 +1,7 @@
 package dev.enviro.daemon;
 
+import dev.enviro.persistence.ContainerDefinition;
+
 import dev.enviro.grpc.Timestamps;
 
 import com.google.protobuf.ByteString;
@@ -78,15 +80,15 @@ public final class ApiMessages {
     }
 
     /**
-     * The engine's create request. Unset lists mean "the image's own" (null); an overridden entrypoint
-     * may be empty, which clears the image's. {@code autoRemove} is decided by the caller: an attached
-     * run removes the container itself once its output has been sent.
+     * The container's definition from the API's spec. Unset lists mean "the image's own" (null); an
+     * overridden entrypoint may be empty, which clears the image's. {@code autoRemove} is decided by the
+     * caller: an attached run removes the container itself once its output has been sent.
      */
-    public static Engine.CreateRequest createRequest(ContainerSpec spec, boolean autoRemove) {
+    public static ContainerDefinition definition(ContainerSpec spec, boolean autoRemove) {
         if (spec.getImage().isEmpty()) {
             throw new EngineException(EngineException.Reason.INVALID_ARGUMENT, "an image is required to create a container");
         }
-        return new Engine.CreateRequest(
+        return new ContainerDefinition(
                 emptyToNull(spec.getName()),
                 spec.getImage(),
                 spec.getOverrideEntrypoint() ? List.copyOf(spec.getEntrypointList()) : null,
@@ -99,19 +101,19 @@ public final class ApiMessages {
                 emptyToNull(spec.getRestartPolicy()),
                 resources(spec.getResources()),
                 security(spec.getSecurity()),
-                new dev.enviro.runtime.RunOptions(List.copyOf(spec.getVolumesList()), List.copyOf(spec.getTmpfsList()),
+                new dev.enviro.persistence.RunOptions(List.copyOf(spec.getVolumesList()), List.copyOf(spec.getTmpfsList()),
                         spec.getReadOnly(), List.copyOf(spec.getLogOptsList()), spec.getInit(),
                         spec.getTty(), spec.getInteractive()));
     }
 
     /** The security flags as typed; the engine checks them when it prepares the container. */
-    static dev.enviro.runtime.SecurityOptions security(dev.enviro.grpc.v1.SecurityOptions s) {
-        return new dev.enviro.runtime.SecurityOptions(List.copyOf(s.getCapAddList()), List.copyOf(s.getCapDropList()),
+    static dev.enviro.persistence.SecurityOptions security(dev.enviro.grpc.v1.SecurityOptions s) {
+        return new dev.enviro.persistence.SecurityOptions(List.copyOf(s.getCapAddList()), List.copyOf(s.getCapDropList()),
                 s.getPrivileged(), List.copyOf(s.getSecurityOptList()), List.copyOf(s.getUlimitList()));
     }
 
     /** Limits as the API carries them; unset fields are 0, which the engine reads as "no limit". */
-    public static dev.enviro.grpc.v1.Resources resources(dev.enviro.runtime.Resources r) {
+    public static dev.enviro.grpc.v1.Resources resources(dev.enviro.persistence.Resources r) {
         dev.enviro.grpc.v1.Resources.Builder b = dev.enviro.grpc.v1.Resources.newBuilder()
                 .setMemoryBytes(r.memoryBytes())
                 .setMemorySwapBytes(r.memorySwapBytes())
@@ -125,8 +127,8 @@ public final class ApiMessages {
         return b.build();
     }
 
-    public static dev.enviro.runtime.Resources resources(dev.enviro.grpc.v1.Resources r) {
-        return new dev.enviro.runtime.Resources(r.getMemoryBytes(), r.getMemorySwapBytes(), r.getNanoCpus(), r.getCpuShares(),
+    public static dev.enviro.persistence.Resources resources(dev.enviro.grpc.v1.Resources r) {
+        return new dev.enviro.persistence.Resources(r.getMemoryBytes(), r.getMemorySwapBytes(), r.getNanoCpus(), r.getCpuShares(),
                 emptyToNull(r.getCpusetCpus()), r.getPidsLimit(), r.hasOomScoreAdj() ? r.getOomScoreAdj() : null);
     }
 

@@ -48,7 +48,7 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
 
     @Override
     public void create(CreateRequest request, StreamObserver<CreateResponse> out) {
-        answer("Create", () -> engine.create(ApiMessages.createRequest(request.getSpec(), request.getSpec().getAutoRemove())),
+        answer("Create", () -> engine.create(ApiMessages.definition(request.getSpec(), request.getSpec().getAutoRemove())),
                 v -> CreateResponse.newBuilder().setContainer(ApiMessages.container(v)).build(), out);
     }
 
@@ -173,7 +173,7 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
         LifecycleStep whole = LifecycleStep.begin("", "rpc.run");
         LifecycleStep creating = LifecycleStep.begin("", "rpc.create");
         try {
-            started = engine.create(ApiMessages.createRequest(request.getSpec(), !attach && request.getSpec().getAutoRemove()))
+            started = engine.create(ApiMessages.definition(request.getSpec(), !attach && request.getSpec().getAutoRemove()))
                     .thenCompose(created -> ScopedValue.where(dev.enviro.actors.Correlation.ID, correlationId)
                             .call(() -> {
                                 creating.container(created.id()).commit();

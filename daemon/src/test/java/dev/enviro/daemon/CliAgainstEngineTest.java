@@ -1,5 +1,7 @@
 package dev.enviro.daemon;
 
+import dev.enviro.persistence.ContainerDefinition;
+
 import dev.enviro.cli.CliRun;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -105,7 +107,7 @@ class CliAgainstEngineTest {
     void psAllShowsExitedAndCreated() throws Exception {
         engine.program("img", Program.exits(3));
         enviro("run", "--name", "done", "img");
-        engine.create(new dev.enviro.actors.Engine.CreateRequest("fresh", "img", null, null, List.of(), null, null, null, false))
+        engine.create(new ContainerDefinition("fresh", "img", null, null, List.of(), null, null, null, false, null, null, null, null))
                 .toCompletableFuture().get();
         assertEquals(1, enviro("ps").out().lines().count(), "only the header: nothing runs");
         String all = enviro("ps", "-a").out();

@@ -94,7 +94,7 @@ class EnviroServiceTest {
         var request = engine.lastCreate;
         assertNull(request.name());
         assertNull(request.entrypoint());
-        assertNull(request.command());
+        assertEquals(List.of(), request.command(), "no command: the image's Cmd");
         assertNull(request.workdir());
         assertNull(request.user());
     }

@@ -1,5 +1,7 @@
 package dev.enviro.daemon;
 
+import dev.enviro.persistence.ContainerDefinition;
+
 import dev.enviro.actors.ContainerView;
 import dev.enviro.actors.Engine;
 import dev.enviro.actors.EngineException;
@@ -57,7 +59,7 @@ public final class RecordingEngine implements Engine {
     private final List<ImageSummary> images = new CopyOnWriteArrayList<>();
     private final AtomicInteger ids = new AtomicInteger();
     private volatile RuntimeException nextFailure;
-    public volatile CreateRequest lastCreate;
+    public volatile ContainerDefinition lastCreate;
     public volatile boolean shutDown;
 
     public RecordingEngine(Path logDir) {
@@ -88,7 +90,7 @@ public final class RecordingEngine implements Engine {
     }
 
     @Override
-    public CompletionStage<ContainerView> create(CreateRequest request) {
+    public CompletionStage<ContainerView> create(ContainerDefinition request) {
         calls.add("create(" + request.image() + ")");
         lastCreate = request;
         return attempt(() -> {

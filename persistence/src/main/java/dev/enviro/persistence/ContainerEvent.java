@@ -26,70 +26,56 @@ public sealed interface ContainerEvent extends LifecycleEvent {
     }
 
     /**
-     * The user's request as accepted. Null lists and strings mean "take it from the image".
-     * {@code restartPolicy} is as the user wrote it ({@code no}, {@code on-failure:3}, ...); null is {@code no}.
+     * The container as defined, accepted and named. The journal holds {@code definition} nested; events
+     * written before {@link ContainerDefinition} existed (its fields flat in the event) read the same
+     * ({@link #fromJournal}).
      */
-    record Created(
-            String containerId,
-            String name,
-            String image,
-            List<String> entrypoint,
-            List<String> command,
-            List<String> env,
-            String workdir,
-            String user,
-            String hostname,
-            boolean autoRemove,
-            String executor,
-            Instant timestamp,
-            Origin origin,
-            String restartPolicy,
-            ResourceLimits resources,
-            SecuritySettings security,
-            RunSettings run) implements ContainerEvent {
-
-        /** Without storage, log and init flags (the defaults). */
-        public Created(String containerId, String name, String image, List<String> entrypoint, List<String> command,
-                       List<String> env, String workdir, String user, String hostname, boolean autoRemove,
-                       String executor, Instant timestamp, Origin origin, String restartPolicy, ResourceLimits resources,
-                       SecuritySettings security) {
-            this(containerId, name, image, entrypoint, command, env, workdir, user, hostname, autoRemove, executor,
-                    timestamp, origin, restartPolicy, resources, security, null);
-        }
+    record Created(String containerId, ContainerDefinition definition, String executor, Instant timestamp, Origin origin)
+            implements ContainerEvent {
 
         public Created {
-            entrypoint = entrypoint == null ? null : List.copyOf(entrypoint);
-            command = command == null ? List.of() : List.copyOf(command);
-            env = env == null ? List.of() : List.copyOf(env);
-            resources = ResourceLimits.orNone(resources);
+            java.util.Objects.requireNonNull(definition, "definition");
         }
 
-        /** Without security flags (the defaults). */
-        public Created(String containerId, String name, String image, List<String> entrypoint, List<String> command,
-                       List<String> env, String workdir, String user, String hostname, boolean autoRemove,
-                       String executor, Instant timestamp, Origin origin, String restartPolicy, ResourceLimits resources) {
-            this(containerId, name, image, entrypoint, command, env, workdir, user, hostname, autoRemove, executor,
-                    timestamp, origin, restartPolicy, resources, null);
+        /**
+         * Either shape the journal holds: {@code definition} nested (since 2026-12-07), or its fields flat
+         * in the event (before; JournalShapesTest keeps such events).
+         */
+        @com.fasterxml.jackson.annotation.JsonCreator
+        static Created fromJournal(
+                @com.fasterxml.jackson.annotation.JsonProperty("containerId") String containerId,
+                @com.fasterxml.jackson.annotation.JsonProperty("definition") ContainerDefinition definition,
+                @com.fasterxml.jackson.annotation.JsonProperty("executor") String executor,
+                @com.fasterxml.jackson.annotation.JsonProperty("timestamp") Instant timestamp,
+                @com.fasterxml.jackson.annotation.JsonProperty("origin") Origin origin,
+                @com.fasterxml.jackson.annotation.JsonProperty("name") String name,
+                @com.fasterxml.jackson.annotation.JsonProperty("image") String image,
+                @com.fasterxml.jackson.annotation.JsonProperty("entrypoint") List<String> entrypoint,
+                @com.fasterxml.jackson.annotation.JsonProperty("command") List<String> command,
+                @com.fasterxml.jackson.annotation.JsonProperty("env") List<String> env,
+                @com.fasterxml.jackson.annotation.JsonProperty("workdir") String workdir,
+                @com.fasterxml.jackson.annotation.JsonProperty("user") String user,
+                @com.fasterxml.jackson.annotation.JsonProperty("hostname") String hostname,
+                @com.fasterxml.jackson.annotation.JsonProperty("autoRemove") boolean autoRemove,
+                @com.fasterxml.jackson.annotation.JsonProperty("restartPolicy") String restartPolicy,
+                @com.fasterxml.jackson.annotation.JsonProperty("resources") Resources resources,
+                @com.fasterxml.jackson.annotation.JsonProperty("security") SecurityOptions security,
+                @com.fasterxml.jackson.annotation.JsonProperty("run") RunOptions run) {
+            ContainerDefinition d = definition != null ? definition
+                    : new ContainerDefinition(name, image, entrypoint, command, env, workdir, user, hostname, autoRemove,
+                            restartPolicy, resources, security, run);
+            return new Created(containerId, d, executor, timestamp, origin);
         }
 
-        public Created(String containerId, String name, String image, List<String> entrypoint, List<String> command,
-                       List<String> env, String workdir, String user, String hostname, boolean autoRemove,
-                       String executor, Instant timestamp, Origin origin, String restartPolicy) {
-            this(containerId, name, image, entrypoint, command, env, workdir, user, hostname, autoRemove, executor,
-                    timestamp, origin, restartPolicy, null);
-        }
+        public String name() { return definition.name(); }
+        public String image() { return definition.image(); }
+        public String restartPolicy() { return definition.restartPolicy(); }
+        public boolean autoRemove() { return definition.autoRemove(); }
+        public Resources resources() { return definition.resources(); }
 
-        /** The same definition with the limits {@code enviro update} set: the state keeps the current limits here. */
-        public Created withResources(ResourceLimits limits) {
-            return new Created(containerId, name, image, entrypoint, command, env, workdir, user, hostname, autoRemove,
-                    executor, timestamp, origin, restartPolicy, limits, security, run);
-        }
-
-        public Created(String containerId, String name, String image, List<String> entrypoint, List<String> command,
-                       List<String> env, String workdir, String user, String hostname, boolean autoRemove,
-                       String executor, Instant timestamp) {
-            this(containerId, name, image, entrypoint, command, env, workdir, user, hostname, autoRemove, executor,
-                    timestamp, null, null, null);
+        /** The same container with the limits {@code enviro update} set: the state keeps the current limits here. */
+        public Created withResources(Resources limits) {
+            return new Created(containerId, definition.withResources(limits), executor, timestamp, origin);
         }
 
         @Override
@@ -100,10 +86,10 @@ public sealed interface ContainerEvent extends LifecycleEvent {
         @Override
         public Map<String, String> attributes() {
             Map<String, String> a = new LinkedHashMap<>();
-            a.put("name", name);
-            a.put("image", image);
-            if (restartPolicy != null) {
-                a.put("restart", restartPolicy);
+            a.put("name", definition.name());
+            a.put("image", definition.image());
+            if (definition.restartPolicy() != null) {
+                a.put("restart", definition.restartPolicy());
             }
             return a;
         }
@@ -255,10 +241,10 @@ public sealed interface ContainerEvent extends LifecycleEvent {
      * {@code enviro update} changed the limits of the container: {@code resources} is the whole set now in
      * force (not the change), so replay needs no merging. Written after the running container's cgroup took them.
      */
-    record ResourcesUpdated(String containerId, ResourceLimits resources, Instant timestamp, Origin origin)
+    record ResourcesUpdated(String containerId, Resources resources, Instant timestamp, Origin origin)
             implements ContainerEvent {
         public ResourcesUpdated {
-            resources = ResourceLimits.orNone(resources);
+            resources = Resources.orNone(resources);
         }
 
         @Override

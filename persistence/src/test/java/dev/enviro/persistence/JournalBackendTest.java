@@ -111,8 +111,8 @@ class JournalBackendTest {
         String id = "a".repeat(64);
         Origin origin = new Origin("node-1", "call-1");
         List<ContainerEvent> written = List.of(
-                new ContainerEvent.Created(id, "web", "localhost/busybox", null, List.of("sh", "-c", "exit 3"),
-                        List.of("A=1"), null, null, null, true, "native", t, origin, "on-failure:3"),
+                new ContainerEvent.Created(id, new ContainerDefinition("web", "localhost/busybox", null, List.of("sh", "-c", "exit 3"),
+                        List.of("A=1"), null, null, null, true, "on-failure:3", null, null, null), "native", t, origin),
                 new ContainerEvent.Prepared(id, "sha256:" + "b".repeat(64), List.of("sh", "-c", "exit 3"), "/s/ctr.log", t, origin),
                 new ContainerEvent.Started(id, 4242, 99L, 4241, 98L, "/s/ctr.log", "/s/exit.status", t, origin),
                 new ContainerEvent.Exited(id, 3, 0, false, t, t, origin),

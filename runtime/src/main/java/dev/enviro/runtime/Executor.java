@@ -1,5 +1,7 @@
 package dev.enviro.runtime;
 
+import dev.enviro.persistence.Resources;
+
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 

@@ -1,7 +1,7 @@
 package dev.enviro.runtime.cgroups;
 
 import dev.enviro.ffm.Errno;
-import dev.enviro.runtime.Resources;
+import dev.enviro.persistence.Resources;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

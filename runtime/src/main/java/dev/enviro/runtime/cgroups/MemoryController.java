@@ -1,6 +1,6 @@
 package dev.enviro.runtime.cgroups;
 
-import dev.enviro.runtime.Resources;
+import dev.enviro.persistence.Resources;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package dev.enviro.runtime.cgroups;
 
-import dev.enviro.runtime.Resources;
+import dev.enviro.persistence.Resources;
 import java.util.List;
 
 /** {@code --pids-limit}: the same file on v1 and v2; {@code -1} writes {@code max}. */

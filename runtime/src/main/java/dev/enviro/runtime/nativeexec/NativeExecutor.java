@@ -1,5 +1,7 @@
 package dev.enviro.runtime.nativeexec;
 
+import dev.enviro.persistence.ContainerDefinition;
+
 import dev.enviro.ffm.Errno;
 import dev.enviro.ffm.Fd;
 import dev.enviro.ffm.Files;
@@ -19,7 +21,7 @@ import dev.enviro.images.ResolvedImage;
 import dev.enviro.images.Snapshotter;
 import dev.enviro.runtime.ContainerProcess;
 import dev.enviro.runtime.ResourceUsage;
-import dev.enviro.runtime.Resources;
+import dev.enviro.persistence.Resources;
 import dev.enviro.runtime.cgroups.Cgroup;
 import dev.enviro.runtime.cgroups.CgroupDriver;
 import dev.enviro.runtime.cgroups.CgroupException;
@@ -272,11 +274,12 @@ public final class NativeExecutor implements Executor {
         byte[] plan;
         try {
             // the exec's process as a run of the container with the exec's overrides would be
-            ContainerSpec as = new ContainerSpec(container.id(), container.name(), container.image(), List.of(), exec.argv(),
-                    Stream.concat(container.env().stream(), exec.env().stream()).toList(),
-                    exec.workdir() != null ? exec.workdir() : container.workdir(),
-                    exec.user() != null ? exec.user() : container.user(), container.hostname(), container.resources(),
-                    container.security(), container.options());
+            ContainerDefinition d = container.definition();
+            ContainerSpec as = new ContainerSpec(container.id(), new ContainerDefinition(d.name(), d.image(), List.of(), exec.argv(),
+                    Stream.concat(d.env().stream(), exec.env().stream()).toList(),
+                    exec.workdir() != null ? exec.workdir() : d.workdir(),
+                    exec.user() != null ? exec.user() : d.user(), d.hostname(), d.autoRemove(), d.restartPolicy(), d.resources(),
+                    d.security(), d.options()));
             ResolvedImage image = images.resolve(container.image());
             List<Path> layers = java.nio.file.Files.readAllLines(dir.resolve("layers")).stream().filter(l -> !l.isBlank()).map(Path::of).toList();
             ResolvedProcess process = ProcessResolution.resolve(as, image.config(), UserDatabase.read(layers));

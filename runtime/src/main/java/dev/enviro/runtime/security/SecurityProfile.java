@@ -7,7 +7,7 @@ import dev.enviro.ffm.ResourceLimit.Resource;
 import dev.enviro.ffm.SyscallException;
 import dev.enviro.ffm.helper.HelperPlan;
 import dev.enviro.ffm.seccomp.SeccompArch;
-import dev.enviro.runtime.SecurityOptions;
+import dev.enviro.persistence.SecurityOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package dev.enviro.runtime.volumes;
 import dev.enviro.ffm.MountOptions;
 import dev.enviro.ffm.helper.HelperPlan;
 import dev.enviro.ffm.helper.HelperPlan.Volume;
-import dev.enviro.runtime.RunOptions;
+import dev.enviro.persistence.RunOptions;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package dev.enviro.runtime.cgroups;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.enviro.runtime.Resources;
+import dev.enviro.persistence.Resources;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

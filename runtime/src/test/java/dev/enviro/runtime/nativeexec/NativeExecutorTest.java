@@ -1,5 +1,7 @@
 package dev.enviro.runtime.nativeexec;
 
+import dev.enviro.persistence.ContainerDefinition;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -101,7 +103,8 @@ class NativeExecutorTest {
         byte[] id = new byte[32];
         ThreadLocalRandom.current().nextBytes(id);
         String hex = HexFormat.of().formatHex(id);
-        return new ContainerSpec(hex, "test-" + hex.substring(0, 6), "busybox", null, List.of(command), List.of(), null, user, "box-" + hex.substring(0, 4));
+        return new ContainerSpec(hex, new ContainerDefinition("test-" + hex.substring(0, 6), "busybox", null, List.of(command), List.of(), null,
+                user, "box-" + hex.substring(0, 4), false, null, null, null, null));
     }
 
     private ContainerProcess run(ContainerSpec spec) throws Exception {
@@ -181,7 +184,7 @@ class NativeExecutorTest {
     @Test
     void unknownImageAndUserAreReportedBeforeStarting() {
         ContainerSpec s = spec("true");
-        ContainerSpec noImage = new ContainerSpec(s.id(), s.name(), "nope", null, List.of(), List.of(), null, null, null);
+        ContainerSpec noImage = new ContainerSpec(s.id(), ContainerDefinition.of(s.name(), "nope", List.of()));
         ExecutorException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutorException.class, () -> executor.prepare(noImage));
         assertEquals(ExecutorException.Kind.IMAGE_NOT_FOUND, e.kind());
     }

@@ -1,5 +1,7 @@
 package dev.enviro.runtime.nativeexec;
 
+import dev.enviro.persistence.ContainerDefinition;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,7 +21,7 @@ class ProcessResolutionTest {
     private static final String ID = "0123456789abcdef".repeat(4);
 
     private static ContainerSpec spec(List<String> entrypoint, List<String> command, List<String> env, String workdir, String user) {
-        return new ContainerSpec(ID, "web1", "img", entrypoint, command, env, workdir, user, null);
+        return new ContainerSpec(ID, new ContainerDefinition("web1", "img", entrypoint, command, env, workdir, user, null, false, null, null, null, null));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.enviro.runtime.nativeexec;
 
+import dev.enviro.persistence.ContainerDefinition;
+
 import dev.enviro.ffm.IdMap;
 import dev.enviro.ffm.Processes;
 import dev.enviro.runtime.ContainerProcess;
@@ -20,9 +22,8 @@ public final class RootlessMain {
         try (SyscallDispatcher queue = SyscallDispatcher.start()) {
             NativeExecutor executor = new NativeExecutor(stateDir, new FixedImageStore(), new LowerDirSnapshotter(lower), idMap, queue);
             String id = "f".repeat(64);
-            ContainerSpec spec = new ContainerSpec(id, "rootless", "busybox", null,
-                    List.of("sh", "-c", "echo inside=$(id -u):$(id -g); echo map=$(cat /proc/self/uid_map); echo pid=$$; exit 5"),
-                    List.of(), null, null, null);
+            ContainerSpec spec = new ContainerSpec(id, ContainerDefinition.of("rootless", "busybox",
+                    List.of("sh", "-c", "echo inside=$(id -u):$(id -g); echo map=$(cat /proc/self/uid_map); echo pid=$$; exit 5")));
             ContainerProcess p = executor.execute(executor.prepare(spec)).toCompletableFuture().get(30, TimeUnit.SECONDS);
             ExitStatus status = executor.awaitExit(p).toCompletableFuture().get(30, TimeUnit.SECONDS);
             System.out.print(Files.readString(p.logPath()));

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.enviro.ffm.ResourceLimit;
 import dev.enviro.ffm.ResourceLimit.Resource;
 import dev.enviro.ffm.helper.HelperPlan;
-import dev.enviro.runtime.SecurityOptions;
+import dev.enviro.persistence.SecurityOptions;
 import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;

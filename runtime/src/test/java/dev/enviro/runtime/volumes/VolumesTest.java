@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.enviro.ffm.helper.HelperPlan;
 import dev.enviro.ffm.helper.HelperPlan.Volume;
-import dev.enviro.runtime.RunOptions;
+import dev.enviro.persistence.RunOptions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Predicate;

@@ -1,4 +1,4 @@
-package dev.enviro.runtime;
+package dev.enviro.persistence;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -6,8 +6,10 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * A container's resource limits, in Docker's units so that a Docker user's numbers mean the same here.
- * {@code 0} (and {@code null}) means "not set": the container gets no limit of that kind.
+ * A container's resource limits, in Docker's units so that a Docker user's numbers mean the same here,
+ * and the rules for them (parsing Docker's spellings, what is valid): one place for the CLI, the API
+ * and the engine. {@code 0} (and {@code null}) means "not set": the container gets no limit of that kind.
+ * The journal records them as they are (fields only).
  *
  * @param memoryBytes     hard memory limit ({@code --memory}); at least {@link #MIN_MEMORY}
  * @param memorySwapBytes memory plus swap ({@code --memory-swap}); {@code -1}: unlimited swap; unset with a
@@ -41,7 +43,13 @@ public record Resources(
         cpusetCpus = cpusetCpus == null || cpusetCpus.isBlank() ? null : cpusetCpus.strip();
     }
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isEmpty() { return equals(NONE); }
+
+    /** Null (an event written before limits existed) reads as {@link #NONE}. */
+    public static Resources orNone(Resources limits) {
+        return limits == null ? NONE : limits;
+    }
 
     /** Whether any cgroup limit is set ({@link #oomScoreAdj} is not a cgroup setting). */
     public boolean limitsCgroups() {

@@ -1,10 +1,10 @@
-package dev.enviro.runtime;
+package dev.enviro.persistence;
 
 import java.util.List;
 
 /**
- * The storage, log and init flags of {@code run}, as the user typed them; {@link dev.enviro.runtime.volumes.Volumes}
- * and {@link dev.enviro.runtime.logs.LogLimits} turn them into what the helper does. Kept as text so that the
+ * The storage, log and init flags of {@code run}, as the user typed them; the runtime's {@code Volumes}
+ * and {@code LogLimits} turn them into what the helper does. Kept as text so that the
  * journal replays them as given (like {@link SecurityOptions}).
  *
  * @param volumes  {@code -v HOST:CTR[:ro|rw]}: HOST an absolute host path, CTR a path inside the container
@@ -16,7 +16,7 @@ import java.util.List;
  * @param interactive {@code -i}: the command's stdin stays open for clients ({@code attach})
  */
 public record RunOptions(List<String> volumes, List<String> tmpfs, boolean readOnly, List<String> logOpts, boolean init,
-        boolean tty, boolean interactive) {
+        boolean tty, boolean interactive) implements JournalSerializable {
 
     /** Without a terminal: stdin is /dev/null. */
     public RunOptions(List<String> volumes, List<String> tmpfs, boolean readOnly, List<String> logOpts, boolean init) {

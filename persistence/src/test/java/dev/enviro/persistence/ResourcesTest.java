@@ -1,4 +1,4 @@
-package dev.enviro.runtime;
+package dev.enviro.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,9 +1,9 @@
-package dev.enviro.runtime;
+package dev.enviro.persistence;
 
 import java.util.List;
 
 /**
- * The security flags of {@code run}, as the user typed them; {@link dev.enviro.runtime.security.SecurityProfile}
+ * The security flags of {@code run}, as the user typed them; the runtime's {@code SecurityProfile}
  * turns them into what the helper applies. Kept as text so that the journal replays them as given.
  *
  * @param capAdd      {@code --cap-add}: names with or without {@code CAP_}, or {@code ALL}
@@ -12,7 +12,8 @@ import java.util.List;
  * @param securityOpt {@code --security-opt}: {@code seccomp=unconfined|PROFILE.json|<json>}, {@code no-new-privileges[=true|false]}
  * @param ulimits     {@code --ulimit}: {@code name=soft[:hard]}
  */
-public record SecurityOptions(List<String> capAdd, List<String> capDrop, boolean privileged, List<String> securityOpt, List<String> ulimits) {
+public record SecurityOptions(List<String> capAdd, List<String> capDrop, boolean privileged, List<String> securityOpt, List<String> ulimits)
+        implements JournalSerializable {
 
     public static final SecurityOptions DEFAULT = new SecurityOptions(List.of(), List.of(), false, List.of(), List.of());
 
