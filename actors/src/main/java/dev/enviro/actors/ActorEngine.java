@@ -48,14 +48,17 @@ final class ActorEngine implements Engine {
     private final JournalGate journal;
     private final String node;
     private final ActorRef<ImageHistory.Record> imageHistory;
+    private final dev.enviro.runtime.Executor executor;
 
-    ActorEngine(ActorSystem<EngineRegistry.Command> system, ImageStore images, dev.enviro.persistence.JournalSettings journal) {
-        this(system, images, journal, "local");
+    @Override
+    public java.util.Optional<Path> attachSocket(String containerId, String execId) {
+        return executor.attachSocket(containerId, execId);
     }
 
     ActorEngine(ActorSystem<EngineRegistry.Command> system, ImageStore images, dev.enviro.persistence.JournalSettings journal,
-                String node) {
+                String node, dev.enviro.runtime.Executor executor) {
         this.system = system;
+        this.executor = executor;
         this.node = node;
         this.imageHistory = system.systemActorOf(ImageHistory.create(), "image-history",
                 org.apache.pekko.actor.typed.Props.empty());

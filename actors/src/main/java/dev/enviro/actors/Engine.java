@@ -18,6 +18,15 @@ public interface Engine {
     /** Creates (persists {@code Created}) without starting. {@code name} may be null: one is generated. */
     CompletionStage<ContainerView> create(ContainerDefinition definition);
 
+    /**
+     * Where a client's keys and window sizes for container {@code containerId} (or its exec
+     * {@code execId}, when not null) go: its executor's attach socket, empty when it has none (started
+     * without {@code -i}/{@code -t}). Callers never build the path themselves: it is the executor's layout.
+     */
+    default java.util.Optional<Path> attachSocket(String containerId, String execId) {
+        return java.util.Optional.empty();
+    }
+
     CompletionStage<ContainerView> start(String ref);
 
     /** SIGTERM (or the image's StopSignal), then SIGKILL after {@code grace}; completes when exited. */

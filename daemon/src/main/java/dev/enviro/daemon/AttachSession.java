@@ -6,7 +6,6 @@ import dev.enviro.actors.EngineException;
 import dev.enviro.grpc.v1.AttachInput;
 import dev.enviro.grpc.v1.Exit;
 import dev.enviro.grpc.v1.RunEvent;
-import dev.enviro.runtime.nativeexec.NativeExecutor;
 import dev.enviro.runtime.terminal.AttachConnection;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -97,11 +96,13 @@ final class AttachSession implements StreamObserver<AttachInput> {
                 }
                 // input only: the Exec call carries the exec's output and exit
                 inputOnly = true;
-                connection = AttachConnection.open(log.resolveSibling("exec").resolve(execId + ".sock"));
+                Path socket = engine.attachSocket(view.id(), execId).orElseThrow(() -> new EngineException(EngineException.Reason.NOT_FOUND,
+                        "exec " + execId + " of container " + ref + " has no terminal: it was started without -i or -t, or has exited"));
+                connection = AttachConnection.open(socket);
             } else {
-                Path socket = log.resolveSibling(NativeExecutor.ATTACH_SOCKET);
                 // without -i or -t there is no socket: the client still gets the output, its input goes nowhere
-                if (Files.exists(socket)) connection = AttachConnection.open(socket);
+                java.util.Optional<Path> socket = engine.attachSocket(view.id(), null);
+                if (socket.isPresent()) connection = AttachConnection.open(socket.get());
                 startOutput(view, log, first.getLogs() ? Instant.MIN : Instant.now());
             }
             for (AttachInput input = first; input != END; input = next()) {

@@ -351,7 +351,7 @@ class EnviroServiceTest {
         engine.program("img", Program.runsUntil(release));
         String id = client.run(spec("img"), true).next().getStarted().getId();
         Path log = Path.of(engine.containers().get(id).logPath());
-        Path socket = log.resolveSibling(dev.enviro.runtime.nativeexec.NativeExecutor.ATTACH_SOCKET);
+        Path socket = log.resolveSibling(RecordingEngine.ATTACH_SOCKET);
         try (java.nio.channels.ServerSocketChannel monitor = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
             monitor.bind(java.net.UnixDomainSocketAddress.of(socket));
             CompletableFuture<Void> ended = new CompletableFuture<>();

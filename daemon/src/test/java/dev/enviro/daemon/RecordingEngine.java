@@ -89,6 +89,16 @@ public final class RecordingEngine implements Engine {
         return containers;
     }
 
+    /** A recorded container's attach socket: beside its log, as a test binds it. */
+    static final String ATTACH_SOCKET = "attach.sock";
+
+    @Override
+    public java.util.Optional<Path> attachSocket(String containerId, String execId) {
+        Path dir = Path.of(containers.get(containerId).logPath()).getParent();
+        Path socket = execId == null ? dir.resolve(ATTACH_SOCKET) : dir.resolve("exec").resolve(execId + ".sock");
+        return Files.exists(socket) ? java.util.Optional.of(socket) : java.util.Optional.empty();
+    }
+
     @Override
     public CompletionStage<ContainerView> create(ContainerDefinition request) {
         calls.add("create(" + request.image() + ")");

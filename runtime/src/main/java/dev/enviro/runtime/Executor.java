@@ -85,6 +85,15 @@ public interface Executor {
      * its capabilities and seccomp filter. Completes once the command has exec'd, with the exec's own process
      * (its monitor, log and status files): {@link #awaitExit} and {@link #signal} take it as they take a container's.
      */
+    /**
+     * Where the monitor of {@code containerId} (or of its exec {@code execId}, when not null) takes a
+     * terminal's input and window sizes; empty when this executor has no such socket (a container
+     * started without {@code -i} or {@code -t}). Only the executor knows its own layout.
+     */
+    default java.util.Optional<java.nio.file.Path> attachSocket(String containerId, String execId) {
+        return java.util.Optional.empty();
+    }
+
     default CompletionStage<ContainerProcess> exec(ContainerSpec container, ContainerProcess running, ExecSpec exec) {
         return java.util.concurrent.CompletableFuture.failedStage(new ExecutorException(ExecutorException.Kind.INVALID_SPEC,
                 type() + " executor cannot exec into containers"));

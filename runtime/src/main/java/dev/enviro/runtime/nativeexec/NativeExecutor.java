@@ -102,13 +102,21 @@ public final class NativeExecutor implements Executor {
     }
 
     /** The monitor's attach socket in a container's directory, next to {@code ctr.log} (docs/terminal.md). */
-    public static final String ATTACH_SOCKET = "attach.sock";
+    private static final String ATTACH_SOCKET = "attach.sock";
 
     @Override
     public String type() { return "native"; }
 
     Path containerDir(String id) {
         return stateDir.resolve("containers").resolve(id);
+    }
+
+    /** {@code containers/<id>/attach.sock}, or an exec's {@code containers/<id>/exec/<exec id>.sock}. */
+    @Override
+    public Optional<Path> attachSocket(String containerId, String execId) {
+        Path socket = execId == null ? containerDir(containerId).resolve(ATTACH_SOCKET)
+                : containerDir(containerId).resolve("exec").resolve(execId + ".sock");
+        return java.nio.file.Files.exists(socket) ? Optional.of(socket) : Optional.empty();
     }
 
     @Override
