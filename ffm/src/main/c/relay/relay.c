@@ -10,8 +10,10 @@
  *   - it forwards SIGINT, SIGTERM, SIGHUP, SIGQUIT and window-size changes.
  * The frames are described in docs/relay.md and read by dev.enviro.cli.relay.RelayFrames.
  *
- * Usage: enviro-relay JVM-LAUNCHER [ARG...]. With no engine answering, `daemon`, help and version
- * lines are handed to JVM-LAUNCHER (the Java CLI in a JVM of its own); any other line fails at once. */
+ * bin/enviro is a symlink to this binary (no shell in between: bash's start was a third of a verb's
+ * time). With no engine answering, `daemon`, help and version lines are handed to the Java CLI in a
+ * JVM of its own, bin/enviro-jvm beside that symlink in the checkout this binary was built in
+ * (ffm/target/enviro-relay), as is every line under ENVIRO_CLIENT=java; any other line fails at once. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -276,7 +278,7 @@ static void handle(uint8_t type, const uint8_t *p, size_t len) {
  * Returns 0 when the line names an address this program cannot use (the JVM then says why). */
 static int engine_socket(int argc, char **argv, char *out, size_t size) {
     const char *host = NULL;
-    for (int i = 2; i < argc && host == NULL; i++) {
+    for (int i = 1; i < argc && host == NULL; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--host") == 0) { if (i + 1 < argc) host = argv[i + 1]; else return 0; }
         else if (strncmp(a, "--host=", 7) == 0) host = a + 7;
@@ -296,16 +298,16 @@ static int engine_socket(int argc, char **argv, char *out, size_t size) {
 
 /* With no engine answering: `daemon`, --help and --version are the JVM's to answer. */
 static int jvm_answers(int argc, char **argv) {
-    for (int i = 2; i < argc; i++) {
+    for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0 || strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) return 1;
     }
-    for (int i = 2; i < argc; i++) {
+    for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--host") == 0 || strcmp(a, "--state-dir") == 0) i++;
         else if (a[0] != '-') return strcmp(a, "daemon") == 0;
     }
-    return argc == 2; /* a bare `enviro` prints the usage */
+    return argc == 1; /* a bare `enviro` prints the usage */
 }
 
 static int connect_engine(const char *socket_path) {
@@ -325,7 +327,7 @@ static void send_start(int argc, char **argv) {
     uint8_t version[4];
     put32(version, PROTOCOL_VERSION);
     send_frame(TO_HELLO, version, 4, NULL, 0);
-    for (int i = 2; i < argc; i++) send_frame(TO_ARG, argv[i], strlen(argv[i]), NULL, 0);
+    for (int i = 1; i < argc; i++) send_frame(TO_ARG, argv[i], strlen(argv[i]), NULL, 0);
     for (char **e = environ; *e != NULL; e++) send_frame(TO_ENV, *e, strlen(*e), NULL, 0);
     uint8_t tty[5] = {(uint8_t)(isatty(STDIN_FILENO) | isatty(STDOUT_FILENO) << 1 | isatty(STDERR_FILENO) << 2)};
     window_size(tty + 1);
@@ -347,17 +349,33 @@ static void install_signals(void) {
     signal(SIGPIPE, SIG_IGN);
 }
 
+/* The Java CLI: bin/enviro-jvm of the checkout this binary was built in (<root>/ffm/target/enviro-relay). */
+static _Noreturn void exec_jvm(char **argv) {
+    char self[PATH_MAX], launcher[PATH_MAX + 32];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n < 0) lost("cannot find the Java CLI: readlink /proc/self/exe", errno);
+    self[n] = 0;
+    for (int up = 0; up < 3; up++) {
+        char *slash = strrchr(self, '/');
+        if (slash == NULL) lost("cannot find the Java CLI beside this enviro", 0);
+        *slash = 0;
+    }
+    snprintf(launcher, sizeof launcher, "%s/bin/enviro-jvm", self);
+    argv[0] = launcher;
+    execv(launcher, argv);
+    fprintf(stderr, "Error: cannot start the Java CLI %s: %s\n", launcher, strerror(errno));
+    _exit(125);
+}
+
 int main(int argc, char **argv) {
-    if (argc < 2) return fprintf(stderr, "usage: enviro-relay JVM-LAUNCHER [ARG...]\n"), 2;
+    const char *client = getenv("ENVIRO_CLIENT");
+    if (client != NULL && strcmp(client, "java") == 0) exec_jvm(argv);
     char socket_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
     int usable = engine_socket(argc, argv, socket_path, sizeof socket_path);
     sock = usable ? connect_engine(socket_path) : -1;
     if (sock < 0) {
         int err = errno;
-        if (!usable || jvm_answers(argc, argv)) {
-            execv(argv[1], argv + 1);
-            lost("cannot start the Java CLI", errno);
-        }
+        if (!usable || jvm_answers(argc, argv)) exec_jvm(argv);
         /* the line dev.enviro.grpc.EnviroException.from gives an unreachable engine */
         fprintf(stderr, "Error: cannot reach the Enviro engine at unix://%s (connect: %s). "
                         "Start one with 'enviro daemon' (or set ENVIRO_HOST).\n", socket_path, strerror(err));

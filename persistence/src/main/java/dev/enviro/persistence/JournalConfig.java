@@ -89,7 +89,11 @@ public final class JournalConfig {
                 jdbc-snapshot-store.use-shared-db = "%1$s"
                 jdbc-read-journal.use-shared-db = "%1$s"
                 # How often a followed event stream polls the journal for new events.
-                jdbc-read-journal.refresh-interval = 200ms
+                jdbc-read-journal.refresh-interval = 50ms
+                # How often the read journal learns the journal's highest ordering: an event query waits
+                # until it has caught up with the events written before it (the default, 1s, made
+                # `enviro events --until now` take up to a second after any container change).
+                jdbc-read-journal.journal-sequence-retrieval.query-delay = 50ms
                 jdbc-durable-state-store.use-shared-db = "%1$s"
                 # While the journal is down, writes fail fast (open breaker) instead of queueing on the pool;
                 # a trial write every reset-timeout lets the engine notice by itself that it is back.

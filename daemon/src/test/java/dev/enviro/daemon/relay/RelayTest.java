@@ -57,7 +57,7 @@ class RelayTest {
     /** {@code sh -c SCRIPT} with {@code $R} the relay command ({@code enviro}), in {@code dir}. */
     private Process start(String script) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("sh", "-c", script).directory(dir.toFile());
-        pb.environment().put("R", RELAY + " /bin/false");
+        pb.environment().put("R", RELAY.toString());
         pb.environment().put("ENVIRO_HOST", "unix://" + dir.resolve("enviro.sock"));
         return pb.start();
     }
