@@ -23,8 +23,9 @@ class ServiceIT {
 
     private static void awaitRunning(EngineFixture engine, List<String> names) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!running(engine).equals(names) && System.nanoTime() < deadline) Thread.sleep(200);
-        assertEquals(names, running(engine), engine::daemonLog);
+        List<String> seen;
+        while (!(seen = running(engine)).equals(names) && System.nanoTime() < deadline) Thread.sleep(200);
+        assertEquals(names, seen, engine::daemonLog);
         Cli.Result all = engine.cli("ps", "-a", "-q");
         assertEquals(names.size(), all.stdout().lines().count(), "no exited or extra replicas left: " + all);
     }
@@ -49,6 +50,11 @@ class ServiceIT {
             String killedId = inspect(engine, "{{.Id}}", "web.2");
             long pid = Long.parseLong(inspect(engine, "{{.State.Pid}}", "web.2"));
             assertTrue(ProcessHandle.of(pid).orElseThrow().destroyForcibly());
+            // until the engine has seen the death, web.2 still shows as the killed container, running
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (engine.cli("inspect", "--format", "{{.Id}}", "web.2").stdout().strip().equals(killedId) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
             awaitRunning(engine, List.of("web.1", "web.2", "web.3"));
             assertNotEquals(killedId, inspect(engine, "{{.Id}}", "web.2"), "a new container replaced the killed one");
 
