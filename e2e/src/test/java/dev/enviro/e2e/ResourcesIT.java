@@ -101,6 +101,8 @@ class ResourcesIT extends WithBusyboxEngine {
         String id = runDetached("loaded", "--memory", "64m", "localhost/busybox", "sh", "-c",
                 // shared memory stays charged to the cgroup (a shell variable's buffer may be returned at once)
                 "while :; do :; done & sleep 3; head -c 20000000 /dev/zero > /dev/shm/blob; sleep 1000");
+        // the first sample's CPU % is the average since the start (as podman's): give the loop a moment
+        Thread.sleep(1500);
         Cli.Result first = engine.cli("stats", "--no-stream", "loaded");
         assertEquals(0, first.exitCode(), first::toString);
         String[] header = first.stdout().lines().findFirst().orElseThrow().split("\\s{3,}");
