@@ -1,5 +1,7 @@
 package dev.enviro.persistence;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,26 +43,26 @@ public sealed interface ContainerEvent extends LifecycleEvent {
          * Either shape the journal holds: {@code definition} nested (since 2026-12-07), or its fields flat
          * in the event (before; JournalShapesTest keeps such events).
          */
-        @com.fasterxml.jackson.annotation.JsonCreator
+        @JsonCreator
         static Created fromJournal(
-                @com.fasterxml.jackson.annotation.JsonProperty("containerId") String containerId,
-                @com.fasterxml.jackson.annotation.JsonProperty("definition") ContainerDefinition definition,
-                @com.fasterxml.jackson.annotation.JsonProperty("executor") String executor,
-                @com.fasterxml.jackson.annotation.JsonProperty("timestamp") Instant timestamp,
-                @com.fasterxml.jackson.annotation.JsonProperty("origin") Origin origin,
-                @com.fasterxml.jackson.annotation.JsonProperty("name") String name,
-                @com.fasterxml.jackson.annotation.JsonProperty("image") String image,
-                @com.fasterxml.jackson.annotation.JsonProperty("entrypoint") List<String> entrypoint,
-                @com.fasterxml.jackson.annotation.JsonProperty("command") List<String> command,
-                @com.fasterxml.jackson.annotation.JsonProperty("env") List<String> env,
-                @com.fasterxml.jackson.annotation.JsonProperty("workdir") String workdir,
-                @com.fasterxml.jackson.annotation.JsonProperty("user") String user,
-                @com.fasterxml.jackson.annotation.JsonProperty("hostname") String hostname,
-                @com.fasterxml.jackson.annotation.JsonProperty("autoRemove") boolean autoRemove,
-                @com.fasterxml.jackson.annotation.JsonProperty("restartPolicy") String restartPolicy,
-                @com.fasterxml.jackson.annotation.JsonProperty("resources") Resources resources,
-                @com.fasterxml.jackson.annotation.JsonProperty("security") SecurityOptions security,
-                @com.fasterxml.jackson.annotation.JsonProperty("run") RunOptions run) {
+                @JsonProperty("containerId") String containerId,
+                @JsonProperty("definition") ContainerDefinition definition,
+                @JsonProperty("executor") String executor,
+                @JsonProperty("timestamp") Instant timestamp,
+                @JsonProperty("origin") Origin origin,
+                @JsonProperty("name") String name,
+                @JsonProperty("image") String image,
+                @JsonProperty("entrypoint") List<String> entrypoint,
+                @JsonProperty("command") List<String> command,
+                @JsonProperty("env") List<String> env,
+                @JsonProperty("workdir") String workdir,
+                @JsonProperty("user") String user,
+                @JsonProperty("hostname") String hostname,
+                @JsonProperty("autoRemove") boolean autoRemove,
+                @JsonProperty("restartPolicy") String restartPolicy,
+                @JsonProperty("resources") Resources resources,
+                @JsonProperty("security") SecurityOptions security,
+                @JsonProperty("run") RunOptions run) {
             ContainerDefinition d = definition != null ? definition
                     : new ContainerDefinition(name, image, entrypoint, command, env, workdir, user, hostname, autoRemove,
                             restartPolicy, resources, security, run);
