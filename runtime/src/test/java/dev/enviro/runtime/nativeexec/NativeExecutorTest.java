@@ -52,7 +52,7 @@ class NativeExecutorTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(Processes.getuid() == 0, "runs as root (the rootless path is RootlessHelperTest)");
+        assumeTrue(Processes.getuid() == 0, "runs as root (the rootless path is RootlessExecutorTest)");
         // /tmp/junit* dirs are 0700; the container's root is host uid 100000 and must reach its rootfs
         base = Files.createTempDirectory("enviro-native-");
         Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
