@@ -13,6 +13,7 @@ import java.nio.file.NoSuchFileException;
 final class RegistryLogins {
 
     private final Caller caller;
+    /** Null when the caller's environment names no place for it (no DOCKER_CONFIG, no HOME). */
     private final String file;
 
     private RegistryLogins(Caller caller, String file) {
@@ -21,16 +22,16 @@ final class RegistryLogins {
     }
 
     static RegistryLogins of(Caller caller) {
-        return new RegistryLogins(caller, DockerConfig.location(caller.env()).orElseThrow(() ->
-                new UsageException("cannot find the registry credentials: neither DOCKER_CONFIG nor HOME is set")));
+        return new RegistryLogins(caller, DockerConfig.location(caller.env()).orElse(null));
     }
 
     String file() {
         return file;
     }
 
-    /** The file as it is now (empty when there is none). */
+    /** The file as it is now (empty when there is none, or nowhere to look: a pull is then anonymous). */
     DockerConfig read() throws ImageException {
+        if (file == null) return DockerConfig.parse(null, "(no credentials file)");
         byte[] content;
         try (InputStream in = caller.openFile(file)) {
             content = in.readAllBytes();
@@ -43,6 +44,9 @@ final class RegistryLogins {
     }
 
     void write(DockerConfig config) {
+        if (file == null) {
+            throw new UsageException("cannot store registry credentials: neither DOCKER_CONFIG nor HOME is set; set one");
+        }
         try {
             caller.replaceFile(file, 0600, out -> out.write(config.toBytes()));
         } catch (IOException e) {

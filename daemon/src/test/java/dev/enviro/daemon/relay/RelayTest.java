@@ -120,6 +120,17 @@ class RelayTest {
     }
 
     @Test
+    void withoutAHomeCredentialsAreNowhereToReadAndCannotBeStored() throws Exception {
+        String bare = "env -i ENVIRO_HOST=$ENVIRO_HOST $R";
+        Result logout = sh(bare + " logout 127.0.0.1:5000");
+        assertEquals(0, logout.exit(), logout.toString());
+        assertEquals("Not logged in to 127.0.0.1:5000\n", logout.out());
+        Result login = sh("printf 'pw\\n' | " + bare + " login -u bob --password-stdin 127.0.0.1:5000");
+        assertEquals(125, login.exit(), login.toString());
+        assertEquals("Error: cannot store registry credentials: neither DOCKER_CONFIG nor HOME is set; set one\n", login.err());
+    }
+
+    @Test
     void stdinIsReadOnlyWhenAVerbAsks() throws Exception {
         // `enviro ps` in a read loop must leave the loop's input alone
         Result loop = sh("printf 'a\\nb\\n' | { $R ps > /dev/null; cat; }");
