@@ -68,7 +68,7 @@ final class ActorEngine implements Engine {
         this.askTimeout = config.getDuration("ask-timeout");
         this.startTimeout = config.getDuration("start-timeout");
         this.awaitExitTimeout = config.getDuration("await-exit-timeout");
-        this.audit = new AuditLog(system);
+        this.audit = new AuditLog(system, journal);
         this.journal = new JournalGate(journal, blocking, config.getDuration("journal-probe-interval"));
     }
 

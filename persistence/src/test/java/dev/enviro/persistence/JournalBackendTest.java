@@ -141,7 +141,7 @@ class JournalBackendTest {
             second.spawn(recorder(id)).tell(new Read(probe.ref()));
             assertEquals(written, probe.receiveMessage());
             // The same events through Persistence Query: by tag (the event stream) and by id (history).
-            AuditLog audit = new AuditLog(second.system());
+            AuditLog audit = new AuditLog(second.system(), settings);
             List<AuditRecord> all = audit.events(AuditQuery.all())
                     .runWith(Sink.seq(), second.system()).toCompletableFuture().get(10, TimeUnit.SECONDS);
             assertEquals(written, all.stream().map(AuditRecord::event).toList());
@@ -149,6 +149,11 @@ class JournalBackendTest {
             List<AuditRecord> exits = audit.events(new AuditQuery(null, null, Set.of(id), Set.of("/tasks/exit"), false, 0))
                     .runWith(Sink.seq(), second.system()).toCompletableFuture().get(10, TimeUnit.SECONDS);
             assertEquals(List.of(written.get(3)), exits.stream().map(AuditRecord::event).toList());
+            // by time: the events' own timestamps (t), whenever they were written
+            assertEquals(written.size(), audit.events(new AuditQuery(t, t, Set.of(), Set.of(), false, 0))
+                    .runWith(Sink.seq(), second.system()).toCompletableFuture().get(10, TimeUnit.SECONDS).size());
+            assertEquals(List.of(), audit.events(new AuditQuery(Instant.now().plusSeconds(3600), null, Set.of(), Set.of(), false, 0))
+                    .runWith(Sink.seq(), second.system()).toCompletableFuture().get(10, TimeUnit.SECONDS));
             List<AuditRecord> resumed = audit.events(new AuditQuery(null, null, Set.of(), Set.of(), false, 6))
                     .runWith(Sink.seq(), second.system()).toCompletableFuture().get(10, TimeUnit.SECONDS);
             assertEquals(written.subList(6, 8), resumed.stream().map(AuditRecord::event).toList());
