@@ -37,6 +37,9 @@ final class RingWorker implements Runnable {
     private final AtomicBoolean doorbellRung = new AtomicBoolean();
     private volatile boolean stopping;
     private volatile boolean terminated;
+    /** Guards the doorbell's close against a last ring from another thread (a stop racing the ring thread's exit). */
+    private final Object doorbellLock = new Object();
+    private boolean doorbellClosed;
 
     // Ring-thread state.
     private final ArrayDeque<Request> backlog = new ArrayDeque<>();
@@ -90,7 +93,11 @@ final class RingWorker implements Runnable {
     private void ring() {
         if (doorbellRung.get() || !doorbellRung.compareAndSet(false, true)) return;
         try {
-            doorbell.signal();
+            synchronized (doorbellLock) {
+                // the ring thread has ended and closed it: nobody is left to wake
+                if (doorbellClosed) return;
+                doorbell.signal();
+            }
         } catch (SyscallException e) {
             doorbellRung.set(false);
             throw new IllegalStateException("syscall dispatcher " + name + ": cannot wake its ring", e);
@@ -192,7 +199,10 @@ final class RingWorker implements Runnable {
         backlog.clear();
         failQueued();
         try { ring.close(); } catch (SyscallException e) { LOG.log(System.Logger.Level.WARNING, "closing ring " + name, e); }
-        doorbell.close();
+        synchronized (doorbellLock) {
+            doorbell.close();
+            doorbellClosed = true;
+        }
         // With a crash the kernel may still own buffers; leaking 8 bytes beats freeing memory it writes to.
         if (crash == null) arena.close();
     }
