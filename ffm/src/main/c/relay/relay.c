@@ -52,6 +52,9 @@ enum { OPEN_READ = 0, OPEN_WRITE = 1, OPEN_CREATE_NEW = 2 };
 enum { MODE_RESTORE = 0, MODE_RAW = 1, MODE_NO_ECHO = 2 };
 
 static int sock = -1;
+/* The engine closed its end (it does right after EXIT): what we would still send goes nowhere, and the
+ * EXIT waiting in the socket must still be read. */
+static int engine_gone;
 static int signal_pipe[2] = {-1, -1};
 static struct termios saved_termios;
 static int termios_changed;
@@ -101,12 +104,15 @@ static int write_all(int fd, const void *data, size_t len) {
 
 /* One frame: u32 length of what follows, u8 type, then the head and the body (either may be empty). */
 static void send_frame(uint8_t type, const void *head, size_t head_len, const void *body, size_t body_len) {
+    if (engine_gone) return;
     uint8_t prefix[5];
     put32(prefix, (uint32_t)(1 + head_len + body_len));
     prefix[4] = type;
     if (write_all(sock, prefix, sizeof prefix) < 0 || (head_len && write_all(sock, head, head_len) < 0)
-        || (body_len && write_all(sock, body, body_len) < 0))
-        lost("lost the connection to the engine", errno);
+        || (body_len && write_all(sock, body, body_len) < 0)) {
+        if (errno != EPIPE && errno != ECONNRESET) lost("lost the connection to the engine", errno);
+        engine_gone = 1;
+    }
 }
 
 /* A reply to the engine's request `id`: result >= 0 (a fd, a count) or -errno, with the reason as body. */
@@ -130,8 +136,16 @@ static void window_size(uint8_t out[4]) {
     out[0] = ws.ws_row >> 8, out[1] = (uint8_t)ws.ws_row, out[2] = ws.ws_col >> 8, out[3] = (uint8_t)ws.ws_col;
 }
 
+/* How many times each signal came: the third SIGINT, SIGTERM or SIGHUP ends the relay itself, so that
+ * an engine that does not answer (or a blocked write) never leaves a user without a way out. */
+static volatile sig_atomic_t signal_count[65];
+
 static void on_signal(int signo) {
     int saved = errno;
+    if (signo != SIGWINCH && signo < 65 && ++signal_count[signo] >= 3) {
+        if (termios_changed) tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_termios);
+        _exit(128 + signo);
+    }
     uint8_t b = (uint8_t)signo;
     (void)!write(signal_pipe[1], &b, 1);
     errno = saved;
@@ -174,6 +188,8 @@ static void do_read(uint32_t id, const uint8_t *p, size_t len) {
     int fd = (int)get32(p);
     uint32_t max = get32(p + 4);
     if (fd != STDIN_FILENO && !is_opened(fd)) return reply_errno(id, EBADF);
+    /* one read per fd at a time: a second would block this loop once the first took what was there */
+    for (int i = 0; i < pending_count; i++) if (pending[i].fd == fd) return reply_errno(id, EBUSY);
     if (pending_count == MAX_PENDING) return reply_errno(id, EBUSY);
     /* read when the fd is ready, so that a keyboard that says nothing never stops the output */
     pending[pending_count++] = (struct pending){id, fd, max > MAX_CHUNK ? MAX_CHUNK : max};
@@ -202,6 +218,12 @@ static void do_close(uint32_t id, const uint8_t *p, size_t len) {
     int fd = (int)get32(p);
     if (!is_opened(fd)) return reply_errno(id, EBADF);
     for (int i = 0; i < MAX_OPEN; i++) if (opened[i] == fd) opened[i] = -1;
+    /* a read still waiting on it would read whatever file reuses the number */
+    for (int i = pending_count - 1; i >= 0; i--) {
+        if (pending[i].fd != fd) continue;
+        reply_errno(pending[i].id, EBADF);
+        pending[i] = pending[--pending_count];
+    }
     int err = p[4] && fsync(fd) < 0 ? errno : 0;
     if (close(fd) < 0 && !err) err = errno;
     if (err) return reply_errno(id, err);
@@ -368,6 +390,10 @@ static _Noreturn void exec_jvm(char **argv) {
 }
 
 int main(int argc, char **argv) {
+    /* fds 0-2 closed by the caller: the socket or the signal pipe must not take their numbers */
+    for (int fd = open("/dev/null", O_RDWR); fd >= 0; fd = open("/dev/null", O_RDWR)) {
+        if (fd > STDERR_FILENO) { close(fd); break; }
+    }
     const char *client = getenv("ENVIRO_CLIENT");
     if (client != NULL && strcmp(client, "java") == 0) exec_jvm(argv);
     char socket_path[sizeof(((struct sockaddr_un *)0)->sun_path)];

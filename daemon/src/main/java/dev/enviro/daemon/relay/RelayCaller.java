@@ -123,11 +123,14 @@ public final class RelayCaller implements Caller {
     @Override
     public void replaceFile(String path, int mode, FileContent content) throws IOException {
         int slash = path.lastIndexOf('/');
-        String dir = slash < 0 ? "." : slash == 0 ? "/" : path.substring(0, slash);
-        try {
-            relay.request(RelayFrames.MKDIR, dir, RelayFrames.ints(0700), utf8(dir));
-        } catch (FileAlreadyExistsException exists) {
-            // the usual case
+        // every missing level of the parent (0700), as LocalCaller's createDirectories
+        for (int at = path.indexOf('/', 1); at > 0 && at <= slash; at = path.indexOf('/', at + 1)) {
+            String dir = path.substring(0, at);
+            try {
+                relay.request(RelayFrames.MKDIR, dir, RelayFrames.ints(0700), utf8(dir));
+            } catch (FileAlreadyExistsException exists) {
+                // the usual case
+            }
         }
         String tmp = (slash < 0 ? "" : path.substring(0, slash + 1)) + "." + path.substring(slash + 1) + "."
                 + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp";
@@ -165,9 +168,12 @@ public final class RelayCaller implements Caller {
             write(new byte[] {(byte) b}, 0, 1);
         }
 
+        /** One frame per write, at most {@link #CHUNK} each (a frame may not pass the relay's limit). */
         @Override
         public void write(byte[] b, int off, int len) {
-            if (len > 0 && !silenced) relay.send(type, Arrays.copyOfRange(b, off, off + len));
+            for (int at = off; at < off + len && !silenced; at += CHUNK) {
+                relay.send(type, Arrays.copyOfRange(b, at, Math.min(off + len, at + CHUNK)));
+            }
         }
     }
 

@@ -28,6 +28,8 @@ final class RelaySession {
 
     private static final Logger log = LoggerFactory.getLogger(RelaySession.class);
     private static final int MAX_ARGS = 1 << 16;
+    /** What a command line may bring before RUN, arguments and environment together (Linux allows ~2 MiB of both). */
+    private static final long MAX_START_BYTES = 8 << 20;
 
     private final SocketChannel channel;
     private final String peer;
@@ -47,7 +49,7 @@ final class RelaySession {
         Start start;
         try {
             start = readStart();
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             log.debug("a relay from {} sent no command: {}", peer, e.getMessage());
             relay.close();
             return;
@@ -75,20 +77,27 @@ final class RelaySession {
             for (;;) {
                 RelayFrames.Frame frame = RelayFrames.read(channel);
                 ByteBuffer p = frame.payload();
-                switch (frame.type()) {
-                    case RelayFrames.REPLY -> relay.complete(p);
-                    case RelayFrames.WINCH -> caller.resized(size(p));
-                    case RelayFrames.SIGNAL -> {
-                        int signo = p.get() & 0xff;
-                        // no verb takes it: the command ends as a JVM's would, 128 + the signal. Not by
-                        // interrupting the verb: an interrupt during its write would close the socket
-                        // (NIO's rule) before the exit code is sent.
-                        if (!caller.signalled(signo) && endedBy.compareAndSet(0, signo)) {
-                            context.cancel(null);
-                            relay.abandonRequests();
+                try {
+                    switch (frame.type()) {
+                        case RelayFrames.REPLY -> relay.complete(p);
+                        case RelayFrames.WINCH -> caller.resized(size(p));
+                        case RelayFrames.SIGNAL -> {
+                            int signo = p.get() & 0xff;
+                            // no verb takes it: the command ends as a JVM's would, 128 + the signal. Not by
+                            // interrupting the verb: an interrupt during its write would close the socket
+                            // (NIO's rule) before the exit code is sent.
+                            if (!caller.signalled(signo) && endedBy.compareAndSet(0, signo)) {
+                                context.cancel(null);
+                                relay.abandonRequests();
+                            }
                         }
+                        default -> { } // a later relay's frame this engine does not know
                     }
-                    default -> { } // a later relay's frame this engine does not know
+                } catch (java.nio.BufferUnderflowException malformed) {
+                    throw new IOException("a malformed " + (char) frame.type() + " frame from the relay", malformed);
+                } catch (RuntimeException e) {
+                    // a verb's callback failed (a resize sent on a call that just ended): the session goes on
+                    log.debug("enviro {}: the {} frame's handler failed: {}", start.args(), (char) frame.type(), e.toString());
                 }
             }
         } catch (IOException gone) {
@@ -114,9 +123,12 @@ final class RelaySession {
         if (hello.type() != RelayFrames.HELLO || hello.payload().remaining() < 4 || hello.payload().getInt() != RelayFrames.PROTOCOL_VERSION) {
             throw new IOException("not a relay of protocol version " + RelayFrames.PROTOCOL_VERSION);
         }
+        long bytes = 0;
         for (int frames = 0; frames < MAX_ARGS; frames++) {
             RelayFrames.Frame f = RelayFrames.read(channel);
             ByteBuffer p = f.payload();
+            bytes += p.remaining();
+            if (bytes > MAX_START_BYTES) throw new IOException("more than " + MAX_START_BYTES + " bytes of arguments and environment");
             switch (f.type()) {
                 case RelayFrames.ARG -> args.add(text(p));
                 case RelayFrames.ENV -> {

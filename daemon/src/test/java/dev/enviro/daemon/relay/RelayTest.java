@@ -131,6 +131,16 @@ class RelayTest {
     }
 
     @Test
+    void aSaveMakesTheMissingDirectoriesAndAClosedStdoutDoesNotConfuseTheRelay() throws Exception {
+        Result save = sh("$R save -o new/sub/box.tar localhost/busybox");
+        assertEquals(0, save.exit(), save.toString());
+        assertTrue(Files.readString(dir.resolve("new/sub/box.tar")).startsWith("saved [localhost/busybox]"));
+        // with fd 1 closed, the relay's socket must not take its number (it would send itself its output)
+        Result closed = sh("$R ps >&-; echo rc=$? >&2");
+        assertEquals("rc=0\n", closed.err());
+    }
+
+    @Test
     void stdinIsReadOnlyWhenAVerbAsks() throws Exception {
         // `enviro ps` in a read loop must leave the loop's input alone
         Result loop = sh("printf 'a\\nb\\n' | { $R ps > /dev/null; cat; }");
