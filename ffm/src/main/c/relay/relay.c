@@ -47,7 +47,7 @@ enum { FROM_STDOUT = 'O', FROM_STDERR = 'e', FROM_EXIT = 'X', FROM_MODE = 'M', F
        FROM_READ = 'r', FROM_WRITE = 'w', FROM_CLOSE = 'c', FROM_RENAME = 'n', FROM_MKDIR = 'd',
        FROM_UNLINK = 'u' };
 /* FROM_OPEN flags */
-enum { OPEN_READ = 0, OPEN_WRITE = 1, OPEN_CREATE_NEW = 2 };
+enum { OPEN_READ = 0, OPEN_CREATE_NEW = 2 };
 /* FROM_MODE modes */
 enum { MODE_RESTORE = 0, MODE_RAW = 1, MODE_NO_ECHO = 2 };
 
@@ -175,7 +175,12 @@ static void do_open(uint32_t id, const uint8_t *p, size_t len) {
     char *path = strndup((const char *)p + 8, len - 8);
     int slot = -1;
     for (int i = 0; i < MAX_OPEN; i++) if (opened[i] < 0) { slot = i; break; }
-    int oflags = flags == OPEN_READ ? O_RDONLY : O_WRONLY | O_CREAT | (flags == OPEN_CREATE_NEW ? O_EXCL : O_TRUNC);
+    /* the engine reads files and creates new ones (then renamed into place); it never truncates one */
+    if (flags != OPEN_READ && flags != OPEN_CREATE_NEW) {
+        free(path);
+        return reply_errno(id, EINVAL);
+    }
+    int oflags = flags == OPEN_READ ? O_RDONLY : O_WRONLY | O_CREAT | O_EXCL;
     int fd = slot < 0 ? (errno = EMFILE, -1) : open(path, oflags | O_CLOEXEC | O_NOCTTY, (mode_t)(mode & 07777));
     free(path);
     if (fd < 0) return reply_errno(id, errno);

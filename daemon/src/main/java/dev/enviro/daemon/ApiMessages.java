@@ -5,7 +5,6 @@ import dev.enviro.persistence.ContainerDefinition;
 import dev.enviro.grpc.Timestamps;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.Timestamp;
 import dev.enviro.actors.ContainerView;
 import dev.enviro.actors.Engine;
 import dev.enviro.actors.EngineException;
@@ -15,7 +14,6 @@ import dev.enviro.grpc.v1.Event;
 import dev.enviro.grpc.v1.Image;
 import dev.enviro.grpc.v1.LogChunk;
 import dev.enviro.images.ImageSummary;
-import java.time.Instant;
 import java.util.List;
 
 /** The engine's types as API messages and back. Absent values stay absent (unset fields), never zero dates. */
@@ -44,13 +42,13 @@ public final class ApiMessages {
             b.setExitCode(view.exitCode());
         }
         if (view.createdAt() != null) {
-            b.setCreatedAt(timestamp(view.createdAt()));
+            b.setCreatedAt(Timestamps.timestamp(view.createdAt()));
         }
         if (view.startedAt() != null) {
-            b.setStartedAt(timestamp(view.startedAt()));
+            b.setStartedAt(Timestamps.timestamp(view.startedAt()));
         }
         if (view.finishedAt() != null) {
-            b.setFinishedAt(timestamp(view.finishedAt()));
+            b.setFinishedAt(Timestamps.timestamp(view.finishedAt()));
         }
         return b.build();
     }
@@ -74,7 +72,7 @@ public final class ApiMessages {
                 .addAllNames(summary.names())
                 .setSize(summary.size());
         if (summary.created() != null) {
-            b.setCreated(timestamp(summary.created()));
+            b.setCreated(Timestamps.timestamp(summary.created()));
         }
         return b.build();
     }
@@ -140,7 +138,7 @@ public final class ApiMessages {
                 .setTopic(e.topic())
                 .setType(e.type())
                 .setSubject(nonNull(e.subject()))
-                .setTimestamp(timestamp(e.timestamp()))
+                .setTimestamp(Timestamps.timestamp(e.timestamp()))
                 .putAllAttributes(e.attributes());
         if (e.origin() != null) {
             b.setNode(nonNull(e.origin().node())).setCorrelationId(nonNull(e.origin().correlationId()));
@@ -152,16 +150,8 @@ public final class ApiMessages {
         return LogChunk.newBuilder()
                 .setStream(record.stream() == LogRecord.Stream.STDERR ? LogChunk.Stream.STDERR : LogChunk.Stream.STDOUT)
                 .setData(ByteString.copyFrom(record.written()))
-                .setTime(timestamp(record.time()))
+                .setTime(Timestamps.timestamp(record.time()))
                 .build();
-    }
-
-    static Timestamp timestamp(Instant instant) {
-        return Timestamps.timestamp(instant);
-    }
-
-    static Instant instant(Timestamp timestamp) {
-        return Timestamps.instant(timestamp);
     }
 
     private static String nonNull(String s) {

@@ -1,5 +1,7 @@
 package dev.enviro.daemon;
 
+import dev.enviro.grpc.Timestamps;
+
 import dev.enviro.actors.ContainerView;
 import dev.enviro.actors.Engine;
 import dev.enviro.actors.EngineException;
@@ -456,8 +458,8 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
         dev.enviro.persistence.AuditQuery query;
         try {
             query = new dev.enviro.persistence.AuditQuery(
-                    request.hasSince() ? ApiMessages.instant(request.getSince()) : null,
-                    request.hasUntil() ? ApiMessages.instant(request.getUntil()) : null,
+                    request.hasSince() ? Timestamps.instant(request.getSince()) : null,
+                    request.hasUntil() ? Timestamps.instant(request.getUntil()) : null,
                     java.util.Set.copyOf(request.getSubjectsList()), java.util.Set.copyOf(request.getTypesList()),
                     request.getFollow(), request.getAfterOffset());
         } catch (IllegalArgumentException e) {

@@ -1,5 +1,7 @@
 package dev.enviro.daemon;
 
+import dev.enviro.grpc.Timestamps;
+
 import dev.enviro.actors.ServiceView;
 import dev.enviro.grpc.v1.ListServicesResponse;
 import dev.enviro.grpc.v1.Service;
@@ -14,7 +16,7 @@ final class ServiceMessages {
         Service.Builder b = Service.newBuilder().setName(v.name()).setReplicas(v.replicas()).setRunning(v.running());
         if (v.image() != null) b.setImage(v.image());
         if (v.command() != null) b.addAllCommand(v.command());
-        if (v.createdAt() != null) b.setCreatedAt(ApiMessages.timestamp(v.createdAt()));
+        if (v.createdAt() != null) b.setCreatedAt(Timestamps.timestamp(v.createdAt()));
         return b.build();
     }
 

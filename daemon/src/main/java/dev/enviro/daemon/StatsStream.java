@@ -1,5 +1,7 @@
 package dev.enviro.daemon;
 
+import dev.enviro.grpc.Timestamps;
+
 import dev.enviro.actors.ContainerStats;
 import dev.enviro.actors.ContainerView;
 import dev.enviro.actors.Engine;
@@ -99,7 +101,7 @@ final class StatsStream {
                 .setMemoryLimit(u.memoryLimit() > 0 && u.memoryLimit() < hostMemory ? u.memoryLimit() : hostMemory)
                 .setPids(u.pids())
                 .setPidsLimit(u.pidsLimit())
-                .setTime(ApiMessages.timestamp(u.sampledAt()))
+                .setTime(Timestamps.timestamp(u.sampledAt()))
                 .build();
     }
 
