@@ -407,7 +407,7 @@ int main(int argc, char **argv) {
     if (sock < 0) {
         int err = errno;
         if (!usable || jvm_answers(argc, argv)) exec_jvm(argv);
-        /* the line dev.enviro.grpc.EnviroException.from gives an unreachable engine */
+        /* the line dev.enviro.grpc.ApiErrors.fromStatus gives an unreachable engine */
         fprintf(stderr, "Error: cannot reach the Enviro engine at unix://%s (connect: %s). "
                         "Start one with 'enviro daemon' (or set ENVIRO_HOST).\n", socket_path, strerror(err));
         return 125;

@@ -1,10 +1,10 @@
 package dev.enviro.actors;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.persistence.ContainerDefinition;
 
 import com.typesafe.config.Config;
-import dev.enviro.actors.EngineException.Reason;
-import dev.enviro.images.ImageException;
 import dev.enviro.images.ImageStore;
 import dev.enviro.images.ImageSummary;
 import java.nio.file.Path;
@@ -33,7 +33,7 @@ import org.apache.pekko.pattern.StatusReply;
 
 /**
  * The {@link Engine} over the actor system: each call is one ask to the {@link EngineRegistry},
- * which routes it to the container's actor. Failures are translated to {@link EngineException} in
+ * which routes it to the container's actor. Failures are translated to {@link EnviroError} in
  * one place, {@link #failure}.
  */
 final class ActorEngine implements Engine {
@@ -77,7 +77,7 @@ final class ActorEngine implements Engine {
         Objects.requireNonNull(request, "request");
         String correlationId = Correlation.current();
         if (request.image() == null || request.image().isBlank()) {
-            return CompletableFuture.failedStage(new EngineException(Reason.INVALID_ARGUMENT,
+            return CompletableFuture.failedStage(new EnviroError(ErrorCode.INVALID_ARGUMENT,
                     "no image given: name the image to create the container from"));
         }
         // An image that does not resolve creates nothing: no id, no name taken, no event (as docker run).
@@ -122,7 +122,7 @@ final class ActorEngine implements Engine {
     public CompletionStage<Path> logPath(String ref) {
         return inspect(ref).thenApply(view -> {
             if (view.logPath() == null) {
-                throw new EngineException(Reason.FAILED_PRECONDITION,
+                throw new EnviroError(ErrorCode.CONFLICT,
                         "container " + view.name() + " has no log yet: start it first");
             }
             return Path.of(view.logPath());
@@ -197,7 +197,7 @@ final class ActorEngine implements Engine {
         Thread.ofVirtual().name("pull").start(() -> {
             try {
                 done.complete(images.pull(reference, platform, credentials, events));
-            } catch (ImageException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 done.completeExceptionally(e);
             }
         });
@@ -255,7 +255,7 @@ final class ActorEngine implements Engine {
                 if (digest == null || digest.isEmpty()) {
                     try {
                         digest = images.resolve(v.image()).manifestDigest();
-                    } catch (ImageException gone) {
+                    } catch (EnviroError gone) {
                         continue;
                     }
                 }
@@ -283,7 +283,7 @@ final class ActorEngine implements Engine {
                 .runWith(Sink.seq(), system)
                 .thenApply(records -> {
                     if (records.isEmpty()) {
-                        throw new EngineException(Reason.NOT_FOUND, "no history for container " + ref
+                        throw new EnviroError(ErrorCode.NOT_FOUND, "no history for container " + ref
                                 + ": it does not exist, or its audit retention has passed");
                     }
                     return records;
@@ -293,8 +293,8 @@ final class ActorEngine implements Engine {
     /** A live container's id by any ref; anything else (a removed container's full id, an image) as given. */
     private CompletionStage<String> resolveForAudit(String ref) {
         return inspect(ref).<String>thenApply(ContainerView::id)
-                .exceptionally(error -> ContainerActor.unwrap(error) instanceof EngineException e
-                        && e.reason() == Reason.NOT_FOUND ? ref : rethrow(error));
+                .exceptionally(error -> ContainerActor.unwrap(error) instanceof EnviroError e
+                        && e.is(ErrorCode.NOT_FOUND) ? ref : rethrow(error));
     }
 
     private static <T> T rethrow(Throwable error) {
@@ -336,11 +336,11 @@ final class ActorEngine implements Engine {
     @Override
     public CompletionStage<ServiceView> createService(String name, String image, List<String> command, int replicas) {
         if (replicas < 0) {
-            return CompletableFuture.failedStage(new EngineException(Reason.INVALID_ARGUMENT,
+            return CompletableFuture.failedStage(new EnviroError(ErrorCode.INVALID_ARGUMENT,
                     "--replicas " + replicas + " is negative: give 0 or more"));
         }
         if (name == null || name.isBlank()) {
-            return CompletableFuture.failedStage(new EngineException(Reason.INVALID_ARGUMENT,
+            return CompletableFuture.failedStage(new EnviroError(ErrorCode.INVALID_ARGUMENT,
                     "no service name given: name it with --name"));
         }
         String correlationId = Correlation.current();
@@ -355,7 +355,7 @@ final class ActorEngine implements Engine {
     @Override
     public CompletionStage<ServiceView> scaleService(String name, int replicas) {
         if (replicas < 0) {
-            return CompletableFuture.failedStage(new EngineException(Reason.INVALID_ARGUMENT,
+            return CompletableFuture.failedStage(new EnviroError(ErrorCode.INVALID_ARGUMENT,
                     "cannot scale service " + name + " to " + replicas + " replicas: give 0 or more"));
         }
         String correlationId = Correlation.current();
@@ -415,25 +415,15 @@ final class ActorEngine implements Engine {
         return journal.admit().thenCompose(admitted -> call.get())
                 .exceptionallyCompose(error -> {
                     Throwable cause = ContainerActor.unwrap(error);
-                    if (!(cause instanceof EngineException e)) {
+                    if (!(cause instanceof EnviroError e)) {
                         return CompletableFuture.failedStage(cause);
                     }
                     return journal.explain(e).thenCompose(CompletableFuture::failedStage);
                 });
     }
 
-    private interface ImageCall<T> {
-        T call() throws ImageException;
-    }
-
-    private <T> CompletionStage<T> onBlocking(ImageCall<T> call, String what) {
-        return translate(CompletableFuture.supplyAsync(() -> {
-            try {
-                return call.call();
-            } catch (ImageException e) {
-                throw new CompletionException(e);
-            }
-        }, blocking), what, null);
+    private <T> CompletionStage<T> onBlocking(java.util.function.Supplier<T> call, String what) {
+        return translate(CompletableFuture.supplyAsync(call, blocking), what, null);
     }
 
     private <T> CompletionStage<T> translate(CompletionStage<T> stage, String what, Duration timeout) {
@@ -445,21 +435,14 @@ final class ActorEngine implements Engine {
         });
     }
 
-    /** The one place where what went wrong inside becomes what the API says. */
-    static EngineException failure(Throwable error, String what, Duration timeout) {
+    /** What the API says of a failure: the engine's own error as it is, a timeout or an actor's failure in its words. */
+    static EnviroError failure(Throwable error, String what, Duration timeout) {
         return switch (error) {
-            case EngineException e -> e;
-            case TimeoutException t -> new EngineException(Reason.UNAVAILABLE,
+            case EnviroError e -> e;
+            case TimeoutException t -> new EnviroError(ErrorCode.UNAVAILABLE,
                     "cannot " + what + ": the engine did not answer within " + timeout + ": it may be overloaded, retry");
-            case ImageException e -> new EngineException(switch (e.kind()) {
-                case NOT_FOUND -> Reason.NOT_FOUND;
-                case MALFORMED, DIGEST_MISMATCH -> Reason.INVALID_ARGUMENT;
-                case IO -> Reason.INTERNAL;
-                case DENIED, IN_USE -> Reason.FAILED_PRECONDITION;
-                case UNAVAILABLE -> Reason.UNAVAILABLE;
-            }, e.getMessage());
-            case StatusReply.ErrorMessage m -> new EngineException(Reason.INTERNAL, "cannot " + what + ": " + m.getMessage());
-            default -> new EngineException(Reason.INTERNAL, "cannot " + what + ": " + error);
+            case StatusReply.ErrorMessage m -> new EnviroError(ErrorCode.INTERNAL, "cannot " + what + ": " + m.getMessage());
+            default -> new EnviroError(ErrorCode.INTERNAL, "cannot " + what + ": " + error);
         };
     }
 }

@@ -1,8 +1,8 @@
 package dev.enviro.actors;
 
+import dev.enviro.errors.EnviroError;
 import com.typesafe.config.Config;
 import dev.enviro.persistence.AuditRetention;
-import dev.enviro.persistence.JournalException;
 import dev.enviro.persistence.JournalSettings;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,7 +42,7 @@ final class AuditPurge {
                 system.log().info("audit retention {} passed for {} removed container(s): their history is deleted",
                         retention, purged.size());
             }
-        } catch (JournalException e) {
+        } catch (EnviroError e) {
             system.log().warn(e.getMessage());
         }
     }

@@ -1,9 +1,10 @@
 package dev.enviro.actors;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.persistence.ContainerDefinition;
 
 import dev.enviro.supervisors.Supervision;
-import dev.enviro.actors.EngineException.Reason;
 import dev.enviro.persistence.ContainerEvent;
 import dev.enviro.persistence.EventTags;
 import dev.enviro.persistence.Origin;
@@ -11,7 +12,6 @@ import dev.enviro.supervisors.RestartPolicy;
 import dev.enviro.runtime.ContainerProcess;
 import dev.enviro.runtime.ContainerSpec;
 import dev.enviro.runtime.Executor;
-import dev.enviro.runtime.ExecutorException;
 import dev.enviro.runtime.ExitStatus;
 import dev.enviro.runtime.LifecycleStep;
 import dev.enviro.runtime.PreparedContainer;
@@ -73,7 +73,7 @@ public final class ContainerActor
 
     public sealed interface Command {}
 
-    /** A client's command: each is answered exactly once, with the container's view or an {@link EngineException}. */
+    /** A client's command: each is answered exactly once, with the container's view or an {@link EnviroError}. */
     public sealed interface Request extends Command {
         ActorRef<StatusReply<ContainerView>> replyTo();
     }
@@ -275,7 +275,7 @@ public final class ContainerActor
             case Create c -> {
                 String invalid = invalidRestart(c.request());
                 if (invalid != null) {
-                    yield Effect().reply(c.replyTo(), StatusReply.error(new EngineException(Reason.INVALID_ARGUMENT, invalid)));
+                    yield Effect().reply(c.replyTo(), StatusReply.error(new EnviroError(ErrorCode.INVALID_ARGUMENT, invalid)));
                 }
                 LifecycleStep step = LifecycleStep.begin(containerId, "journal.Created");
                 yield Effect().persist(created(c)).thenRun(s -> {
@@ -313,7 +313,7 @@ public final class ContainerActor
                         .thenReply(c.replyTo(), s -> StatusReply.success(ContainerState.view(s)));
             }
             case Stop c -> Effect().reply(c.replyTo(), StatusReply.success(ContainerState.view(state)));
-            case Kill c -> Effect().reply(c.replyTo(), StatusReply.error(new EngineException(Reason.FAILED_PRECONDITION,
+            case Kill c -> Effect().reply(c.replyTo(), StatusReply.error(new EnviroError(ErrorCode.CONFLICT,
                     "container " + name(state) + " is not running: start it first")));
             case Remove c -> {
                 timers.cancel(RESTART_TIMER);
@@ -404,7 +404,7 @@ public final class ContainerActor
             case Kill c -> kill(state, c);
             case Remove c -> {
                 if (!c.force()) {
-                    yield Effect().reply(c.replyTo(), StatusReply.error(new EngineException(Reason.FAILED_PRECONDITION,
+                    yield Effect().reply(c.replyTo(), StatusReply.error(new EnviroError(ErrorCode.CONFLICT,
                             "cannot remove container " + name(state) + ": it is running: stop it first or use --force")));
                 }
                 removers.add(c.replyTo());
@@ -467,7 +467,7 @@ public final class ContainerActor
     /** {@code replyTo} is null when the restart policy starts the container: nobody waits for it. */
     private ReplyEffect<ContainerEvent, ContainerState> beginStart(ContainerState state, ActorRef<StatusReply<ContainerView>> replyTo) {
         if (removing) {
-            EngineException error = new EngineException(Reason.FAILED_PRECONDITION,
+            EnviroError error = new EnviroError(ErrorCode.CONFLICT,
                     "cannot start container " + name(state) + ": it is being removed");
             return replyTo == null ? Effect().noReply() : Effect().reply(replyTo, StatusReply.error(error));
         }
@@ -481,7 +481,7 @@ public final class ContainerActor
             CompletableFuture<PreparedContainer> prepare = CompletableFuture.supplyAsync(() -> {
                 try {
                     return executor.prepare(spec);
-                } catch (ExecutorException e) {
+                } catch (EnviroError e) {
                     throw new CompletionException(e);
                 }
             }, blocking);
@@ -512,15 +512,13 @@ public final class ContainerActor
      */
     private ReplyEffect<ContainerEvent, ContainerState> failStart(ContainerState state, Throwable cause) {
         Instant now = Instant.now();
-        int exitCode = cause instanceof ExecutorException e ? switch (e.kind()) {
-            case EXECUTABLE_NOT_FOUND -> 127;
-            case EXECUTABLE_NOT_RUNNABLE -> 126;
-            default -> 125;
-        } : 125;
-        EngineException error = StartFailures.toEngineException(name(state), cause, exitCode);
+        String prefix = "cannot start container " + name(state) + ": ";
+        EnviroError error = cause instanceof EnviroError e ? e.within(prefix)
+                : new EnviroError(ErrorCode.INTERNAL, prefix + cause, cause);
+        int exitCode = error.exitCode();
         ContainerEvent.StartFailed failed = new ContainerEvent.StartFailed(containerId, error.getMessage(), exitCode, now,
                 origin(startCallId));
-        if (exitCode == 125) {
+        if (exitCode == ErrorCode.ENGINE_FAILURE_EXIT) {
             return Effect().persist(failed).thenRun(s -> finishStart(StatusReply.error(error))).thenNoReply();
         }
         ContainerEvent.Exited exited = new ContainerEvent.Exited(containerId, exitCode, 0, false, now, now, origin(startCallId));
@@ -544,7 +542,7 @@ public final class ContainerActor
 
     private ReplyEffect<ContainerEvent, ContainerState> kill(ContainerState.Running state, Kill command) {
         if (command.signal() < 1 || command.signal() > 64) {
-            return Effect().reply(command.replyTo(), StatusReply.error(new EngineException(Reason.INVALID_ARGUMENT,
+            return Effect().reply(command.replyTo(), StatusReply.error(new EnviroError(ErrorCode.INVALID_ARGUMENT,
                     "invalid signal " + command.signal() + " for container " + name(state) + ": use 1 to 64")));
         }
         if (command.signal() == SIGKILL || command.signal() == SIGTERM) {
@@ -564,10 +562,9 @@ public final class ContainerActor
     private void signalAndAnswer(ContainerState.Running state, Kill command) {
         try {
             executor.signal(state.process(), command.signal());
-        } catch (ExecutorException e) {
-            if (e.kind() != ExecutorException.Kind.NO_SUCH_PROCESS) {
-                command.replyTo().tell(StatusReply.error(new EngineException(Reason.INTERNAL,
-                        "cannot signal container " + name(state) + ": " + e.getMessage())));
+        } catch (EnviroError e) {
+            if (e.code() != ErrorCode.NOT_FOUND) {
+                command.replyTo().tell(StatusReply.error(e.within("cannot signal container " + name(state) + ": ")));
                 return;
             }
             // Already gone: its exit is on the way and will be recorded.
@@ -633,10 +630,10 @@ public final class ContainerActor
     private void signalQuietly(ContainerState.Running state, int signal) {
         try {
             executor.signal(state.process(), signal);
-        } catch (ExecutorException e) {
+        } catch (EnviroError e) {
             // NO_SUCH_PROCESS: it exited on its own; the exit watch records it. Anything else is logged:
             // the stop timer (SIGKILL) or the caller's timeout is the remaining safety net.
-            if (e.kind() != ExecutorException.Kind.NO_SUCH_PROCESS) {
+            if (e.code() != ErrorCode.NOT_FOUND) {
                 context.getLog().warn("container {}: signal {} failed: {}", containerId, signal, e.getMessage());
             }
         }
@@ -659,7 +656,7 @@ public final class ContainerActor
         }
         try {
             executor.pause(state.process(), false);
-        } catch (ExecutorException e) {
+        } catch (EnviroError e) {
             context.getLog().warn("container {}: thawing it so that it can end failed: {}", containerId, e.getMessage());
         }
     }
@@ -704,7 +701,7 @@ public final class ContainerActor
         CompletableFuture<Void> cleanup = CompletableFuture.runAsync(() -> {
             try {
                 executor.cleanup(containerId);
-            } catch (ExecutorException e) {
+            } catch (EnviroError e) {
                 throw new CompletionException(e);
             }
         }, blocking);
@@ -729,7 +726,7 @@ public final class ContainerActor
     private ReplyEffect<ContainerEvent, ContainerState> cleanupFailed(ContainerState state, Throwable cause) {
         removing = false;
         removeOnExit = false;
-        StatusReply<ContainerView> reply = StatusReply.error(new EngineException(Reason.INTERNAL,
+        StatusReply<ContainerView> reply = StatusReply.error(new EnviroError(ErrorCode.INTERNAL,
                 "cannot remove container " + name(state) + ": " + cause.getMessage() + ": retry 'enviro rm'"));
         removers.forEach(remover -> remover.tell(reply));
         removers.clear();
@@ -779,8 +776,8 @@ public final class ContainerActor
                         containerId, orphan.get().pid());
                 try {
                     executor.signal(orphan.get(), SIGKILL);
-                } catch (ExecutorException e) {
-                    if (e.kind() != ExecutorException.Kind.NO_SUCH_PROCESS) {
+                } catch (EnviroError e) {
+                    if (e.code() != ErrorCode.NOT_FOUND) {
                         throw new CompletionException(e);
                     }
                 }
@@ -789,7 +786,7 @@ public final class ContainerActor
             if (neverRan) {
                 try {
                     executor.cleanup(containerId);
-                } catch (ExecutorException e) {
+                } catch (EnviroError e) {
                     throw new CompletionException(e);
                 }
             }
@@ -853,7 +850,7 @@ public final class ContainerActor
                 dev.enviro.persistence.Resources limits = definition(state).resources().updatedBy(u.changes());
                 java.util.List<String> problems = limits.problems(Runtime.getRuntime().availableProcessors());
                 if (!problems.isEmpty()) {
-                    yield Effect().reply(u.replyTo(), StatusReply.error(new EngineException(Reason.INVALID_ARGUMENT,
+                    yield Effect().reply(u.replyTo(), StatusReply.error(new EnviroError(ErrorCode.INVALID_ARGUMENT,
                             "cannot update container " + name(state) + ": " + String.join("; ", problems))));
                 }
                 if (!(state instanceof ContainerState.Running running)) {
@@ -862,7 +859,7 @@ public final class ContainerActor
                 CompletableFuture<Void> applied = CompletableFuture.runAsync(() -> {
                     try {
                         executor.updateResources(running.process(), limits);
-                    } catch (ExecutorException e) {
+                    } catch (EnviroError e) {
                         throw new CompletionException(e);
                     }
                 }, blocking);
@@ -893,11 +890,7 @@ public final class ContainerActor
                 call(() -> executor.exec(definition, running.process(), x.exec())).whenComplete((process, error) -> {
                     if (error != null) {
                         Throwable cause = unwrap(error);
-                        x.session().completeExceptionally(cause instanceof ExecutorException e
-                                && (e.kind() == ExecutorException.Kind.EXECUTABLE_NOT_FOUND || e.kind() == ExecutorException.Kind.EXECUTABLE_NOT_RUNNABLE)
-                                ? new EngineException(Reason.FAILED_PRECONDITION, e.getMessage(),
-                                        e.kind() == ExecutorException.Kind.EXECUTABLE_NOT_FOUND ? 127 : 126)
-                                : resourceFailure(name(state), cause));
+                        x.session().completeExceptionally(resourceFailure(name(state), cause));
                         return;
                     }
                     context.getSelf().tell(new ExecLaunched(x.exec(), process, x.session(), execCall));
@@ -912,7 +905,7 @@ public final class ContainerActor
                 CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
                     try {
                         executor.pause(running.process(), p.paused());
-                    } catch (ExecutorException e) {
+                    } catch (EnviroError e) {
                         throw new CompletionException(e);
                     }
                 }, blocking);
@@ -953,17 +946,15 @@ public final class ContainerActor
                 .thenReply(replyTo, s -> StatusReply.success(ContainerState.view(s)));
     }
 
-    private static EngineException notRunning(ContainerState state) {
-        return new EngineException(Reason.FAILED_PRECONDITION, "container " + name(state) + " is not running: start it first");
+    private static EnviroError notRunning(ContainerState state) {
+        return new EnviroError(ErrorCode.CONFLICT, "container " + name(state) + " is not running: start it first");
     }
 
-    private static EngineException resourceFailure(String name, Throwable cause) {
-        if (cause instanceof EngineException e) return e;
-        Reason reason = cause instanceof ExecutorException e && e.kind() == ExecutorException.Kind.INVALID_SPEC
-                ? Reason.INVALID_ARGUMENT : cause instanceof ExecutorException e2 && e2.kind() == ExecutorException.Kind.NO_SUCH_PROCESS
-                ? Reason.FAILED_PRECONDITION : Reason.INTERNAL;
-        return new EngineException(reason, cause.getMessage() != null && cause.getMessage().contains(name)
-                ? cause.getMessage() : "container " + name + ": " + cause.getMessage());
+    private static EnviroError resourceFailure(String name, Throwable cause) {
+        String message = cause.getMessage() != null && cause.getMessage().contains(name)
+                ? cause.getMessage() : "container " + name + ": " + cause.getMessage();
+        return cause instanceof EnviroError e ? (message.equals(e.getMessage()) ? e : new EnviroError(e.code(), message, e))
+                : new EnviroError(ErrorCode.INTERNAL, message, cause);
     }
 
     // ---------------------------------------------------------------- events
@@ -1042,12 +1033,12 @@ public final class ContainerActor
         return new ContainerSpec(d.containerId(), d.definition());
     }
 
-    private EngineException noSuchContainer() {
-        return new EngineException(Reason.NOT_FOUND, "no such container: " + containerId);
+    private EnviroError noSuchContainer() {
+        return new EnviroError(ErrorCode.NOT_FOUND, "no such container: " + containerId);
     }
 
-    private EngineException alreadyExists() {
-        return new EngineException(Reason.ALREADY_EXISTS, "container " + containerId.substring(0, 12) + " already exists");
+    private EnviroError alreadyExists() {
+        return new EnviroError(ErrorCode.ALREADY_EXISTS, "container " + containerId.substring(0, 12) + " already exists");
     }
 
     /** An executor that throws instead of failing its stage is treated as if it had failed the stage. */

@@ -1,5 +1,7 @@
 package dev.enviro.actors;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.persistence.ContainerDefinition;
 
 import dev.enviro.images.ImageSummary;
@@ -10,7 +12,7 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The engine as the API layer sees it. Every method answers asynchronously; failures complete the
- * stage with {@link EngineException}. {@code ref} is a container id, a unique id prefix, or a name.
+ * stage with {@link EnviroError}. {@code ref} is a container id, a unique id prefix, or a name.
  * Every state change is persisted as an event before the stage completes.
  */
 public interface Engine {
@@ -57,7 +59,7 @@ public interface Engine {
      */
     default CompletionStage<ImageSummary> pull(String reference, String platform, dev.enviro.images.registry.Credentials credentials,
                                                java.util.function.Consumer<dev.enviro.images.PullEvent> events) {
-        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+        return java.util.concurrent.CompletableFuture.failedStage(new EnviroError(ErrorCode.UNAVAILABLE,
                 "this engine cannot pull images"));
     }
 
@@ -66,31 +68,31 @@ public interface Engine {
      * state but removed) uses is refused unless {@code force}.
      */
     default CompletionStage<dev.enviro.images.ImageRemoval> removeImage(String ref, boolean force) {
-        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+        return java.util.concurrent.CompletableFuture.failedStage(new EnviroError(ErrorCode.UNAVAILABLE,
                 "this engine cannot remove images"));
     }
 
     /** {@code tag SOURCE TARGET}. */
     default CompletionStage<ImageSummary> tagImage(String source, String target) {
-        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+        return java.util.concurrent.CompletableFuture.failedStage(new EnviroError(ErrorCode.UNAVAILABLE,
                 "this engine cannot tag images"));
     }
 
     /** {@code image inspect}. */
     default CompletionStage<dev.enviro.images.ImageDetails> inspectImage(String ref) {
-        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+        return java.util.concurrent.CompletableFuture.failedStage(new EnviroError(ErrorCode.UNAVAILABLE,
                 "this engine cannot inspect images"));
     }
 
     /** {@code save -o}: an OCI layout tar at {@code archive}, a path on the engine's host. */
     default CompletionStage<Void> saveImages(List<String> refs, Path archive) {
-        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+        return java.util.concurrent.CompletableFuture.failedStage(new EnviroError(ErrorCode.UNAVAILABLE,
                 "this engine cannot save images"));
     }
 
     /** {@code image prune [-a]}: unused images, then garbage; never what a container uses. */
     default CompletionStage<dev.enviro.images.PruneReport> pruneImages(boolean all) {
-        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+        return java.util.concurrent.CompletableFuture.failedStage(new EnviroError(ErrorCode.UNAVAILABLE,
                 "this engine cannot prune images"));
     }
 
@@ -103,13 +105,13 @@ public interface Engine {
      * persisted ({@code ResourcesUpdated}) once applied, and a stopped container gets them at its next start.
      */
     default CompletionStage<ContainerView> update(String ref, dev.enviro.persistence.Resources changes) {
-        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+        return java.util.concurrent.CompletableFuture.failedStage(new EnviroError(ErrorCode.UNAVAILABLE,
                 "this engine cannot change resource limits"));
     }
 
     /** One sample of a running container's resource counters ({@code enviro stats}). */
     default CompletionStage<ContainerStats> stats(String ref) {
-        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+        return java.util.concurrent.CompletableFuture.failedStage(new EnviroError(ErrorCode.UNAVAILABLE,
                 "this engine keeps no resource statistics"));
     }
 
@@ -118,13 +120,13 @@ public interface Engine {
      * profile. Completes once the command has exec'd; fails like a start (exit code 127/126 in the exception).
      */
     default CompletionStage<ExecSession> exec(String ref, dev.enviro.runtime.ExecSpec exec) {
-        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+        return java.util.concurrent.CompletableFuture.failedStage(new EnviroError(ErrorCode.UNAVAILABLE,
                 "this engine cannot exec into containers"));
     }
 
     /** Freezes ({@code paused}) or thaws every process of a running container (the cgroup freezer). */
     default CompletionStage<ContainerView> pause(String ref, boolean paused) {
-        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+        return java.util.concurrent.CompletableFuture.failedStage(new EnviroError(ErrorCode.UNAVAILABLE,
                 "this engine cannot pause containers"));
     }
 
@@ -136,13 +138,13 @@ public interface Engine {
      */
     default CompletionStage<java.util.stream.Stream<dev.enviro.persistence.AuditRecord>> events(
             dev.enviro.persistence.AuditQuery query) {
-        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+        return java.util.concurrent.CompletableFuture.failedStage(new EnviroError(ErrorCode.UNAVAILABLE,
                 "this engine keeps no event log"));
     }
 
     /** Every event of one container, oldest first; {@code ref} may be the full id of a removed container. */
     default CompletionStage<List<dev.enviro.persistence.AuditRecord>> history(String ref) {
-        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+        return java.util.concurrent.CompletableFuture.failedStage(new EnviroError(ErrorCode.UNAVAILABLE,
                 "this engine keeps no event log"));
     }
 
@@ -151,25 +153,25 @@ public interface Engine {
      * ({@code command} empty: the image's), kept running by the service's actor (docs/services.md).
      */
     default CompletionStage<ServiceView> createService(String name, String image, List<String> command, int replicas) {
-        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+        return java.util.concurrent.CompletableFuture.failedStage(new EnviroError(ErrorCode.UNAVAILABLE,
                 "this engine has no services"));
     }
 
     /** Changes how many replicas the service keeps running; the change is live. */
     default CompletionStage<ServiceView> scaleService(String name, int replicas) {
-        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+        return java.util.concurrent.CompletableFuture.failedStage(new EnviroError(ErrorCode.UNAVAILABLE,
                 "this engine has no services"));
     }
 
     /** Removes the service and all its replicas (stopped with force). */
     default CompletionStage<ServiceView> removeService(String name) {
-        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+        return java.util.concurrent.CompletableFuture.failedStage(new EnviroError(ErrorCode.UNAVAILABLE,
                 "this engine has no services"));
     }
 
     /** Every service, by name. */
     default CompletionStage<List<ServiceView>> listServices() {
-        return java.util.concurrent.CompletableFuture.failedStage(new EngineException(EngineException.Reason.UNAVAILABLE,
+        return java.util.concurrent.CompletableFuture.failedStage(new EnviroError(ErrorCode.UNAVAILABLE,
                 "this engine has no services"));
     }
 }

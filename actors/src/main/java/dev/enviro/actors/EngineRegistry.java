@@ -1,9 +1,10 @@
 package dev.enviro.actors;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.persistence.ContainerDefinition;
 
 import dev.enviro.supervisors.Supervision;
-import dev.enviro.actors.EngineException.Reason;
 import dev.enviro.persistence.RegistryEvent;
 import dev.enviro.runtime.Executor;
 import dev.enviro.runtime.LifecycleStep;
@@ -129,7 +130,7 @@ public final class EngineRegistry extends EventSourcedBehavior<EngineRegistry.Co
             case CreateService c -> createService(state, c);
             case ToService t -> {
                 if (!state.services().contains(t.name())) {
-                    yield reject(t.replyTo(), new EngineException(Reason.NOT_FOUND, "no such service: " + t.name()));
+                    yield reject(t.replyTo(), new EnviroError(ErrorCode.NOT_FOUND, "no such service: " + t.name()));
                 }
                 service(t.name()).tell(t.command().apply(t.replyTo()));
                 yield Effect().none();
@@ -152,11 +153,11 @@ public final class EngineRegistry extends EventSourcedBehavior<EngineRegistry.Co
         if (name != null && !name.isEmpty()) {
             String invalid = ContainerNames.invalidReason(name);
             if (invalid != null) {
-                return reject(c.replyTo(), new EngineException(Reason.INVALID_ARGUMENT, invalid));
+                return reject(c.replyTo(), new EnviroError(ErrorCode.INVALID_ARGUMENT, invalid));
             }
             String owner = state.idOfName(name);
             if (owner != null) {
-                return reject(c.replyTo(), new EngineException(Reason.ALREADY_EXISTS, "container name \"" + name
+                return reject(c.replyTo(), new EnviroError(ErrorCode.ALREADY_EXISTS, "container name \"" + name
                         + "\" is already in use by " + owner.substring(0, 12) + ": remove it or choose another name"));
             }
         } else {
@@ -178,10 +179,10 @@ public final class EngineRegistry extends EventSourcedBehavior<EngineRegistry.Co
                     + ".1, .2, ...; choose a name without dots";
         }
         if (invalid != null) {
-            return reject(c.replyTo(), new EngineException(Reason.INVALID_ARGUMENT, invalid));
+            return reject(c.replyTo(), new EnviroError(ErrorCode.INVALID_ARGUMENT, invalid));
         }
         if (state.services().contains(c.name())) {
-            return reject(c.replyTo(), new EngineException(Reason.ALREADY_EXISTS, "service \"" + c.name()
+            return reject(c.replyTo(), new EnviroError(ErrorCode.ALREADY_EXISTS, "service \"" + c.name()
                     + "\" already exists: scale it, or remove it first"));
         }
         ServiceActor.Create create = new ServiceActor.Create(c.image(), c.command(), c.replicas(), c.correlationId(), c.replyTo());
@@ -193,7 +194,7 @@ public final class EngineRegistry extends EventSourcedBehavior<EngineRegistry.Co
         String id;
         try {
             id = state.resolve(f.ref());
-        } catch (EngineException e) {
+        } catch (EnviroError e) {
             return reject(f.replyTo(), e);
         }
         child(id).tell(f.command().apply(f.replyTo()));
@@ -212,7 +213,7 @@ public final class EngineRegistry extends EventSourcedBehavior<EngineRegistry.Co
                 .thenRun(s -> r.removers().forEach(remover -> remover.tell(reply)));
     }
 
-    private <V> Effect<RegistryEvent, RegistryState> reject(ActorRef<StatusReply<V>> replyTo, EngineException e) {
+    private <V> Effect<RegistryEvent, RegistryState> reject(ActorRef<StatusReply<V>> replyTo, EnviroError e) {
         replyTo.tell(StatusReply.error(e));
         return Effect().none();
     }

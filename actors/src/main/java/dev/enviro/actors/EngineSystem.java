@@ -3,9 +3,7 @@ package dev.enviro.actors;
 import dev.enviro.supervisors.Supervision;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.enviro.actors.EngineException.Reason;
 import dev.enviro.persistence.JournalConfig;
-import dev.enviro.persistence.JournalException;
 import dev.enviro.persistence.JournalSchema;
 import dev.enviro.persistence.JournalSettings;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -30,13 +28,8 @@ public final class EngineSystem {
 
     /** {@code config} is the application's configuration; the journal's settings are put in front of it. */
     public static Engine start(EngineSettings settings, Config config) {
-        JournalSettings journal;
-        try {
-            journal = JournalSettings.from(config, settings.stateDir());
-            JournalSchema.ensure(journal);
-        } catch (JournalException e) {
-            throw new EngineException(Reason.UNAVAILABLE, e.getMessage());
-        }
+        JournalSettings journal = JournalSettings.from(config, settings.stateDir());
+        JournalSchema.ensure(journal);
         Config full = JournalConfig.of(journal).withFallback(config);
         ActorSystem<EngineRegistry.Command> system = ActorSystem.create(
                 Supervision.restartedFromJournal(EngineRegistry.create(settings.executor(), settings.nodeName())),

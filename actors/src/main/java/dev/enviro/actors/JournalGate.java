@@ -1,6 +1,7 @@
 package dev.enviro.actors;
 
-import dev.enviro.actors.EngineException.Reason;
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.persistence.JournalProbe;
 import dev.enviro.persistence.JournalSettings;
 import java.time.Duration;
@@ -51,9 +52,9 @@ final class JournalGate {
     }
 
     /** {@code failure} of a state-changing call, or the journal's unavailability if that was the cause. */
-    CompletionStage<EngineException> explain(EngineException failure) {
+    CompletionStage<EnviroError> explain(EnviroError failure) {
         if (settings.backend() == JournalSettings.Backend.H2 || isJournalError(failure)
-                || (failure.reason() != Reason.UNAVAILABLE && failure.reason() != Reason.INTERNAL)) {
+                || (!failure.is(ErrorCode.UNAVAILABLE) && !failure.is(ErrorCode.INTERNAL))) {
             return CompletableFuture.completedFuture(failure);
         }
         return probe().thenApply(down -> down.map(this::unavailable).orElse(failure));
@@ -67,12 +68,12 @@ final class JournalGate {
         }, blocking);
     }
 
-    EngineException unavailable(String cause) {
-        return new EngineException(Reason.UNAVAILABLE, "the journal at " + settings.location() + " is unavailable: "
+    EnviroError unavailable(String cause) {
+        return new EnviroError(ErrorCode.UNAVAILABLE, "the journal at " + settings.location() + " is unavailable: "
                 + cause + "; the engine retries by itself: retry the command once the journal is back");
     }
 
-    private boolean isJournalError(EngineException e) {
-        return e.reason() == Reason.UNAVAILABLE && e.getMessage().startsWith("the journal at ");
+    private boolean isJournalError(EnviroError e) {
+        return e.is(ErrorCode.UNAVAILABLE) && e.getMessage().startsWith("the journal at ");
     }
 }

@@ -1,6 +1,7 @@
 package dev.enviro.actors;
 
-import dev.enviro.actors.EngineException.Reason;
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.persistence.RegistryEvent;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -63,11 +64,11 @@ record RegistryState(Map<String, String> namesById, Set<String> services)
     /**
      * Resolves as Docker does: a full id, then an exact name, then a unique id prefix.
      *
-     * @throws EngineException NOT_FOUND, or INVALID_ARGUMENT for an ambiguous prefix
+     * @throws EnviroError NOT_FOUND, or INVALID_ARGUMENT for an ambiguous prefix
      */
     String resolve(String ref) {
         if (ref == null || ref.isEmpty()) {
-            throw new EngineException(Reason.INVALID_ARGUMENT, "no container given: name a container by id or name");
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "no container given: name a container by id or name");
         }
         if (namesById.containsKey(ref)) {
             return ref;
@@ -81,9 +82,9 @@ record RegistryState(Map<String, String> namesById, Set<String> services)
             return matches.getFirst();
         }
         if (matches.size() > 1) {
-            throw new EngineException(Reason.INVALID_ARGUMENT, "container id prefix " + ref + " is ambiguous ("
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "container id prefix " + ref + " is ambiguous ("
                     + matches.size() + " containers): give more characters");
         }
-        throw new EngineException(Reason.NOT_FOUND, "no such container: " + ref);
+        throw new EnviroError(ErrorCode.NOT_FOUND, "no such container: " + ref);
     }
 }

@@ -1,9 +1,10 @@
 package dev.enviro.actors;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.persistence.ContainerDefinition;
 
 import dev.enviro.supervisors.Supervision;
-import dev.enviro.actors.EngineException.Reason;
 import dev.enviro.persistence.EventTags;
 import dev.enviro.persistence.Origin;
 import dev.enviro.persistence.ServiceEvent;
@@ -154,7 +155,7 @@ public final class ServiceActor extends EventSourcedBehavior<ServiceActor.Comman
 
     private Effect<ServiceEvent, State> present(State state, Command command) {
         return switch (command) {
-            case Create c -> reply(c.replyTo(), new EngineException(Reason.ALREADY_EXISTS, "service \"" + service
+            case Create c -> reply(c.replyTo(), new EnviroError(ErrorCode.ALREADY_EXISTS, "service \"" + service
                     + "\" already exists: scale it, or remove it first"));
             case Scale s -> Effect().persist(new ServiceEvent.Scaled(service, s.replicas(), Instant.now(),
                             new Origin(node, s.correlationId())))
@@ -201,15 +202,15 @@ public final class ServiceActor extends EventSourcedBehavior<ServiceActor.Comman
         };
     }
 
-    private Effect<ServiceEvent, State> reply(ActorRef<StatusReply<ServiceView>> replyTo, EngineException error) {
+    private Effect<ServiceEvent, State> reply(ActorRef<StatusReply<ServiceView>> replyTo, EnviroError error) {
         if (error != null) {
             replyTo.tell(StatusReply.error(error));
         }
         return Effect().none();
     }
 
-    private EngineException notFound() {
-        return new EngineException(Reason.NOT_FOUND, "no such service: " + service);
+    private EnviroError notFound() {
+        return new EnviroError(ErrorCode.NOT_FOUND, "no such service: " + service);
     }
 
     private ServiceView view(State s) {

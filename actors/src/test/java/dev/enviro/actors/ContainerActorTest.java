@@ -1,5 +1,7 @@
 package dev.enviro.actors;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.persistence.ContainerDefinition;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,9 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import dev.enviro.actors.EngineException.Reason;
 import dev.enviro.persistence.ContainerEvent;
-import dev.enviro.runtime.ExecutorException;
 import dev.enviro.runtime.ExitStatus;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,10 +66,10 @@ class ContainerActorTest {
         return result.reply().getValue();
     }
 
-    private EngineException startError() {
+    private EnviroError startError() {
         var reply = container.<StatusReply<ContainerView>>runCommand(ContainerActor.Start::new).reply();
         assertTrue(reply.isError(), "start should fail: " + reply);
-        return assertInstanceOf(EngineException.class, reply.getError());
+        return assertInstanceOf(EnviroError.class, reply.getError());
     }
 
     private List<Object> journal() {
@@ -136,12 +136,12 @@ class ContainerActorTest {
     @Test
     void aMissingExecutableEndsTheContainerWithExitCode127AsAShellWould() {
         create(false);
-        executor.failExecute = new ExecutorException(ExecutorException.Kind.EXECUTABLE_NOT_FOUND,
+        executor.failExecute = new EnviroError(ErrorCode.COMMAND_NOT_FOUND,
                 "exec: \"nope\": executable file not found in $PATH");
 
-        EngineException error = startError();
+        EnviroError error = startError();
 
-        assertEquals(Reason.FAILED_PRECONDITION, error.reason());
+        assertEquals(ErrorCode.COMMAND_NOT_FOUND, error.code());
         assertEquals(127, error.exitCode());
         assertTrue(error.getMessage().contains("executable file not found"), error.getMessage());
         List<Object> events = journal();
@@ -154,23 +154,15 @@ class ContainerActorTest {
     }
 
     @Test
-    void executorMessagesWithoutDockersWordingStillSayExecutableFileNotFound() {
-        create(false);
-        executor.failExecute = new ExecutorException(ExecutorException.Kind.EXECUTABLE_NOT_FOUND, "execve /nope: ENOENT");
-        EngineException error = startError();
-        assertTrue(error.getMessage().contains("executable file not found: execve /nope: ENOENT"), error.getMessage());
-    }
-
-    @Test
     void aMissingImageLeavesTheContainerCreatedWithTheError() {
         create(false);
-        executor.failPrepare = new ExecutorException(ExecutorException.Kind.IMAGE_NOT_FOUND,
+        executor.failPrepare = new EnviroError(ErrorCode.NOT_FOUND,
                 "image localhost/busybox not found: load it with 'enviro load -i FILE'");
 
-        EngineException error = startError();
+        EnviroError error = startError();
 
-        assertEquals(Reason.NOT_FOUND, error.reason());
-        assertEquals(0, error.exitCode());
+        assertEquals(ErrorCode.NOT_FOUND, error.code());
+        assertEquals(125, error.exitCode());
         assertEquals(125, assertInstanceOf(ContainerEvent.StartFailed.class, journal().getLast()).exitCode());
         ContainerView view = container.<StatusReply<ContainerView>>runCommand(ContainerActor.Get::new).reply().getValue();
         assertEquals(ContainerView.State.CREATED, view.state());
@@ -227,7 +219,7 @@ class ContainerActorTest {
     void killRefusesAContainerThatIsNotRunning() {
         create(false);
         var reply = container.<StatusReply<ContainerView>>runCommand(replyTo -> new ContainerActor.Kill(9, replyTo)).reply();
-        assertEquals(Reason.FAILED_PRECONDITION, assertInstanceOf(EngineException.class, reply.getError()).reason());
+        assertEquals(ErrorCode.CONFLICT, assertInstanceOf(EnviroError.class, reply.getError()).code());
     }
 
     @Test
@@ -235,8 +227,8 @@ class ContainerActorTest {
         create(false);
         start();
         var reply = container.<StatusReply<ContainerView>>runCommand(replyTo -> new ContainerActor.Remove(false, replyTo)).reply();
-        EngineException error = assertInstanceOf(EngineException.class, reply.getError());
-        assertEquals(Reason.FAILED_PRECONDITION, error.reason());
+        EnviroError error = assertInstanceOf(EnviroError.class, reply.getError());
+        assertEquals(ErrorCode.CONFLICT, error.code());
         assertTrue(error.getMessage().contains("--force"), error.getMessage());
         assertTrue(executor.signals.isEmpty());
     }
@@ -259,7 +251,7 @@ class ContainerActorTest {
         assertInstanceOf(ContainerEvent.Removed.class, events.getLast());
         // Until it retires, the actor answers requests that were routed to it before the registry forgot it.
         var late = container.<StatusReply<ContainerView>>runCommand(replyTo -> new ContainerActor.Kill(9, replyTo)).reply();
-        assertEquals(Reason.NOT_FOUND, assertInstanceOf(EngineException.class, late.getError()).reason());
+        assertEquals(ErrorCode.NOT_FOUND, assertInstanceOf(EnviroError.class, late.getError()).code());
         assertEquals(ContainerView.State.REMOVED,
                 container.<StatusReply<ContainerView>>runCommand(ContainerActor.Get::new).reply().getValue().state());
     }
@@ -267,9 +259,9 @@ class ContainerActorTest {
     @Test
     void aFailedCleanupKeepsTheContainerAndSaysSo() {
         create(false);
-        executor.failCleanup = new ExecutorException(ExecutorException.Kind.SETUP_FAILED, "rmdir /state/x: EBUSY");
+        executor.failCleanup = new EnviroError(ErrorCode.INTERNAL, "rmdir /state/x: EBUSY");
         var reply = container.<StatusReply<ContainerView>>runCommand(replyTo -> new ContainerActor.Remove(false, replyTo)).reply();
-        EngineException error = assertInstanceOf(EngineException.class, reply.getError());
+        EnviroError error = assertInstanceOf(EnviroError.class, reply.getError());
         assertTrue(error.getMessage().contains("EBUSY"), error.getMessage());
         assertInstanceOf(ContainerState.Created.class, container.getState());
         registry.expectNoMessage(Duration.ofMillis(100));

@@ -1,5 +1,7 @@
 package dev.enviro.actors;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.persistence.ContainerDefinition;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import dev.enviro.actors.EngineException.Reason;
 import dev.enviro.images.ImageStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,9 +94,9 @@ class EngineSystemTest {
         return stage.toCompletableFuture().get(20, TimeUnit.SECONDS);
     }
 
-    private static EngineException failure(CompletionStage<?> stage) {
+    private static EnviroError failure(CompletionStage<?> stage) {
         ExecutionException e = assertThrows(ExecutionException.class, () -> await(stage));
-        return assertInstanceOf(EngineException.class, e.getCause());
+        return assertInstanceOf(EnviroError.class, e.getCause());
     }
 
     private static ContainerDefinition request(String name, boolean autoRemove) {
@@ -127,7 +128,7 @@ class EngineSystemTest {
                         await(engine.history(gone.id()));
                         return false;
                     } catch (ExecutionException e) {
-                        return e.getCause() instanceof EngineException x && x.reason() == Reason.NOT_FOUND;
+                        return e.getCause() instanceof EnviroError x && x.is(ErrorCode.NOT_FOUND);
                     }
                 }),
                 "the history is deleted once the retention has passed");
@@ -211,14 +212,14 @@ class EngineSystemTest {
         startEngine();
         ContainerView first = await(engine.create(request("web", false)));
 
-        EngineException duplicate = failure(engine.create(request("web", false)));
-        assertEquals(Reason.ALREADY_EXISTS, duplicate.reason());
+        EnviroError duplicate = failure(engine.create(request("web", false)));
+        assertEquals(ErrorCode.ALREADY_EXISTS, duplicate.code());
         assertEquals("container name \"web\" is already in use by " + first.id().substring(0, 12)
                 + ": remove it or choose another name", duplicate.getMessage());
 
         assertEquals(ContainerView.State.REMOVED, await(engine.remove("web", false)).state());
         assertEquals(List.of(first.id()), executor.cleanedUp);
-        assertEquals(Reason.NOT_FOUND, failure(engine.inspect("web")).reason());
+        assertEquals(ErrorCode.NOT_FOUND, failure(engine.inspect("web")).code());
         ContainerView second = await(engine.create(request("web", false)));
 
         restartEngine();
@@ -242,16 +243,16 @@ class EngineSystemTest {
     }
 
     @Test
-    void aStartFailureReachesTheCallerAsAnEngineException() throws Exception {
+    void aStartFailureReachesTheCallerWithItsCode() throws Exception {
         startEngine();
         await(engine.create(request("web", false)));
-        executor.failExecute = new dev.enviro.runtime.ExecutorException(
-                dev.enviro.runtime.ExecutorException.Kind.EXECUTABLE_NOT_FOUND,
+        executor.failExecute = new EnviroError(
+                ErrorCode.COMMAND_NOT_FOUND,
                 "exec: \"nope\": executable file not found in $PATH");
 
-        EngineException e = failure(engine.start("web"));
+        EnviroError e = failure(engine.start("web"));
 
-        assertEquals(Reason.FAILED_PRECONDITION, e.reason());
+        assertEquals(ErrorCode.COMMAND_NOT_FOUND, e.code());
         assertEquals(127, e.exitCode());
         assertEquals(127, await(engine.inspect("web")).exitCode());
     }
@@ -266,8 +267,8 @@ class EngineSystemTest {
 
         assertEquals(143, stopped.exitCode());
         assertEquals(Path.of("/state/containers", stopped.id(), "ctr.log"), await(engine.logPath("web")));
-        EngineException missing = failure(engine.stop("nope", Duration.ofSeconds(1)));
-        assertEquals(Reason.NOT_FOUND, missing.reason());
+        EnviroError missing = failure(engine.stop("nope", Duration.ofSeconds(1)));
+        assertEquals(ErrorCode.NOT_FOUND, missing.code());
         assertEquals("no such container: nope", missing.getMessage());
     }
 
@@ -275,10 +276,10 @@ class EngineSystemTest {
     void imageCallsAreAnsweredFromTheStoreAndFailAsEngineExceptions() throws Exception {
         startEngine();
         assertEquals(List.of("localhost/busybox:latest"), await(engine.listImages()).getFirst().names());
-        EngineException e = failure(engine.loadImage(stateDir.resolve("no-such-archive.tar")));
+        EnviroError e = failure(engine.loadImage(stateDir.resolve("no-such-archive.tar")));
         assertFalse(e.getMessage().isBlank());
-        EngineException unknown = failure(engine.create(new ContainerDefinition(null, "localhost/nope", null, List.of("true"), List.of(), null, null, null, false, null, null, null, null)));
-        assertEquals(Reason.NOT_FOUND, unknown.reason());
+        EnviroError unknown = failure(engine.create(new ContainerDefinition(null, "localhost/nope", null, List.of("true"), List.of(), null, null, null, false, null, null, null, null)));
+        assertEquals(ErrorCode.NOT_FOUND, unknown.code());
         assertEquals(List.of(), await(engine.list(true)), "an unknown image creates nothing");
     }
 

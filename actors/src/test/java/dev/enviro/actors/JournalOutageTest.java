@@ -1,5 +1,7 @@
 package dev.enviro.actors;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.persistence.ContainerDefinition;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.enviro.actors.EngineException.Reason;
 import dev.enviro.images.ImageStore;
 import dev.enviro.persistence.PostgresCluster;
 import java.nio.file.Path;
@@ -86,13 +87,13 @@ class JournalOutageTest {
         return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
-    private static EngineException failure(CompletionStage<?> stage) {
+    private static EnviroError failure(CompletionStage<?> stage) {
         ExecutionException e = assertThrows(ExecutionException.class, () -> await(stage));
-        return assertInstanceOf(EngineException.class, e.getCause());
+        return assertInstanceOf(EnviroError.class, e.getCause());
     }
 
-    private void assertJournalUnavailable(EngineException e) {
-        assertEquals(Reason.UNAVAILABLE, e.reason(), e.getMessage());
+    private void assertJournalUnavailable(EnviroError e) {
+        assertEquals(ErrorCode.UNAVAILABLE, e.code(), e.getMessage());
         assertTrue(e.getMessage().startsWith("the journal at postgresql://127.0.0.1:" + postgres.port() + "/"), e.getMessage());
         assertTrue(e.getMessage().contains(" is unavailable: ") && e.getMessage().contains("; the engine retries by itself"),
                 e.getMessage());

@@ -1,10 +1,11 @@
 package dev.enviro.actors;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.enviro.actors.EngineException.Reason;
 import dev.enviro.persistence.RegistryEvent;
 import java.time.Instant;
 import java.util.List;
@@ -36,15 +37,15 @@ class RegistryStateTest {
 
     @Test
     void anAmbiguousPrefixIsRefusedWithAHint() {
-        EngineException e = assertThrows(EngineException.class, () -> state.resolve("ab"));
-        assertEquals(Reason.INVALID_ARGUMENT, e.reason());
+        EnviroError e = assertThrows(EnviroError.class, () -> state.resolve("ab"));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
         assertTrue(e.getMessage().contains("give more characters"), e.getMessage());
     }
 
     @Test
     void anUnknownReferenceIsNotFound() {
-        EngineException e = assertThrows(EngineException.class, () -> state.resolve("nope"));
-        assertEquals(Reason.NOT_FOUND, e.reason());
+        EnviroError e = assertThrows(EnviroError.class, () -> state.resolve("nope"));
+        assertEquals(ErrorCode.NOT_FOUND, e.code());
         assertEquals("no such container: nope", e.getMessage());
     }
 
@@ -53,6 +54,6 @@ class RegistryStateTest {
         RegistryState after = state.apply(new RegistryEvent.Unregistered(WEB, Instant.EPOCH));
         assertEquals(List.of(DB, NAMED_LIKE_AN_ID), after.ids());
         assertEquals(null, after.idOfName("web"));
-        assertThrows(EngineException.class, () -> after.resolve("web"));
+        assertThrows(EnviroError.class, () -> after.resolve("web"));
     }
 }

@@ -1,9 +1,10 @@
 package dev.enviro.actors;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.runtime.ContainerProcess;
 import dev.enviro.runtime.ContainerSpec;
 import dev.enviro.runtime.Executor;
-import dev.enviro.runtime.ExecutorException;
 import dev.enviro.runtime.ExitStatus;
 import dev.enviro.runtime.PreparedContainer;
 import dev.enviro.runtime.ResolvedProcess;
@@ -35,9 +36,9 @@ final class ScriptedExecutor implements Executor {
     final List<String> cleanedUp = Collections.synchronizedList(new ArrayList<>());
     final List<String> adopted = Collections.synchronizedList(new ArrayList<>());
 
-    volatile ExecutorException failPrepare;
-    volatile ExecutorException failExecute;
-    volatile ExecutorException failCleanup;
+    volatile EnviroError failPrepare;
+    volatile EnviroError failExecute;
+    volatile EnviroError failCleanup;
     /** Completes execute only when the test completes it; null: execute completes at once. */
     volatile CompletableFuture<Void> executeGate;
     /** A process that ignores SIGTERM, as many shells as pid 1 do. */
@@ -49,7 +50,7 @@ final class ScriptedExecutor implements Executor {
     }
 
     @Override
-    public PreparedContainer prepare(ContainerSpec spec) throws ExecutorException {
+    public PreparedContainer prepare(ContainerSpec spec) throws EnviroError {
         if (failPrepare != null) {
             throw failPrepare;
         }
@@ -107,10 +108,10 @@ final class ScriptedExecutor implements Executor {
     }
 
     @Override
-    public void signal(ContainerProcess process, int signal) throws ExecutorException {
+    public void signal(ContainerProcess process, int signal) throws EnviroError {
         String id = process.containerId();
         if (!alive.contains(id)) {
-            throw new ExecutorException(ExecutorException.Kind.NO_SUCH_PROCESS, "container " + id + " is gone");
+            throw new EnviroError(ErrorCode.NOT_FOUND, "container " + id + " is gone");
         }
         signals.add(id + ":" + signal);
         if (signal == ContainerActor.SIGKILL || (signal == ContainerActor.SIGTERM && !ignoreSigterm)) {
@@ -119,7 +120,7 @@ final class ScriptedExecutor implements Executor {
     }
 
     @Override
-    public void cleanup(String containerId) throws ExecutorException {
+    public void cleanup(String containerId) throws EnviroError {
         if (failCleanup != null) {
             throw failCleanup;
         }

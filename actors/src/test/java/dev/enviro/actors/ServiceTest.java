@@ -1,5 +1,7 @@
 package dev.enviro.actors;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -7,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import dev.enviro.actors.EngineException.Reason;
 import dev.enviro.images.ImageStore;
 import java.nio.file.Path;
 import java.util.List;
@@ -95,7 +96,7 @@ class ServiceTest {
         assertEquals(List.of(), await(engine.list(true)));
         assertEquals(List.of(), await(engine.listServices()));
         ExecutionException gone = assertThrows(ExecutionException.class, () -> await(engine.scaleService("web", 2)));
-        assertEquals(Reason.NOT_FOUND, assertInstanceOf(EngineException.class, gone.getCause()).reason());
+        assertEquals(ErrorCode.NOT_FOUND, assertInstanceOf(EnviroError.class, gone.getCause()).code());
     }
 
     @Test
@@ -104,13 +105,13 @@ class ServiceTest {
         await(engine.createService("api", "localhost/busybox", List.of("sleep", "1000"), 0));
         ExecutionException twice = assertThrows(ExecutionException.class,
                 () -> await(engine.createService("api", "localhost/busybox", List.of(), 1)));
-        assertEquals(Reason.ALREADY_EXISTS, assertInstanceOf(EngineException.class, twice.getCause()).reason());
+        assertEquals(ErrorCode.ALREADY_EXISTS, assertInstanceOf(EnviroError.class, twice.getCause()).code());
         ExecutionException dotted = assertThrows(ExecutionException.class,
                 () -> await(engine.createService("a.b", "localhost/busybox", List.of(), 1)));
-        assertEquals(Reason.INVALID_ARGUMENT, assertInstanceOf(EngineException.class, dotted.getCause()).reason());
+        assertEquals(ErrorCode.INVALID_ARGUMENT, assertInstanceOf(EnviroError.class, dotted.getCause()).code());
         ExecutionException noImage = assertThrows(ExecutionException.class,
                 () -> await(engine.createService("x", "localhost/nope", List.of(), 1)));
-        assertEquals(Reason.NOT_FOUND, assertInstanceOf(EngineException.class, noImage.getCause()).reason());
+        assertEquals(ErrorCode.NOT_FOUND, assertInstanceOf(EnviroError.class, noImage.getCause()).code());
         assertEquals(List.of("api"), await(engine.listServices()).stream().map(ServiceView::name).toList());
     }
 }

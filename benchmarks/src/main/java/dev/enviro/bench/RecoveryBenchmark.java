@@ -1,5 +1,7 @@
 package dev.enviro.bench;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.persistence.ContainerDefinition;
 
 import com.typesafe.config.Config;
@@ -12,7 +14,6 @@ import dev.enviro.persistence.JournalSchema;
 import dev.enviro.runtime.ContainerProcess;
 import dev.enviro.runtime.ContainerSpec;
 import dev.enviro.runtime.Executor;
-import dev.enviro.runtime.ExecutorException;
 import dev.enviro.runtime.ExitStatus;
 import dev.enviro.runtime.PreparedContainer;
 import dev.enviro.persistence.Resources;
@@ -184,8 +185,8 @@ public final class RecoveryBenchmark {
         }
 
         @Override
-        public PreparedContainer prepare(ContainerSpec spec) throws ExecutorException {
-            throw new ExecutorException(ExecutorException.Kind.INVALID_SPEC, "the benchmark starts nothing");
+        public PreparedContainer prepare(ContainerSpec spec) throws EnviroError {
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "the benchmark starts nothing");
         }
 
         @Override

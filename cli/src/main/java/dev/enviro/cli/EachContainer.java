@@ -1,7 +1,8 @@
 package dev.enviro.cli;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.grpc.EnviroClient;
-import dev.enviro.grpc.EnviroException;
 import java.util.List;
 import java.util.function.BiConsumer;
 
@@ -20,12 +21,12 @@ final class EachContainer {
                 try {
                     action.accept(client, ref);
                     root.out.println(ref);
-                } catch (EnviroException e) {
-                    if (e.unreachable()) {
+                } catch (EnviroError e) {
+                    if (e.is(ErrorCode.UNREACHABLE)) {
                         throw e;
                     }
                     root.err.println("Error: " + e.getMessage());
-                    exit = ExitCodes.ENGINE;
+                    exit = ErrorCode.ENGINE_FAILURE_EXIT;
                 }
             }
         }

@@ -1,5 +1,7 @@
 package dev.enviro.cli;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.grpc.EffectiveUser;
 import dev.enviro.grpc.EngineAddress;
 import dev.enviro.grpc.EnviroClient;
@@ -67,7 +69,7 @@ public final class EnviroCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new UsageException("a command is required. See 'enviro --help'.");
+        throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "a command is required. See 'enviro --help'.");
     }
 
     public EngineAddress address() {
@@ -75,7 +77,7 @@ public final class EnviroCommand implements Runnable {
         try {
             return EngineAddress.resolve(host, env, EffectiveUser.uid());
         } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, e.getMessage());
         }
     }
 

@@ -1,8 +1,9 @@
 package dev.enviro.cli;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.grpc.Timestamps;
 import dev.enviro.grpc.EnviroClient;
-import dev.enviro.grpc.EnviroException;
 import dev.enviro.grpc.v1.Event;
 import dev.enviro.grpc.v1.EventsRequest;
 import java.time.Duration;
@@ -48,7 +49,7 @@ final class EventsCommand implements Callable<Integer> {
             switch (key) {
                 case "container", "image" -> request.addSubjects(value);
                 case "type", "event" -> request.addTypes(value);
-                default -> throw new UsageException("invalid filter '" + filter + "': use container=X, image=X or type=X");
+                default -> throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "invalid filter '" + filter + "': use container=X, image=X or type=X");
             }
         }
         try (EnviroClient client = root.client()) {
@@ -68,10 +69,10 @@ final class EventsCommand implements Callable<Integer> {
             for (String ref : containers) {
                 try {
                     client.history(ref).forEach(e -> root.out.println(line(e)));
-                } catch (EnviroException e) {
-                    if (e.unreachable()) throw e;
+                } catch (EnviroError e) {
+                    if (e.is(ErrorCode.UNREACHABLE)) throw e;
                     root.err.println("Error: " + e.getMessage());
-                    exit = ExitCodes.ENGINE;
+                    exit = ErrorCode.ENGINE_FAILURE_EXIT;
                 }
             }
         }
@@ -107,6 +108,6 @@ final class EventsCommand implements Callable<Integer> {
             };
             return now.minus(d);
         }
-        throw new UsageException("invalid time for " + option + " '" + text + "': use RFC 3339 (2025-01-02T03:04:05Z), unix seconds, a duration ago (10m) or now");
+        throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "invalid time for " + option + " '" + text + "': use RFC 3339 (2025-01-02T03:04:05Z), unix seconds, a duration ago (10m) or now");
     }
 }

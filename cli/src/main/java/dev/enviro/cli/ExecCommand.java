@@ -1,5 +1,7 @@
 package dev.enviro.cli;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.grpc.EnviroClient;
 import dev.enviro.grpc.v1.ExecRequest;
 import dev.enviro.grpc.v1.RunEvent;
@@ -35,17 +37,17 @@ final class ExecCommand implements Callable<Integer> {
         for (String variable : env) {
             int eq = variable.indexOf('=');
             if (eq == 0 || variable.isEmpty()) {
-                throw new UsageException("invalid environment variable '" + variable + "': expected KEY=VALUE or KEY");
+                throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "invalid environment variable '" + variable + "': expected KEY=VALUE or KEY");
             }
             if (eq > 0) request.addEnv(variable);
             else if (root.env.containsKey(variable)) request.addEnv(variable + "=" + root.env.get(variable));
         }
         if (user != null) {
-            if (user.isEmpty()) throw new UsageException("invalid user '': expected a name or uid, optionally :group");
+            if (user.isEmpty()) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "invalid user '': expected a name or uid, optionally :group");
             request.setUser(user);
         }
         if (workdir != null) {
-            if (!workdir.startsWith("/")) throw new UsageException("invalid working directory '" + workdir + "': it must be an absolute path");
+            if (!workdir.startsWith("/")) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "invalid working directory '" + workdir + "': it must be an absolute path");
             request.setWorkdir(workdir);
         }
         request.setTty(tty).setInteractive(interactive);
@@ -66,6 +68,6 @@ final class ExecCommand implements Callable<Integer> {
             root.out.flush();
             root.err.flush();
         }
-        throw new UsageException("the engine ended the exec without its exit status");
+        throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "the engine ended the exec without its exit status");
     }
 }

@@ -1,30 +1,21 @@
 package dev.enviro.cli;
 
-import dev.enviro.grpc.EnviroException;
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import java.io.PrintStream;
 
-/** Docker's exit-code convention: 125 when the engine or the command line failed, 126/127 when the container's command could not run. */
+/** The one place a failed verb becomes a line on stderr and an exit code: the error's own ({@link ErrorCode#exitCode()}). */
 public final class ExitCodes {
-
-    public static final int ENGINE = 125;
 
     private ExitCodes() {}
 
     /** Prints the one line a failure deserves and answers the exit code. */
     static int report(Exception e, PrintStream err) {
-        return switch (e) {
-            case EnviroException api -> {
-                err.println("Error: " + api.getMessage());
-                yield api.exitCode();
-            }
-            case UsageException usage -> {
-                err.println("Error: " + usage.getMessage());
-                yield ENGINE;
-            }
-            default -> {
-                err.println("Error: " + Main.oneLine(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-                yield ENGINE;
-            }
-        };
+        if (e instanceof EnviroError error) {
+            err.println("Error: " + error.getMessage());
+            return error.exitCode();
+        }
+        err.println("Error: " + Main.oneLine(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        return ErrorCode.ENGINE_FAILURE_EXIT;
     }
 }

@@ -1,5 +1,7 @@
 package dev.enviro.cli;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import static dev.enviro.cli.InspectOutput.JSON;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,7 +28,7 @@ final class ImageCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new UsageException("'enviro image' needs a command: inspect, prune, rm or ls. See 'enviro image --help'.");
+        throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "'enviro image' needs a command: inspect, prune, rm or ls. See 'enviro image --help'.");
     }
 
     /** A JSON array, one object per image found (docker's field names where they exist); errors for the others. */

@@ -1,11 +1,12 @@
 package dev.enviro.cli;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.enviro.grpc.EnviroClient;
-import dev.enviro.grpc.EnviroException;
 import java.io.IOException;
 import java.util.List;
 
@@ -25,12 +26,12 @@ final class InspectOutput {
     /** Null: the JSON array. */
     private final FormatTemplate template;
 
-    /** Throws {@link UsageException} where {@code format} (null for none) is not a template. */
+    /** Throws {@link EnviroError} where {@code format} (null for none) is not a template. */
     InspectOutput(String format) {
         try {
             template = format == null ? null : new FormatTemplate(format);
         } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, e.getMessage());
         }
     }
 
@@ -42,10 +43,10 @@ final class InspectOutput {
             for (String name : names) {
                 try {
                     array.add(lookup.inspect(client, name));
-                } catch (EnviroException e) {
-                    if (e.unreachable()) throw e;
+                } catch (EnviroError e) {
+                    if (e.is(ErrorCode.UNREACHABLE)) throw e;
                     root.err.println("Error: " + e.getMessage());
-                    exit = ExitCodes.ENGINE;
+                    exit = ErrorCode.ENGINE_FAILURE_EXIT;
                 }
             }
         }

@@ -1,5 +1,7 @@
 package dev.enviro.cli;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.grpc.EnviroClient;
 import dev.enviro.grpc.v1.Image;
 import java.io.IOException;
@@ -29,7 +31,7 @@ final class LoadCommand implements Callable<Integer> {
                 image.getNamesList().forEach(name -> root.out.println("Loaded image: " + name));
             }
         } catch (IOException e) {
-            throw new UsageException("cannot load " + input + ": " + Caller.reason(e));
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "cannot load " + input + ": " + Caller.reason(e));
         }
         return 0;
     }

@@ -1,6 +1,7 @@
 package dev.enviro.cli;
 
-import dev.enviro.images.ImageException;
+import dev.enviro.errors.ErrorCode;
+import dev.enviro.errors.EnviroError;
 import dev.enviro.images.registry.Credentials;
 import dev.enviro.images.registry.DockerConfig;
 import java.io.BufferedReader;
@@ -29,14 +30,14 @@ final class LoginCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (username == null || username.isEmpty()) throw new UsageException("a user name is required: enviro login -u USER [--password-stdin] " + registry);
+        if (username == null || username.isEmpty()) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "a user name is required: enviro login -u USER [--password-stdin] " + registry);
         if (passwordStdin) {
-            if (password != null) throw new UsageException("--password and --password-stdin are exclusive");
+            if (password != null) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--password and --password-stdin are exclusive");
             password = new BufferedReader(new InputStreamReader(root.caller.in(), StandardCharsets.UTF_8)).readLine();
         } else if (password == null) {
             password = root.caller.readPassword("Password: ").orElse(null);
         }
-        if (password == null || password.isEmpty()) throw new UsageException("a password is required: use --password-stdin or -p");
+        if (password == null || password.isEmpty()) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "a password is required: use --password-stdin or -p");
         String key = registry.replaceFirst("^https?://", "").replaceFirst("/.*$", "");
         if (key.equals("index.docker.io") || key.equals("registry-1.docker.io")) key = "docker.io";
         RegistryLogins logins = RegistryLogins.of(root.caller);
@@ -44,8 +45,8 @@ final class LoginCommand implements Callable<Integer> {
             DockerConfig config = logins.read();
             config.store(key, new Credentials(username, password));
             logins.write(config);
-        } catch (ImageException e) {
-            throw new UsageException(e.getMessage());
+        } catch (EnviroError e) {
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, e.getMessage());
         }
         root.out.println("Login Succeeded (credentials for " + key + " stored in " + logins.file() + ")");
         return 0;

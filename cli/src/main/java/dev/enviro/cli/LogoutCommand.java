@@ -1,6 +1,7 @@
 package dev.enviro.cli;
 
-import dev.enviro.images.ImageException;
+import dev.enviro.errors.ErrorCode;
+import dev.enviro.errors.EnviroError;
 import dev.enviro.images.registry.DockerConfig;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,8 +25,8 @@ final class LogoutCommand implements Callable<Integer> {
             boolean had = config.erase(key);
             if (had) logins.write(config);
             root.out.println(had ? "Removing login credentials for " + key : "Not logged in to " + key);
-        } catch (ImageException e) {
-            throw new UsageException(e.getMessage());
+        } catch (EnviroError e) {
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, e.getMessage());
         }
         return 0;
     }

@@ -1,5 +1,6 @@
 package dev.enviro.cli;
 
+import dev.enviro.errors.ErrorCode;
 import java.io.PrintStream;
 import dev.enviro.grpc.EnviroClient;
 import java.util.List;
@@ -52,7 +53,7 @@ public final class Main {
         }
         cli.setParameterExceptionHandler((e, ignored) -> {
             root.err.println("Error: " + oneLine(e.getMessage()) + hint(e.getCommandLine()));
-            return ExitCodes.ENGINE;
+            return ErrorCode.ENGINE_FAILURE_EXIT;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> ExitCodes.report(e, root.err));
         return cli;

@@ -1,7 +1,8 @@
 package dev.enviro.cli;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.grpc.EnviroClient;
-import dev.enviro.grpc.EnviroException;
 import dev.enviro.grpc.v1.ContainerSpec;
 import dev.enviro.grpc.v1.RunEvent;
 import io.grpc.Status;
@@ -23,15 +24,15 @@ final class MissingImage {
         try {
             if (!events.hasNext()) return events;
             first = events.next();
-        } catch (EnviroException e) {
+        } catch (EnviroError e) {
             if (!isMissingImage(e)) throw e;
             try {
                 PullCommand.pull(root, client, spec.getImage(), null, root.err,
                         "Unable to find image '" + spec.getImage() + "' locally");
-            } catch (EnviroException pullFailed) {
-                if (pullFailed.unreachable()) throw pullFailed;
+            } catch (EnviroError pullFailed) {
+                if (pullFailed.is(ErrorCode.UNREACHABLE)) throw pullFailed;
                 // One line: the image is neither here nor pullable, and why.
-                throw new UsageException("image \"" + spec.getImage() + "\" not found locally, and pulling it failed: "
+                throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "image \"" + spec.getImage() + "\" not found locally, and pulling it failed: "
                         + pullFailed.getMessage());
             }
             return client.run(spec, detach);
@@ -40,8 +41,8 @@ final class MissingImage {
     }
 
     /** The store's NOT_FOUND for an image reads {@code image "NAME" not found: ...} (LocalImageStore.notFound). */
-    static boolean isMissingImage(EnviroException e) {
-        return e.code() == Status.Code.NOT_FOUND && e.getMessage() != null && e.getMessage().startsWith("image \"");
+    static boolean isMissingImage(EnviroError e) {
+        return e.is(ErrorCode.NOT_FOUND) && e.getMessage() != null && e.getMessage().startsWith("image \"");
     }
 
     private static Iterator<RunEvent> prepend(RunEvent first, Iterator<RunEvent> rest) {

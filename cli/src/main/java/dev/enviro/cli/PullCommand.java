@@ -1,8 +1,9 @@
 package dev.enviro.cli;
 
+import dev.enviro.errors.ErrorCode;
+import dev.enviro.errors.EnviroError;
 import dev.enviro.grpc.EnviroClient;
 import dev.enviro.grpc.v1.Image;
-import dev.enviro.images.ImageException;
 import dev.enviro.images.registry.Credentials;
 import dev.enviro.images.registry.Reference;
 import java.io.PrintStream;
@@ -61,16 +62,16 @@ final class PullCommand implements Callable<Integer> {
     private static String reference(String reference) {
         try {
             return Reference.parse(reference).toString();
-        } catch (ImageException e) {
-            throw new UsageException(e.getMessage());
+        } catch (EnviroError e) {
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, e.getMessage());
         }
     }
 
     private static Optional<Credentials> credentials(EnviroCommand root, String reference) {
         try {
             return RegistryLogins.of(root.caller).read().find(Reference.parse(reference).registry());
-        } catch (ImageException e) {
-            throw new UsageException(e.getMessage());
+        } catch (EnviroError e) {
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, e.getMessage());
         }
     }
 }

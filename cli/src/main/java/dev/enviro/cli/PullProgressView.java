@@ -1,5 +1,7 @@
 package dev.enviro.cli;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.grpc.v1.Image;
 import dev.enviro.grpc.v1.LayerProgress;
 import dev.enviro.grpc.v1.PullUpdate;
@@ -60,7 +62,7 @@ final class PullProgressView {
                 case UPDATE_NOT_SET -> { }
             }
         }
-        throw new UsageException("the engine ended the pull without the image; see 'enviro images'");
+        throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "the engine ended the pull without the image; see 'enviro images'");
     }
 
     private void status(String line) {

@@ -1,6 +1,7 @@
 package dev.enviro.cli;
 
-import dev.enviro.images.ImageException;
+import dev.enviro.errors.ErrorCode;
+import dev.enviro.errors.EnviroError;
 import dev.enviro.images.registry.DockerConfig;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,7 +31,7 @@ final class RegistryLogins {
     }
 
     /** The file as it is now (empty when there is none, or nowhere to look: a pull is then anonymous). */
-    DockerConfig read() throws ImageException {
+    DockerConfig read() throws EnviroError {
         if (file == null) return DockerConfig.parse(null, "(no credentials file)");
         byte[] content;
         try (InputStream in = caller.openFile(file)) {
@@ -38,19 +39,19 @@ final class RegistryLogins {
         } catch (NoSuchFileException e) {
             content = null;
         } catch (IOException e) {
-            throw new UsageException(file + ": cannot read: " + e.getMessage());
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, file + ": cannot read: " + e.getMessage());
         }
         return DockerConfig.parse(content, file);
     }
 
     void write(DockerConfig config) {
         if (file == null) {
-            throw new UsageException("cannot store registry credentials: neither DOCKER_CONFIG nor HOME is set; set one");
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "cannot store registry credentials: neither DOCKER_CONFIG nor HOME is set; set one");
         }
         try {
             caller.replaceFile(file, 0600, out -> out.write(config.toBytes()));
         } catch (IOException e) {
-            throw new UsageException(file + ": cannot write: " + e.getMessage() + ": check the permissions of its directory");
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, file + ": cannot write: " + e.getMessage() + ": check the permissions of its directory");
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.enviro.cli;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.grpc.v1.Resources;
 import picocli.CommandLine.Option;
 
@@ -36,7 +38,7 @@ final class ResourceOptions {
             }
             if (cpus != null) b.setNanoCpus(dev.enviro.persistence.Resources.parseCpus(cpus));
         } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, e.getMessage());
         }
         if (cpuShares != null) b.setCpuShares(integer("--cpu-shares", cpuShares));
         if (cpusetCpus != null) b.setCpusetCpus(cpusetCpus);
@@ -53,7 +55,7 @@ final class ResourceOptions {
         try {
             return Long.parseLong(text.strip());
         } catch (NumberFormatException e) {
-            throw new UsageException("invalid value for " + flag + ": '" + text + "': expected a whole number");
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "invalid value for " + flag + ": '" + text + "': expected a whole number");
         }
     }
 }

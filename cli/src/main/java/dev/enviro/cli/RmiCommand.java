@@ -1,7 +1,8 @@
 package dev.enviro.cli;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.grpc.EnviroClient;
-import dev.enviro.grpc.EnviroException;
 import dev.enviro.grpc.v1.RemoveImageResponse;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -35,10 +36,10 @@ final class RmiCommand implements Callable<Integer> {
                     RemoveImageResponse r = client.removeImage(image, force);
                     r.getUntaggedList().forEach(name -> root.out.println("Untagged: " + name));
                     r.getDeletedList().forEach(id -> root.out.println("Deleted: " + id));
-                } catch (EnviroException e) {
-                    if (e.unreachable()) throw e;
+                } catch (EnviroError e) {
+                    if (e.is(ErrorCode.UNREACHABLE)) throw e;
                     root.err.println("Error: " + e.getMessage());
-                    exit = ExitCodes.ENGINE;
+                    exit = ErrorCode.ENGINE_FAILURE_EXIT;
                 }
             }
         }

@@ -1,5 +1,7 @@
 package dev.enviro.cli;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.grpc.EnviroClient;
 import dev.enviro.grpc.v1.ContainerSpec;
 import dev.enviro.grpc.v1.LogChunk;
@@ -94,15 +96,15 @@ final class RunCommand implements Callable<Integer> {
             try {
                 b.setRestartPolicy(dev.enviro.supervisors.RestartPolicy.parse(restart).toString());
             } catch (IllegalArgumentException e) {
-                throw new UsageException(e.getMessage());
+                throw new EnviroError(ErrorCode.INVALID_ARGUMENT, e.getMessage());
             }
             if (remove && !restart.equals("no")) {
-                throw new UsageException("--rm and --restart " + restart + " conflict: a removed container cannot be restarted; choose one");
+                throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--rm and --restart " + restart + " conflict: a removed container cannot be restarted; choose one");
             }
         }
         if (name != null) {
             if (!NAME.matcher(name).matches()) {
-                throw new UsageException("invalid container name '" + name + "': names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*");
+                throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "invalid container name '" + name + "': names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*");
             }
             b.setName(name);
         }
@@ -110,7 +112,7 @@ final class RunCommand implements Callable<Integer> {
         for (String variable : env) {
             int eq = variable.indexOf('=');
             if (eq == 0 || variable.isEmpty()) {
-                throw new UsageException("invalid environment variable '" + variable + "': expected KEY=VALUE or KEY");
+                throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "invalid environment variable '" + variable + "': expected KEY=VALUE or KEY");
             }
             if (eq > 0) {
                 b.addEnv(variable);
@@ -120,13 +122,13 @@ final class RunCommand implements Callable<Integer> {
         }
         if (workdir != null) {
             if (!workdir.startsWith("/")) {
-                throw new UsageException("invalid working directory '" + workdir + "': it must be an absolute path");
+                throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "invalid working directory '" + workdir + "': it must be an absolute path");
             }
             b.setWorkdir(workdir);
         }
         if (user != null) {
             if (user.isEmpty()) {
-                throw new UsageException("invalid user '': expected a name or uid, optionally :group");
+                throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "invalid user '': expected a name or uid, optionally :group");
             }
             b.setUser(user);
         }
@@ -170,7 +172,7 @@ final class RunCommand implements Callable<Integer> {
             err.flush();
             if (forwarder != null) SignalForwarder.uninstall(forwarder);
         }
-        throw new UsageException("the engine ended the run without the container's exit status; see 'enviro ps -a'");
+        throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "the engine ended the run without the container's exit status; see 'enviro ps -a'");
     }
 
     static void write(LogChunk chunk, PrintStream out, PrintStream err) {

@@ -1,5 +1,7 @@
 package dev.enviro.cli;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.grpc.EnviroClient;
 import java.io.IOException;
 import java.util.List;
@@ -26,7 +28,7 @@ final class SaveCommand implements Callable<Integer> {
         try (EnviroClient client = root.client()) {
             root.caller.replaceFile(output, 0644, archive -> client.saveImages(images, archive));
         } catch (IOException e) {
-            throw new UsageException("cannot save to " + output + ": " + Caller.reason(e));
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "cannot save to " + output + ": " + Caller.reason(e));
         }
         return 0;
     }

@@ -1,5 +1,7 @@
 package dev.enviro.cli;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.grpc.v1.ContainerSpec;
 import dev.enviro.grpc.v1.SecurityOptions;
 import java.io.IOException;
@@ -34,7 +36,7 @@ final class SecurityFlags {
                 try (java.io.InputStream in = caller.openFile(profile)) {
                     s.addSecurityOpt("seccomp=" + StorageFlags.utf8(in.readAllBytes()));
                 } catch (IOException e) {
-                    throw new UsageException("--security-opt " + opt + ": cannot read " + profile + ": " + e.getMessage());
+                    throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--security-opt " + opt + ": cannot read " + profile + ": " + e.getMessage());
                 }
             } else {
                 s.addSecurityOpt(opt);

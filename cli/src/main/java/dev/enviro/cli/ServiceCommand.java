@@ -1,5 +1,7 @@
 package dev.enviro.cli;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.grpc.EnviroClient;
 import dev.enviro.grpc.v1.Service;
 import java.util.ArrayList;
@@ -22,7 +24,7 @@ final class ServiceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new UsageException("name a service command: create, scale, ls or rm");
+        throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "name a service command: create, scale, ls or rm");
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a service and start its replicas.")
@@ -59,7 +61,7 @@ final class ServiceCommand implements Callable<Integer> {
                         replicas = -1;
                     }
                     if (replicas < 0) {
-                        throw new UsageException("\"" + target + "\" is not SERVICE=REPLICAS: write e.g. web=3");
+                        throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "\"" + target + "\" is not SERVICE=REPLICAS: write e.g. web=3");
                     }
                     Service scaled = client.scaleService(target.substring(0, eq), replicas);
                     service.root.out.println(scaled.getName() + " scaled to " + scaled.getReplicas());

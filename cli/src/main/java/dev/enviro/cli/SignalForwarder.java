@@ -1,7 +1,7 @@
 package dev.enviro.cli;
 
+import dev.enviro.errors.EnviroError;
 import dev.enviro.grpc.EnviroClient;
-import dev.enviro.grpc.EnviroException;
 
 /**
  * Forwards the signals a user sends to a foreground {@code enviro run} (Ctrl-C, {@code kill}) to the
@@ -19,7 +19,7 @@ final class SignalForwarder {
     static void forward(EnviroClient client, String containerId, int signal) {
         try {
             client.kill(containerId, signal);
-        } catch (EnviroException e) {
+        } catch (EnviroError e) {
             // The container may have exited meanwhile; the run's end says what happened.
         }
     }

@@ -1,5 +1,7 @@
 package dev.enviro.cli;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import java.util.Locale;
 import java.util.Map;
 
@@ -42,7 +44,7 @@ final class Signals {
                 return realtime;
             }
         }
-        throw new UsageException("invalid signal '" + text + "': expected a name such as TERM or KILL, or a number from 1 to 64");
+        throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "invalid signal '" + text + "': expected a name such as TERM or KILL, or a number from 1 to 64");
     }
 
     private static Integer realtime(String name) {

@@ -1,5 +1,7 @@
 package dev.enviro.cli;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,7 +20,7 @@ final class StopCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (seconds != null && seconds < 0) {
-            throw new UsageException("invalid stop timeout " + seconds + ": it must not be negative");
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "invalid stop timeout " + seconds + ": it must not be negative");
         }
         return EachContainer.apply(root, containers, (client, ref) -> client.stop(ref, seconds));
     }

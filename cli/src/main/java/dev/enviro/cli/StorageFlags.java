@@ -1,5 +1,7 @@
 package dev.enviro.cli;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.grpc.v1.ContainerSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,20 +34,20 @@ final class StorageFlags {
         for (String v : volumes) {
             String[] parts = v.split(":", -1);
             if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
-                throw new UsageException("invalid volume '" + v + "': expected HOST-PATH:CONTAINER-PATH[:ro|rw]");
+                throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "invalid volume '" + v + "': expected HOST-PATH:CONTAINER-PATH[:ro|rw]");
             }
             if (!parts[0].startsWith("/")) {
-                throw new UsageException("invalid volume '" + v + "': the host path must be absolute (named volumes are not supported)");
+                throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "invalid volume '" + v + "': the host path must be absolute (named volumes are not supported)");
             }
             if (!parts[1].startsWith("/")) {
-                throw new UsageException("invalid volume '" + v + "': the container path must be absolute");
+                throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "invalid volume '" + v + "': the container path must be absolute");
             }
         }
         for (String t : tmpfs) {
-            if (!t.startsWith("/")) throw new UsageException("invalid tmpfs '" + t + "': the container path must be absolute");
+            if (!t.startsWith("/")) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "invalid tmpfs '" + t + "': the container path must be absolute");
         }
         for (String o : logOpts) {
-            if (o.indexOf('=') <= 0) throw new UsageException("invalid --log-opt '" + o + "': expected KEY=VALUE (max-size=10m, max-file=3)");
+            if (o.indexOf('=') <= 0) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "invalid --log-opt '" + o + "': expected KEY=VALUE (max-size=10m, max-file=3)");
         }
         spec.addAllVolumes(volumes).addAllTmpfs(tmpfs).setReadOnly(readOnly).addAllLogOpts(logOpts).setInit(init);
     }
@@ -64,13 +66,13 @@ final class StorageFlags {
                     lines = utf8(in.readAllBytes()).lines().toList();
                 }
             } catch (IOException e) {
-                throw new UsageException("--env-file " + file + ": cannot read it: " + e.getMessage());
+                throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--env-file " + file + ": cannot read it: " + e.getMessage());
             }
             for (int i = 0; i < lines.size(); i++) {
                 String line = lines.get(i).stripLeading();
                 if (line.isEmpty() || line.startsWith("#")) continue;
                 int eq = line.indexOf('=');
-                if (eq == 0) throw new UsageException("--env-file " + file + ":" + (i + 1) + ": expected KEY=VALUE, got '" + line + "'");
+                if (eq == 0) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--env-file " + file + ":" + (i + 1) + ": expected KEY=VALUE, got '" + line + "'");
                 if (eq > 0) {
                     env.add(line);
                 } else if (shellEnv.containsKey(line.strip())) {

@@ -1,5 +1,7 @@
 package dev.enviro.cli;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import com.google.protobuf.ByteString;
 import dev.enviro.grpc.EnviroClient;
 import dev.enviro.grpc.v1.AttachInput;
@@ -49,7 +51,7 @@ final class TerminalSession {
 
             @Override
             public void onCompleted() {
-                exit.completeExceptionally(new UsageException("the engine ended the attach to " + ref + " without the container's exit status; see 'enviro ps -a'"));
+                exit.completeExceptionally(new EnviroError(ErrorCode.INVALID_ARGUMENT, "the engine ended the attach to " + ref + " without the container's exit status; see 'enviro ps -a'"));
             }
         });
         Runnable detach = detachable && tty ? () -> exit.complete(0) : null;
@@ -115,7 +117,7 @@ final class TerminalSession {
             out.flush();
         }
         if (detached.get()) return 0;
-        throw new UsageException("the engine ended the exec without its exit status");
+        throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "the engine ended the exec without its exit status");
     }
 
     /** This terminal's keys and size, sent on an Attach call; closing restores the terminal and ends the call's input. */

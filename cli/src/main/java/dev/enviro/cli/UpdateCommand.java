@@ -1,5 +1,7 @@
 package dev.enviro.cli;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,7 +20,7 @@ final class UpdateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (resources.isEmpty()) {
-            throw new UsageException("nothing to update: give at least one of --memory, --memory-swap, --cpus, --cpu-shares, --cpuset-cpus, --pids-limit");
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "nothing to update: give at least one of --memory, --memory-swap, --cpus, --cpu-shares, --cpuset-cpus, --pids-limit");
         }
         var changes = resources.toMessage(null);
         return EachContainer.apply(root, containers, (client, ref) -> client.update(ref, changes));

@@ -1,5 +1,6 @@
 package dev.enviro.cli;
 
+import dev.enviro.errors.EnviroError;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.enviro.grpc.v1.ContainerSpec;
@@ -107,9 +108,9 @@ class CommandLineTest {
         assertEquals(2, Signals.parse("2"));
         assertEquals(37, Signals.parse("RTMIN+3"));
         assertEquals(64, Signals.parse("RTMAX"));
-        assertThrows(UsageException.class, () -> Signals.parse("0"));
-        assertThrows(UsageException.class, () -> Signals.parse("65"));
-        assertThrows(UsageException.class, () -> Signals.parse("RTMIN+31"));
+        assertThrows(EnviroError.class, () -> Signals.parse("0"));
+        assertThrows(EnviroError.class, () -> Signals.parse("65"));
+        assertThrows(EnviroError.class, () -> Signals.parse("RTMIN+31"));
     }
 
     private void assertError(String line, String... args) {

@@ -1,5 +1,6 @@
 package dev.enviro.cli;
 
+import dev.enviro.errors.EnviroError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -17,7 +18,7 @@ class EventsTimeTest {
         assertEquals(Instant.ofEpochSecond(1700000000), EventsCommand.time("1700000000", NOW, "--since"));
         assertEquals(NOW.minusSeconds(60), EventsCommand.time("1m", NOW, "--since"));
         assertEquals(NOW, EventsCommand.time("now", NOW, "--until"));
-        UsageException e = assertThrows(UsageException.class, () -> EventsCommand.time("yesterday", NOW, "--until"));
+        EnviroError e = assertThrows(EnviroError.class, () -> EventsCommand.time("yesterday", NOW, "--until"));
         assertEquals("invalid time for --until 'yesterday': use RFC 3339 (2025-01-02T03:04:05Z), unix seconds, a duration ago (10m) or now", e.getMessage());
     }
 }

@@ -1,5 +1,6 @@
 package dev.enviro.cli;
 
+import dev.enviro.errors.ErrorCode;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.Map;
@@ -51,7 +52,7 @@ class VerbsTest {
     void aTypoStillGetsOneLineAndTheHelpHint() {
         var err = new java.io.ByteArrayOutputStream();
         int rc = Main.execute(new String[] {"rn", "busybox"}, System.out, new java.io.PrintStream(err, true), Map.of());
-        assertEquals(ExitCodes.ENGINE, rc);
+        assertEquals(ErrorCode.ENGINE_FAILURE_EXIT, rc);
         String text = err.toString();
         assertTrue(text.startsWith("Error: "), text);
         assertTrue(text.contains("See 'enviro --help'"), text);

@@ -1,5 +1,6 @@
 package dev.enviro.daemon;
 
+import dev.enviro.errors.EnviroError;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import dev.enviro.cli.Main;
@@ -108,7 +109,7 @@ public final class AotTraining {
         try {
             daemon = EnviroDaemon.start(new DaemonSettings(dir.resolve("state"),
                     new EngineAddress(dir.toAbsolutePath().resolve("engine.sock"))));
-        } catch (DaemonException e) {
+        } catch (EnviroError e) {
             System.err.println("AotTraining: the daemon did not start: " + e.getMessage());
             return false;
         }

@@ -1,5 +1,7 @@
 package dev.enviro.daemon;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.persistence.ContainerDefinition;
 
 import dev.enviro.grpc.Timestamps;
@@ -7,7 +9,6 @@ import dev.enviro.grpc.Timestamps;
 import com.google.protobuf.ByteString;
 import dev.enviro.actors.ContainerView;
 import dev.enviro.actors.Engine;
-import dev.enviro.actors.EngineException;
 import dev.enviro.grpc.v1.Container;
 import dev.enviro.grpc.v1.ContainerSpec;
 import dev.enviro.grpc.v1.Event;
@@ -84,7 +85,7 @@ public final class ApiMessages {
      */
     public static ContainerDefinition definition(ContainerSpec spec, boolean autoRemove) {
         if (spec.getImage().isEmpty()) {
-            throw new EngineException(EngineException.Reason.INVALID_ARGUMENT, "an image is required to create a container");
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "an image is required to create a container");
         }
         return new ContainerDefinition(
                 emptyToNull(spec.getName()),

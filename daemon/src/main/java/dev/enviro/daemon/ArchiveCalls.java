@@ -1,8 +1,9 @@
 package dev.enviro.daemon;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import com.google.protobuf.ByteString;
 import dev.enviro.actors.Engine;
-import dev.enviro.actors.EngineException;
 import dev.enviro.grpc.v1.LoadImageRequest;
 import dev.enviro.grpc.v1.LoadImageResponse;
 import dev.enviro.grpc.v1.SaveImageChunk;
@@ -157,8 +158,8 @@ final class ArchiveCalls {
         return Files.createFile(dir.resolve(base), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     }
 
-    private static EngineException spoolFailure(IOException e) {
-        return new EngineException(EngineException.Reason.UNAVAILABLE, "cannot spool the image archive in the engine's state directory: "
+    private static EnviroError spoolFailure(IOException e) {
+        return new EnviroError(ErrorCode.UNAVAILABLE, "cannot spool the image archive in the engine's state directory: "
                 + e.getMessage() + ": free some space and retry");
     }
 

@@ -1,8 +1,9 @@
 package dev.enviro.daemon;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.actors.ContainerView;
 import dev.enviro.actors.Engine;
-import dev.enviro.actors.EngineException;
 import dev.enviro.grpc.v1.AttachInput;
 import dev.enviro.grpc.v1.Exit;
 import dev.enviro.grpc.v1.RunEvent;
@@ -82,21 +83,21 @@ final class AttachSession implements StreamObserver<AttachInput> {
             AttachInput first = inputs.take();
             if (first == END) return;
             String ref = first.getRef();
-            if (ref.isEmpty()) throw new EngineException(EngineException.Reason.INVALID_ARGUMENT, "attach: the first message must name a container");
+            if (ref.isEmpty()) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "attach: the first message must name a container");
             ContainerView view = engine.inspect(ref).toCompletableFuture().join();
             if (view.state() != ContainerView.State.RUNNING) {
-                throw new EngineException(EngineException.Reason.FAILED_PRECONDITION,
+                throw new EnviroError(ErrorCode.CONFLICT,
                         "container " + ref + " is not running: start it first, or read its output with 'enviro logs'");
             }
             Path log = Path.of(view.logPath());
             String execId = first.getExecId();
             if (!execId.isEmpty()) {
                 if (!execId.matches("[a-f0-9]{1,64}")) {
-                    throw new EngineException(EngineException.Reason.INVALID_ARGUMENT, "attach: exec id " + execId + " is not hex");
+                    throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "attach: exec id " + execId + " is not hex");
                 }
                 // input only: the Exec call carries the exec's output and exit
                 inputOnly = true;
-                Path socket = engine.attachSocket(view.id(), execId).orElseThrow(() -> new EngineException(EngineException.Reason.NOT_FOUND,
+                Path socket = engine.attachSocket(view.id(), execId).orElseThrow(() -> new EnviroError(ErrorCode.NOT_FOUND,
                         "exec " + execId + " of container " + ref + " has no terminal: it was started without -i or -t, or has exited"));
                 connection = AttachConnection.open(socket);
             } else {
@@ -146,7 +147,7 @@ final class AttachSession implements StreamObserver<AttachInput> {
                 if (pump.drain(exited)) {
                     ContainerView done = exited.join();
                     if (done.exitCode() == null) {
-                        throw new EngineException(EngineException.Reason.INTERNAL, "container " + done.id() + " is reported exited without an exit code");
+                        throw new EnviroError(ErrorCode.INTERNAL, "container " + done.id() + " is reported exited without an exit code");
                     }
                     out.onNext(RunEvent.newBuilder().setExit(Exit.newBuilder().setCode(done.exitCode())
                             .setContainer(ApiMessages.container(done))).build());

@@ -1,9 +1,10 @@
 package dev.enviro.daemon;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.grpc.EffectiveUser;
 import dev.enviro.cli.EnviroCommand;
 import dev.enviro.cli.ExitCodes;
-import dev.enviro.cli.UsageException;
 import dev.enviro.daemon.relay.RelayServer;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -41,7 +42,7 @@ public final class DaemonCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         if (root.inEngine()) {
             // a relay reached an engine at this address: this line runs inside it
-            throw new UsageException("an Enviro engine is already running at " + root.address() + ": stop it first, or give this one another --host");
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "an Enviro engine is already running at " + root.address() + ": stop it first, or give this one another --host");
         }
         // logback.xml's level; before the first SLF4J logger is created
         System.setProperty("enviro.log.level", "INFO");
@@ -54,22 +55,15 @@ public final class DaemonCommand implements Callable<Integer> {
         try {
             settings = new DaemonSettings(DaemonSettings.stateDir(root.stateDir(), root.caller().env(), uid), root.address(), java.util.Set.copyOf(insecureRegistries));
         } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, e.getMessage());
         }
-        EnviroDaemon daemon;
-        try {
-            daemon = EnviroDaemon.start(settings);
-        } catch (DaemonException e) {
-            root.caller().err().println("Error: " + e.getMessage());
-            return ExitCodes.ENGINE;
-        }
+        EnviroDaemon daemon = EnviroDaemon.start(settings);
         RelayServer relay;
         try {
             relay = RelayServer.bind(settings.address().cliSocket(), "rw-------", daemon::inProcessClient, daemon.cliSessions());
         } catch (java.io.IOException e) {
             daemon.close();
-            root.caller().err().println("Error: cannot listen on " + settings.address().cliSocket() + ": " + e.getMessage());
-            return ExitCodes.ENGINE;
+            throw new EnviroError(ErrorCode.INTERNAL, "cannot listen on " + settings.address().cliSocket() + ": " + e.getMessage(), e);
         }
         if (group != null) {
             try {
@@ -77,8 +71,8 @@ public final class DaemonCommand implements Callable<Integer> {
             } catch (java.io.IOException e) {
                 relay.close();
                 daemon.close();
-                root.caller().err().println("Error: --group " + group + ": cannot give it the engine's sockets: " + e.getMessage());
-                return ExitCodes.ENGINE;
+                throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--group " + group + ": cannot give it the engine's sockets: "
+                        + e.getMessage(), e);
             }
         }
         CountDownLatch stopped = new CountDownLatch(1);

@@ -1,5 +1,6 @@
 package dev.enviro.daemon;
 
+import dev.enviro.errors.EnviroError;
 import dev.enviro.grpc.EffectiveUser;
 
 import dev.enviro.ffm.IdMap;
@@ -43,7 +44,7 @@ final class EngineFacts {
         try {
             dev.enviro.persistence.JournalSettings j = dev.enviro.persistence.JournalSettings.from(com.typesafe.config.ConfigFactory.load(), stateDir);
             return j.backend().name().toLowerCase(java.util.Locale.ROOT) + " at " + j.location();
-        } catch (dev.enviro.persistence.JournalException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return "unknown (" + e.getMessage() + ")";
         }
     }

@@ -1,5 +1,7 @@
 package dev.enviro.daemon;
 
+import dev.enviro.errors.ErrorCode;
+import dev.enviro.errors.EnviroError;
 import dev.enviro.grpc.EngineAddress;
 
 import dev.enviro.grpc.EnviroClient;
@@ -8,7 +10,6 @@ import dev.enviro.actors.Engine;
 import dev.enviro.actors.EngineSettings;
 import dev.enviro.actors.EngineSystem;
 import dev.enviro.ffm.SyscallException;
-import dev.enviro.images.ImageException;
 import dev.enviro.images.ImageStore;
 import dev.enviro.images.Snapshotter;
 import dev.enviro.runtime.Executor;
@@ -50,7 +51,7 @@ public final class EnviroDaemon implements AutoCloseable {
     }
 
     /** {@code enviro daemon}: the real engine under {@code settings.stateDir()}, served on {@code settings.address()}. */
-    public static EnviroDaemon start(DaemonSettings settings) throws DaemonException {
+    public static EnviroDaemon start(DaemonSettings settings) throws EnviroError {
         // Refuse before the engine touches the state directory when another engine already serves here.
         UnixSocketServer.claim(settings.address());
         Deque<AutoCloseable> parts = new ArrayDeque<>();
@@ -62,19 +63,19 @@ public final class EnviroDaemon implements AutoCloseable {
             ContainerLogs containerLogs = openLogs(dispatcher, parts);
             LogSource logs = FollowedLog.source(containerLogs);
             return serve(engine, logs, settings.address(), parts, built.info(), settings.stateDir().resolve("content").resolve("ingest"));
-        } catch (DaemonException | RuntimeException e) {
+        } catch (RuntimeException e) {
             closeAll(parts, e);
             throw e;
         }
     }
 
     /** The API over an engine built elsewhere (embedding, API tests); closing the daemon shuts that engine down. */
-    public static EnviroDaemon serve(Engine engine, LogSource logs, EngineAddress address, Path spool) throws DaemonException {
+    public static EnviroDaemon serve(Engine engine, LogSource logs, EngineAddress address, Path spool) throws EnviroError {
         return serve(engine, logs, address, new ArrayDeque<>(), EngineInfo.embedded(), spool);
     }
 
     private static EnviroDaemon serve(Engine engine, LogSource logs, EngineAddress address, Deque<AutoCloseable> parts,
-                                      EngineInfo info, Path spool) throws DaemonException {
+                                      EngineInfo info, Path spool) throws EnviroError {
         java.util.concurrent.atomic.AtomicInteger cliSessions = new java.util.concurrent.atomic.AtomicInteger();
         io.grpc.ServerServiceDefinition api = io.grpc.ServerInterceptors.intercept(
                 new EnviroService(engine, logs, info, spool, cliSessions), new CorrelationInterceptor());
@@ -94,38 +95,40 @@ public final class EnviroDaemon implements AutoCloseable {
         return inProcess.client();
     }
 
-    private static SyscallDispatcher startDispatcher(Deque<AutoCloseable> parts) throws DaemonException {
+    private static SyscallDispatcher startDispatcher(Deque<AutoCloseable> parts) throws EnviroError {
         try {
             SyscallDispatcher dispatcher = SyscallDispatcher.start();
             parts.push(dispatcher);
             return dispatcher;
         } catch (SyscallException e) {
-            throw new DaemonException("cannot start the syscall dispatcher (io_uring): " + e.getMessage(), e);
+            throw new EnviroError(ErrorCode.INTERNAL, "cannot start the syscall dispatcher (io_uring): " + e.getMessage(), e);
         }
     }
 
-    private static ContainerLogs openLogs(SyscallDispatcher dispatcher, Deque<AutoCloseable> parts) throws DaemonException {
+    private static ContainerLogs openLogs(SyscallDispatcher dispatcher, Deque<AutoCloseable> parts) throws EnviroError {
         try {
             ContainerLogs logs = new ContainerLogs(dispatcher);
             parts.push(logs);
             return logs;
         } catch (SyscallException e) {
-            throw new DaemonException("cannot start the log reader (inotify): " + e.getMessage(), e);
+            throw new EnviroError(ErrorCode.INTERNAL, "cannot start the log reader (inotify): " + e.getMessage(), e);
         }
     }
 
     /** The engine and what {@code enviro info} says about it. */
     private record Built(Engine engine, EngineInfo info) {}
 
-    private static Built buildEngine(DaemonSettings settings, SyscallDispatcher dispatcher) throws DaemonException {
+    private static Built buildEngine(DaemonSettings settings, SyscallDispatcher dispatcher) throws EnviroError {
         try {
             ImageStore images = ImageStore.open(settings.stateDir(), settings.insecureRegistries());
             Snapshotter snapshots = Snapshotter.open(settings.stateDir(), images, NativeExecutor.defaultIdMap());
             Executor executor = new NativeExecutor(settings.stateDir(), images, snapshots, NativeExecutor.defaultIdMap(), dispatcher);
             Engine engine = EngineSystem.start(new EngineSettings(settings.stateDir(), executor, images, nodeName()));
             return new Built(engine, EngineFacts.of(settings.stateDir(), snapshots, executor, dispatcher, settings.insecureRegistries()));
-        } catch (ImageException | java.io.IOException e) {
-            throw new DaemonException("cannot start the engine in " + settings.stateDir() + ": " + e.getMessage(), e);
+        } catch (EnviroError e) {
+            throw e.within("cannot start the engine in " + settings.stateDir() + ": ");
+        } catch (java.io.IOException e) {
+            throw new EnviroError(ErrorCode.INTERNAL, "cannot start the engine in " + settings.stateDir() + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,10 +1,11 @@
 package dev.enviro.daemon;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.grpc.Timestamps;
 
 import dev.enviro.actors.ContainerView;
 import dev.enviro.actors.Engine;
-import dev.enviro.actors.EngineException;
 import dev.enviro.runtime.LifecycleStep;
 import dev.enviro.grpc.v1.*;
 import io.grpc.stub.StreamObserver;
@@ -268,7 +269,7 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
                         request.getUser().isEmpty() ? null : request.getUser(), request.getWorkdir().isEmpty() ? null : request.getWorkdir(),
                         request.getTty(), request.getInteractive());
             } catch (IllegalArgumentException e) {
-                throw new EngineException(EngineException.Reason.INVALID_ARGUMENT, "exec into container " + request.getRef() + ": " + e.getMessage());
+                throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "exec into container " + request.getRef() + ": " + e.getMessage());
             }
             started = engine.exec(request.getRef(), spec);
         } catch (RuntimeException e) {
@@ -308,13 +309,13 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
     public void top(TopRequest request, StreamObserver<TopResponse> out) {
         answer("Top", () -> engine.inspect(ref(request.getRef())).thenApplyAsync(view -> {
             if (view.state() != ContainerView.State.RUNNING || view.pid() <= 0) {
-                throw new EngineException(EngineException.Reason.FAILED_PRECONDITION,
+                throw new EnviroError(ErrorCode.CONFLICT,
                         "container " + request.getRef() + " is not running: start it first");
             }
             try {
                 return dev.enviro.runtime.top.ProcessTable.of(view.pid());
             } catch (java.io.IOException e) {
-                throw new EngineException(EngineException.Reason.INTERNAL, "container " + request.getRef() + ": cannot list its processes: " + e.getMessage());
+                throw new EnviroError(ErrorCode.INTERNAL, "container " + request.getRef() + ": cannot list its processes: " + e.getMessage());
             }
         }, r -> Thread.ofVirtual().start(r)), rows -> {
             TopResponse.Builder b = TopResponse.newBuilder();
@@ -351,7 +352,7 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
 
     private static int exitCode(ContainerView view) {
         if (view.exitCode() == null) {
-            throw new EngineException(EngineException.Reason.INTERNAL,
+            throw new EnviroError(ErrorCode.INTERNAL,
                     "container " + view.id() + " is reported exited without an exit code");
         }
         return view.exitCode();
@@ -552,7 +553,7 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
         return ref;
     }
 
-    private static EngineException invalid(String message) {
-        return new EngineException(EngineException.Reason.INVALID_ARGUMENT, message);
+    private static EnviroError invalid(String message) {
+        return new EnviroError(ErrorCode.INVALID_ARGUMENT, message);
     }
 }

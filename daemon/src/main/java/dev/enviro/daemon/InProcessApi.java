@@ -1,5 +1,7 @@
 package dev.enviro.daemon;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.grpc.EngineAddress;
 
 import dev.enviro.grpc.EnviroClient;
@@ -32,7 +34,7 @@ final class InProcessApi implements AutoCloseable {
         this.address = address;
     }
 
-    static InProcessApi start(EngineAddress address, ServerServiceDefinition api) throws DaemonException {
+    static InProcessApi start(EngineAddress address, ServerServiceDefinition api) throws EnviroError {
         String name = "enviro-" + address.socket();
         ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
         Server server = InProcessServerBuilder.forName(name).executor(calls).addService(api).build();
@@ -40,7 +42,7 @@ final class InProcessApi implements AutoCloseable {
             server.start();
         } catch (IOException e) {
             calls.shutdownNow();
-            throw new DaemonException("cannot serve the API in-process: " + e.getMessage(), e);
+            throw new EnviroError(ErrorCode.INTERNAL, "cannot serve the API in-process: " + e.getMessage(), e);
         }
         ManagedChannel channel = InProcessChannelBuilder.forName(name).executor(calls).build();
         return new InProcessApi(server, channel, calls, address);

@@ -1,5 +1,7 @@
 package dev.enviro.daemon;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.actors.Engine;
 import dev.enviro.grpc.v1.LayerProgress;
 import dev.enviro.grpc.v1.PullRequest;
@@ -30,7 +32,7 @@ final class PullStream {
     static void serve(Engine engine, PullRequest request, StreamObserver<PullUpdate> observer) {
         PullStream stream = new PullStream(observer);
         if (request.getReference().isBlank()) {
-            stream.fail(new dev.enviro.actors.EngineException(dev.enviro.actors.EngineException.Reason.INVALID_ARGUMENT,
+            stream.fail(new dev.enviro.errors.EnviroError(dev.enviro.errors.ErrorCode.INVALID_ARGUMENT,
                     "an image reference is required, e.g. 'enviro pull busybox'"));
             return;
         }

@@ -1,11 +1,11 @@
 package dev.enviro.daemon;
 
+import dev.enviro.errors.EnviroError;
 import dev.enviro.grpc.Timestamps;
 
 import dev.enviro.actors.ContainerStats;
 import dev.enviro.actors.ContainerView;
 import dev.enviro.actors.Engine;
-import dev.enviro.actors.EngineException;
 import dev.enviro.grpc.v1.StatsRequest;
 import dev.enviro.grpc.v1.StatsResponse;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -78,7 +78,7 @@ final class StatsStream {
                 now = engine.stats(ref).toCompletableFuture().get(10, TimeUnit.SECONDS);
             } catch (Exception e) {
                 Throwable cause = e instanceof java.util.concurrent.ExecutionException || e instanceof CompletionException ? e.getCause() : e;
-                if (all && cause instanceof EngineException) continue;
+                if (all && cause instanceof EnviroError) continue;
                 throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
             }
             String id = now.container().id();

@@ -1,5 +1,7 @@
 package dev.enviro.daemon;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.grpc.EngineAddress;
 
 import io.grpc.BindableService;
@@ -48,32 +50,32 @@ public final class UnixSocketServer implements AutoCloseable {
      * Fails when another engine answers on the socket; removes a stale socket file a dead engine left.
      * Called before the engine is built, so a second daemon says so before it touches the state directory.
      */
-    public static void claim(EngineAddress address) throws DaemonException {
+    public static void claim(EngineAddress address) throws EnviroError {
         Path socket = address.socket();
         if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         if (!isSocket(socket)) {
-            throw new DaemonException(socket + " exists and is not a socket: remove it or choose another --host");
+            throw new EnviroError(ErrorCode.CONFLICT, socket + " exists and is not a socket: remove it or choose another --host");
         }
         try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             probe.connect(UnixDomainSocketAddress.of(socket));
-            throw new DaemonException("another Enviro engine is already listening on " + address
+            throw new EnviroError(ErrorCode.CONFLICT, "another Enviro engine is already listening on " + address
                     + ": stop it first, or give this one another --host");
         } catch (ConnectException refused) {
             // Nobody accepts on it: a dead engine's socket file.
             try {
                 Files.deleteIfExists(socket);
             } catch (IOException e) {
-                throw new DaemonException("cannot remove the stale socket " + socket + ": " + e.getMessage(), e);
+                throw new EnviroError(ErrorCode.INTERNAL, "cannot remove the stale socket " + socket + ": " + e.getMessage(), e);
             }
         } catch (IOException e) {
-            throw new DaemonException("cannot check whether an engine listens on " + address + ": " + reason(e), e);
+            throw new EnviroError(ErrorCode.INTERNAL, "cannot check whether an engine listens on " + address + ": " + reason(e), e);
         }
     }
 
     /** Binds {@code address} (after {@link #claim}) and serves {@code services}. */
-    public static UnixSocketServer bind(EngineAddress address, BindableService... services) throws DaemonException {
+    public static UnixSocketServer bind(EngineAddress address, BindableService... services) throws EnviroError {
         Path socket = address.socket();
         createParent(socket.getParent());
         claim(address);
@@ -103,12 +105,12 @@ public final class UnixSocketServer implements AutoCloseable {
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             calls.shutdownNow();
-            throw new DaemonException("cannot listen on " + address + ": " + reason(e), e);
+            throw new EnviroError(ErrorCode.INTERNAL, "cannot listen on " + address + ": " + reason(e), e);
         }
         return new UnixSocketServer(address, server, boss, workers, calls);
     }
 
-    private static void createParent(Path dir) throws DaemonException {
+    private static void createParent(Path dir) throws EnviroError {
         if (Files.isDirectory(dir)) {
             return;
         }
@@ -120,7 +122,7 @@ public final class UnixSocketServer implements AutoCloseable {
         } catch (java.nio.file.FileAlreadyExistsException raced) {
             // Another process made it between the check and here: use it as it is.
         } catch (IOException e) {
-            throw new DaemonException("cannot create the socket directory " + dir + ": " + reason(e), e);
+            throw new EnviroError(ErrorCode.INTERNAL, "cannot create the socket directory " + dir + ": " + reason(e), e);
         }
     }
 

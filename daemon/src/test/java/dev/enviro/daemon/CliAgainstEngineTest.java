@@ -1,5 +1,7 @@
 package dev.enviro.daemon;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.persistence.ContainerDefinition;
 
 import dev.enviro.cli.CliRun;
@@ -8,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.enviro.actors.EngineException;
 import dev.enviro.grpc.EngineAddress;
 import dev.enviro.daemon.RecordingEngine.Line;
 import dev.enviro.daemon.RecordingEngine.Program;
@@ -69,8 +70,8 @@ class CliAgainstEngineTest {
 
     @Test
     void commandNotFoundExits127WithTheEnginesLine() {
-        engine.program("img", Program.failsToStart(new EngineException(EngineException.Reason.FAILED_PRECONDITION,
-                "container t2: exec 'nope': executable file not found in $PATH", 127)));
+        engine.program("img", Program.failsToStart(new EnviroError(ErrorCode.COMMAND_NOT_FOUND,
+                "container t2: exec 'nope': executable file not found in $PATH")));
         CliRun run = enviro("run", "img", "nope");
         assertEquals(127, run.exit());
         assertEquals("Error: container t2: exec 'nope': executable file not found in $PATH\n", run.err());

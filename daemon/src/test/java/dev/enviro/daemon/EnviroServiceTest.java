@@ -1,6 +1,7 @@
 package dev.enviro.daemon;
 
-import dev.enviro.grpc.EnviroException;
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 
 import dev.enviro.grpc.EngineAddress;
 
@@ -8,7 +9,6 @@ import dev.enviro.grpc.EnviroClient;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.enviro.actors.EngineException;
 import dev.enviro.daemon.RecordingEngine.Line;
 import dev.enviro.daemon.RecordingEngine.Program;
 import dev.enviro.grpc.v1.Container;
@@ -100,43 +100,36 @@ class EnviroServiceTest {
     }
 
     @Test
-    void engineReasonsBecomeStatusCodesWithTheMessage() {
-        var cases = List.of(
-                new Object[] {EngineException.Reason.NOT_FOUND, Status.Code.NOT_FOUND},
-                new Object[] {EngineException.Reason.ALREADY_EXISTS, Status.Code.ALREADY_EXISTS},
-                new Object[] {EngineException.Reason.INVALID_ARGUMENT, Status.Code.INVALID_ARGUMENT},
-                new Object[] {EngineException.Reason.FAILED_PRECONDITION, Status.Code.FAILED_PRECONDITION},
-                new Object[] {EngineException.Reason.UNAVAILABLE, Status.Code.UNAVAILABLE},
-                new Object[] {EngineException.Reason.INTERNAL, Status.Code.INTERNAL});
-        for (Object[] c : cases) {
-            engine.failNext(new EngineException((EngineException.Reason) c[0], "container x: " + c[0]));
-            EnviroException e = assertThrows(EnviroException.class, () -> client.inspect("x"));
-            assertEquals(c[1], e.code());
-            assertEquals("container x: " + c[0], e.getMessage());
-            assertEquals(125, e.exitCode());
-            assertFalse(e.unreachable(), "an engine's UNAVAILABLE is not a missing engine");
+    void everyErrorCodeReachesTheClientWithItsMessageAndExitCode() {
+        for (ErrorCode code : ErrorCode.values()) {
+            if (code == ErrorCode.UNREACHABLE) continue; // said by clients only
+            engine.failNext(new EnviroError(code, "container x: " + code));
+            EnviroError e = assertThrows(EnviroError.class, () -> client.inspect("x"));
+            assertEquals(code, e.code());
+            assertEquals("container x: " + code, e.getMessage());
+            assertEquals(code.exitCode(), e.exitCode());
         }
     }
 
     @Test
     void notFoundNamesTheContainer() {
-        EnviroException e = assertThrows(EnviroException.class, () -> client.inspect("nope"));
-        assertEquals(Status.Code.NOT_FOUND, e.code());
+        EnviroError e = assertThrows(EnviroError.class, () -> client.inspect("nope"));
+        assertEquals(ErrorCode.NOT_FOUND, e.code());
         assertEquals("no such container: nope", e.getMessage());
     }
 
     @Test
     void unexpectedFailuresAreInternalOnOneLine() {
         engine.failNext(new IllegalStateException("boom\nsecond line"));
-        EnviroException e = assertThrows(EnviroException.class, () -> client.list(true));
-        assertEquals(Status.Code.INTERNAL, e.code());
+        EnviroError e = assertThrows(EnviroError.class, () -> client.list(true));
+        assertEquals(ErrorCode.INTERNAL, e.code());
         assertEquals("internal error in List: IllegalStateException: boom (see the engine's log)", e.getMessage());
     }
 
     @Test
     void emptyReferenceIsInvalid() {
-        EnviroException e = assertThrows(EnviroException.class, () -> client.stop("", null));
-        assertEquals(Status.Code.INVALID_ARGUMENT, e.code());
+        EnviroError e = assertThrows(EnviroError.class, () -> client.stop("", null));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
         assertTrue(engine.calls().stream().noneMatch(c -> c.startsWith("stop")));
     }
 
@@ -160,8 +153,8 @@ class EnviroServiceTest {
         Container c = client.create(spec("img"));
         client.start(c.getId());
         assertEquals(137, client.kill(c.getId(), 0).getExitCode());
-        EnviroException e = assertThrows(EnviroException.class, () -> client.kill(c.getId(), 99));
-        assertEquals(Status.Code.INVALID_ARGUMENT, e.code());
+        EnviroError e = assertThrows(EnviroError.class, () -> client.kill(c.getId(), 99));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
     }
 
     @Test
@@ -211,11 +204,11 @@ class EnviroServiceTest {
 
     @Test
     void commandNotFoundCarriesExitCode127AndIsRemovedWithRm() {
-        engine.program("img", Program.failsToStart(new EngineException(EngineException.Reason.FAILED_PRECONDITION,
-                "container c: executable 'nope' not found in $PATH", 127)));
+        engine.program("img", Program.failsToStart(new EnviroError(ErrorCode.COMMAND_NOT_FOUND,
+                "container c: executable 'nope' not found in $PATH")));
         ContainerSpec spec = spec("img", "nope").toBuilder().setAutoRemove(true).build();
         Iterator<RunEvent> events = client.run(spec, false);
-        EnviroException e = assertThrows(EnviroException.class, () -> events.forEachRemaining(x -> {}));
+        EnviroError e = assertThrows(EnviroError.class, () -> events.forEachRemaining(x -> {}));
         assertEquals(127, e.exitCode());
         assertEquals("container c: executable 'nope' not found in $PATH", e.getMessage());
         assertTrue(engine.containers().isEmpty());
@@ -310,8 +303,8 @@ class EnviroServiceTest {
         String saved = out.toString();
         assertEquals("saved [localhost/busybox]".length() + (3 << 20), saved.length(), "every chunk, in order");
         assertTrue(saved.startsWith("saved [localhost/busybox]xxx") && saved.endsWith("xxx"), saved.substring(0, 40));
-        EnviroException e = assertThrows(EnviroException.class, () -> client.saveImages(List.of(), new java.io.ByteArrayOutputStream()));
-        assertEquals(Status.Code.INVALID_ARGUMENT, e.code());
+        EnviroError e = assertThrows(EnviroError.class, () -> client.saveImages(List.of(), new java.io.ByteArrayOutputStream()));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
     }
 
     @Test

@@ -1,10 +1,11 @@
 package dev.enviro.daemon;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.persistence.ContainerDefinition;
 
 import dev.enviro.actors.ContainerView;
 import dev.enviro.actors.Engine;
-import dev.enviro.actors.EngineException;
 import dev.enviro.images.ImageSummary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,7 +39,7 @@ public final class RecordingEngine implements Engine {
     }
 
     /** What starting a container of an image does: lines written, then exit with {@code exitCode}; or a start failure. */
-    public record Program(List<Line> lines, int exitCode, Duration runFor, EngineException startFailure, CompletableFuture<Void> release) {
+    public record Program(List<Line> lines, int exitCode, Duration runFor, EnviroError startFailure, CompletableFuture<Void> release) {
         public static Program exits(int code, Line... lines) {
             return new Program(List.of(lines), code, Duration.ZERO, null, CompletableFuture.completedFuture(null));
         }
@@ -46,7 +47,7 @@ public final class RecordingEngine implements Engine {
         public static Program runsUntil(CompletableFuture<Void> release, Line... lines) {
             return new Program(List.of(lines), 0, Duration.ZERO, null, release);
         }
-        public static Program failsToStart(EngineException failure) {
+        public static Program failsToStart(EnviroError failure) {
             return new Program(List.of(), 0, Duration.ZERO, failure, CompletableFuture.completedFuture(null));
         }
     }
@@ -71,7 +72,7 @@ public final class RecordingEngine implements Engine {
         return this;
     }
 
-    /** The next call fails with {@code failure} (thrown synchronously if it is not an EngineException). */
+    /** The next call fails with {@code failure} (thrown synchronously if it is not an EnviroError). */
     public void failNext(RuntimeException failure) {
         nextFailure = failure;
     }
@@ -105,7 +106,7 @@ public final class RecordingEngine implements Engine {
         lastCreate = request;
         return attempt(() -> {
             if (request.name() != null && containers.values().stream().anyMatch(c -> request.name().equals(c.name()))) {
-                throw new EngineException(EngineException.Reason.ALREADY_EXISTS, "the name " + request.name() + " is already in use");
+                throw new EnviroError(ErrorCode.ALREADY_EXISTS, "the name " + request.name() + " is already in use");
             }
             int n = ids.incrementAndGet();
             String id = String.format("%064x", n * 0x1000003L + 0xabcdef00000L);
@@ -182,7 +183,7 @@ public final class RecordingEngine implements Engine {
         return attempt(() -> {
             ContainerView c = find(ref);
             if (c.state() != ContainerView.State.RUNNING) {
-                throw new EngineException(EngineException.Reason.FAILED_PRECONDITION, "container " + c.name() + " is not running");
+                throw new EnviroError(ErrorCode.CONFLICT, "container " + c.name() + " is not running");
             }
             exit(c.id(), 128 + signal);
             return containers.get(c.id());
@@ -195,7 +196,7 @@ public final class RecordingEngine implements Engine {
         return attempt(() -> {
             ContainerView c = find(ref);
             if (c.state() == ContainerView.State.RUNNING && !force) {
-                throw new EngineException(EngineException.Reason.FAILED_PRECONDITION,
+                throw new EnviroError(ErrorCode.CONFLICT,
                         "container " + c.name() + " is running: stop it first or use 'enviro rm -f'");
             }
             exit(c.id(), 137);
@@ -257,7 +258,7 @@ public final class RecordingEngine implements Engine {
         calls.add("loadImage(" + archive + ")");
         return attempt(() -> {
             if (!Files.exists(archive)) {
-                throw new EngineException(EngineException.Reason.NOT_FOUND, "image archive " + archive + " not found");
+                throw new EnviroError(ErrorCode.NOT_FOUND, "image archive " + archive + " not found");
             }
             try {
                 lastLoaded = java.util.Arrays.hashCode(Files.readAllBytes(archive));
@@ -289,7 +290,7 @@ public final class RecordingEngine implements Engine {
         if (byName != null) return byName;
         List<ContainerView> byId = containers.values().stream().filter(c -> c.id().startsWith(ref)).toList();
         if (byId.size() == 1) return byId.getFirst();
-        throw new EngineException(EngineException.Reason.NOT_FOUND, "no such container: " + ref);
+        throw new EnviroError(ErrorCode.NOT_FOUND, "no such container: " + ref);
     }
 
     private static ContainerView with(ContainerView c, ContainerView.State state, int pid, Integer exitCode, Instant started, Instant finished) {
@@ -301,7 +302,7 @@ public final class RecordingEngine implements Engine {
         RuntimeException failure = nextFailure;
         if (failure != null) {
             nextFailure = null;
-            if (!(failure instanceof EngineException)) throw failure;
+            if (!(failure instanceof EnviroError)) throw failure;
             return CompletableFuture.failedStage(failure);
         }
         try {

@@ -1,7 +1,8 @@
 package dev.enviro.daemon;
 
-import dev.enviro.grpc.EnviroException;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.grpc.EngineAddress;
 
 import dev.enviro.grpc.EnviroClient;
@@ -27,7 +28,7 @@ class UnixSocketServerTest {
     void aSecondEngineOnTheSameSocketIsRefused() throws Exception {
         EngineAddress address = new EngineAddress(dir.resolve("enviro.sock"));
         try (EnviroDaemon first = EnviroDaemon.serve(new RecordingEngine(dir), LogSource.criFiles(), address, dir)) {
-            DaemonException e = assertThrows(DaemonException.class,
+            EnviroError e = assertThrows(EnviroError.class,
                     () -> EnviroDaemon.serve(new RecordingEngine(dir), LogSource.criFiles(), address, dir));
             assertEquals("another Enviro engine is already listening on unix://" + dir.resolve("enviro.sock")
                     + ": stop it first, or give this one another --host", e.getMessage());
@@ -54,7 +55,7 @@ class UnixSocketServerTest {
     @Test
     void aRegularFileInTheWayIsNotDeleted() throws Exception {
         Path socket = Files.writeString(dir.resolve("enviro.sock"), "precious");
-        DaemonException e = assertThrows(DaemonException.class,
+        EnviroError e = assertThrows(EnviroError.class,
                 () -> EnviroDaemon.serve(new RecordingEngine(dir), LogSource.criFiles(), new EngineAddress(socket), dir));
         assertEquals(socket + " exists and is not a socket: remove it or choose another --host", e.getMessage());
         assertEquals("precious", Files.readString(socket));
@@ -64,8 +65,8 @@ class UnixSocketServerTest {
     void noEngineListeningSaysHowToStartOne() {
         EngineAddress address = new EngineAddress(dir.resolve("missing.sock"));
         try (EnviroClient client = EnviroClient.connect(address)) {
-            EnviroException e = assertThrows(EnviroException.class, () -> client.list(true));
-            assertTrue(e.unreachable());
+            EnviroError e = assertThrows(EnviroError.class, () -> client.list(true));
+            assertTrue(e.is(ErrorCode.UNREACHABLE));
             assertEquals(125, e.exitCode());
             assertEquals("cannot reach the Enviro engine at unix://" + dir.resolve("missing.sock")
                     + " (connect: No such file or directory). Start one with 'enviro daemon' (or set ENVIRO_HOST).",
@@ -80,7 +81,7 @@ class UnixSocketServerTest {
             dead.bind(UnixDomainSocketAddress.of(socket));
         }
         try (EnviroClient client = EnviroClient.connect(new EngineAddress(socket))) {
-            EnviroException e = assertThrows(EnviroException.class, () -> client.list(true));
+            EnviroError e = assertThrows(EnviroError.class, () -> client.list(true));
             assertTrue(e.getMessage().contains("(connect: Connection refused)"), e.getMessage());
         }
     }

@@ -17,7 +17,7 @@ import java.util.function.Supplier;
 
 /**
  * A blocking Java client of the engine's API on its unix socket. Every failure is an
- * {@link EnviroException} carrying the line to show and the exit code to end with; also while
+ * {@link dev.enviro.errors.EnviroError} carrying the line to show and the exit code to end with; also while
  * iterating a stream. Safe to use from several threads (e.g. a signal forwarder beside a run).
  */
 public final class EnviroClient implements AutoCloseable {
@@ -39,7 +39,7 @@ public final class EnviroClient implements AutoCloseable {
         return new EnviroClient(address, null, channel);
     }
 
-    /** Connects lazily: a missing engine shows on the first call, as {@link EnviroException#unreachable()}. */
+    /** Connects lazily: a missing engine shows on the first call, as an {@link dev.enviro.errors.EnviroError} with code {@code UNREACHABLE}. */
     public static EnviroClient connect(EngineAddress address) {
         EventLoopGroup loop = new EpollEventLoopGroup(1);
         ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(address.socket().toString()))
@@ -251,7 +251,7 @@ public final class EnviroClient implements AutoCloseable {
 
     /**
      * Opens an {@code Attach} call (docs/terminal.md): send the container's ref first, then input; events
-     * come to {@code events} on gRPC's threads, a failure as an {@link EnviroException}.
+     * come to {@code events} on gRPC's threads, a failure as an {@link dev.enviro.errors.EnviroError}.
      */
     public io.grpc.stub.StreamObserver<AttachInput> attach(io.grpc.stub.StreamObserver<RunEvent> events) {
         return EnviroGrpc.newStub(channel).attach(new io.grpc.stub.StreamObserver<>() {
@@ -260,7 +260,7 @@ public final class EnviroClient implements AutoCloseable {
 
             @Override
             public void onError(Throwable t) {
-                events.onError(t instanceof StatusRuntimeException e ? EnviroException.from(e, address) : t);
+                events.onError(t instanceof StatusRuntimeException e ? ApiErrors.fromStatus(e, address) : t);
             }
 
             @Override
@@ -280,7 +280,7 @@ public final class EnviroClient implements AutoCloseable {
         try {
             return rpc.get();
         } catch (StatusRuntimeException e) {
-            throw EnviroException.from(e, address);
+            throw ApiErrors.fromStatus(e, address);
         }
     }
 

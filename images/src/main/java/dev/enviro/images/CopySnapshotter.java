@@ -1,5 +1,7 @@
 package dev.enviro.images;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.ffm.IdMap;
 import dev.enviro.images.content.Digest;
 import dev.enviro.images.content.Tree;
@@ -35,10 +37,10 @@ final class CopySnapshotter extends UnpackingSnapshotter {
     }
 
     @Override
-    List<Mount> prepareLocked(ResolvedImage image, IdMap idMap, Path containerDir) throws ImageException {
+    List<Mount> prepareLocked(ResolvedImage image, IdMap idMap, Path containerDir) throws EnviroError {
         Path rootfs = containerDir.resolve("rootfs");
         if (rootfs.toString().contains(",")) {
-            throw new ImageException(ImageException.Kind.IO, "path " + rootfs + " contains ',', which mount options cannot carry: choose another state directory");
+            throw new EnviroError(ErrorCode.INTERNAL, "path " + rootfs + " contains ',', which mount options cannot carry: choose another state directory");
         }
         ConfigFile config = config(image);
         try {
@@ -56,14 +58,14 @@ final class CopySnapshotter extends UnpackingSnapshotter {
                     throw LayerSnapshots.unsafe(image.reference(), layer, e);
                 }
                 if (!diffId.equals(config.diffIds().get(i))) {
-                    throw new ImageException(ImageException.Kind.DIGEST_MISMATCH, "image " + image.reference() + ": layer " + layer
+                    throw new EnviroError(ErrorCode.CORRUPT, "image " + image.reference() + ": layer " + layer
                             + " unpacks to " + diffId + ", its config says " + config.diffIds().get(i) + ": pull or load the image again");
                 }
             }
         } catch (IOException e) {
             cleanup(rootfs, e);
-            throw new ImageException(ImageException.Kind.IO, "container directory " + containerDir + ": cannot copy the image " + image.reference() + ": " + e.getMessage(), e);
-        } catch (ImageException e) {
+            throw new EnviroError(ErrorCode.INTERNAL, "container directory " + containerDir + ": cannot copy the image " + image.reference() + ": " + e.getMessage(), e);
+        } catch (EnviroError e) {
             cleanup(rootfs, e);
             throw e;
         }
@@ -79,16 +81,16 @@ final class CopySnapshotter extends UnpackingSnapshotter {
     }
 
     @Override
-    public void remove(Path containerDir) throws ImageException {
+    public void remove(Path containerDir) throws EnviroError {
         Path rootfs = containerDir.resolve("rootfs");
         if (OverlaySnapshotter.isMountPoint(rootfs)) {
-            throw new ImageException(ImageException.Kind.IO, "container root filesystem " + rootfs
+            throw new EnviroError(ErrorCode.INTERNAL, "container root filesystem " + rootfs
                     + " is mounted on the host (it should only ever be mounted in the container's namespace): run 'umount " + rootfs + "' and retry");
         }
         try {
             Tree.delete(rootfs);
         } catch (IOException e) {
-            throw new ImageException(ImageException.Kind.IO, "container directory " + containerDir + ": cannot remove the root filesystem: " + e.getMessage(), e);
+            throw new EnviroError(ErrorCode.INTERNAL, "container directory " + containerDir + ": cannot remove the root filesystem: " + e.getMessage(), e);
         }
     }
 }

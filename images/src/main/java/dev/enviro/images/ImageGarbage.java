@@ -1,5 +1,7 @@
 package dev.enviro.images;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.images.content.ContentStore;
 import dev.enviro.images.content.Digest;
 import dev.enviro.images.content.Tree;
@@ -40,9 +42,9 @@ final class ImageGarbage {
 
     /** Reads a recorded image's manifest and config (the store's cache). */
     interface Images {
-        ImageManifest manifest(String manifestDigest) throws ImageException;
+        ImageManifest manifest(String manifestDigest) throws EnviroError;
 
-        ConfigFile config(ImageManifest manifest) throws ImageException;
+        ConfigFile config(ImageManifest manifest) throws EnviroError;
     }
 
     private ImageGarbage() {}
@@ -53,7 +55,7 @@ final class ImageGarbage {
      * recorded image that cannot be read stops the collection: its layers cannot be told from garbage.
      */
     static Swept collect(Path stateDir, ContentStore content, Collection<String> recorded, Collection<String> usedByContainers,
-                         Collection<String> pinnedBlobs, Images images) throws ImageException {
+                         Collection<String> pinnedBlobs, Images images) throws EnviroError {
         Set<String> liveBlobs = new HashSet<>();
         Set<String> liveDiffIds = new HashSet<>();
         Set<String> manifests = new HashSet<>(recorded);
@@ -62,7 +64,7 @@ final class ImageGarbage {
             Digest digest = Digest.parse(m);
             if (!content.contains(digest)) {
                 if (recorded.contains(m)) {
-                    throw new ImageException(ImageException.Kind.MALFORMED, "image " + m + " is recorded but its manifest is missing from "
+                    throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "image " + m + " is recorded but its manifest is missing from "
                             + content.path(digest).getParent() + ": remove it with 'enviro rmi -f " + m + "', then prune again");
                 }
                 continue; // a container's image deleted by an older engine: its plan.bin still protects its layers
@@ -109,7 +111,7 @@ final class ImageGarbage {
                 Tree.delete(partial);
             }
         } catch (IOException e) {
-            throw new ImageException(ImageException.Kind.IO, "image garbage collection in " + stateDir + " failed: " + e.getMessage()
+            throw new EnviroError(ErrorCode.INTERNAL, "image garbage collection in " + stateDir + " failed: " + e.getMessage()
                     + ": check the state directory's permissions and run 'enviro image prune' again", e);
         }
         return new Swept(blobs, snapshots, bytes);
@@ -119,7 +121,7 @@ final class ImageGarbage {
      * Snapshot directories (names) the lowerdir of any container's plan uses. The plan is the helper's
      * binary format, but its strings are stored as they are, so the paths are found by their shape.
      */
-    static Set<String> snapshotsInPlans(Path containers) throws ImageException {
+    static Set<String> snapshotsInPlans(Path containers) throws EnviroError {
         Set<String> found = new HashSet<>();
         try {
             for (Path dir : list(containers)) {
@@ -134,7 +136,7 @@ final class ImageGarbage {
                 while (m.find()) found.add(m.group(1));
             }
         } catch (IOException e) {
-            throw new ImageException(ImageException.Kind.IO, "cannot read the containers' plans in " + containers
+            throw new EnviroError(ErrorCode.INTERNAL, "cannot read the containers' plans in " + containers
                     + " (garbage collection keeps what they use): " + e.getMessage(), e);
         }
         return found;

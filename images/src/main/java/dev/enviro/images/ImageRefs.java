@@ -1,5 +1,7 @@
 package dev.enviro.images;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.enviro.images.content.Digest;
@@ -49,14 +51,14 @@ final class ImageRefs {
         return new ImageRefs(dir);
     }
 
-    Refs read() throws ImageException {
+    Refs read() throws EnviroError {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             return new Refs(List.of(), Map.of());
         } catch (IOException e) {
-            throw new ImageException(ImageException.Kind.IO, file + ": cannot read: " + e.getMessage(), e);
+            throw new EnviroError(ErrorCode.INTERNAL, file + ": cannot read: " + e.getMessage(), e);
         }
         try {
             JsonNode root = Json.parse(bytes, file.toString());
@@ -65,14 +67,14 @@ final class ImageRefs {
             Map<String, String> names = new TreeMap<>();
             root.path("names").properties().forEach(e -> names.put(e.getKey(), Digest.parse(e.getValue().asText()).toString()));
             return new Refs(images, names);
-        } catch (ImageException | IllegalArgumentException e) {
-            throw new ImageException(ImageException.Kind.MALFORMED, file + " is corrupt (" + e.getMessage() + "): restore it or remove it and load the images again", e);
+        } catch (EnviroError | IllegalArgumentException e) {
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, file + " is corrupt (" + e.getMessage() + "): restore it or remove it and load the images again", e);
         }
     }
 
     /** Replaces the refs with {@code change(current)}, atomically. */
     @SuppressWarnings("try") // the FileLock is held for the body, not used in it
-    Refs update(UnaryOperator<Refs> change) throws ImageException {
+    Refs update(UnaryOperator<Refs> change) throws EnviroError {
         lock.lock();
         try (FileChannel lc = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock ignored = lc.lock()) {
@@ -80,7 +82,7 @@ final class ImageRefs {
             write(next);
             return next;
         } catch (IOException e) {
-            throw new ImageException(ImageException.Kind.IO, file + ": cannot update: " + e.getMessage(), e);
+            throw new EnviroError(ErrorCode.INTERNAL, file + ": cannot update: " + e.getMessage(), e);
         } finally {
             lock.unlock();
         }

@@ -1,5 +1,7 @@
 package dev.enviro.images;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.images.registry.Credentials;
 import java.nio.file.Path;
 import java.util.List;
@@ -10,7 +12,7 @@ import java.util.function.Consumer;
 public interface ImageStore {
 
     /** Opens (creating if needed) the store under {@code stateDir} (see docs/contracts.md). */
-    static ImageStore open(Path stateDir) throws ImageException {
+    static ImageStore open(Path stateDir) throws EnviroError {
         return LocalImageStore.open(stateDir, Set.of());
     }
 
@@ -18,7 +20,7 @@ public interface ImageStore {
      * As {@link #open(Path)}; {@code insecureRegistries} ({@code host[:port]}) are spoken to in plain
      * HTTP, as loopback registries always are.
      */
-    static ImageStore open(Path stateDir, Set<String> insecureRegistries) throws ImageException {
+    static ImageStore open(Path stateDir, Set<String> insecureRegistries) throws EnviroError {
         return LocalImageStore.open(stateDir, insecureRegistries);
     }
 
@@ -26,16 +28,16 @@ public interface ImageStore {
      * Loads an OCI image layout (directory or tar) or a {@code docker save} archive: every blob is
      * verified and committed, then the names are recorded. A malformed archive stores nothing.
      */
-    List<ImageSummary> load(Path archive) throws ImageException;
+    List<ImageSummary> load(Path archive) throws EnviroError;
 
-    List<ImageSummary> list() throws ImageException;
+    List<ImageSummary> list() throws EnviroError;
 
     /**
      * Resolves a reference: a name ({@code localhost/busybox}, {@code busybox:latest}; the tag
      * defaults to {@code latest}), a full or short config id, or a manifest digest.
-     * Fails with {@link ImageException.Kind#NOT_FOUND} whose message says how to get the image.
+     * Fails with {@link EnviroError.Kind#NOT_FOUND} whose message says how to get the image.
      */
-    ResolvedImage resolve(String reference) throws ImageException;
+    ResolvedImage resolve(String reference) throws EnviroError;
 
     /**
      * Pulls {@code reference} from its registry ({@code busybox} is {@code docker.io/library/busybox:latest})
@@ -43,16 +45,16 @@ public interface ImageStore {
      * (null: anonymous), reporting progress to {@code events} from the downloading threads. The name
      * is recorded once every blob is committed. Kinds: NOT_FOUND, DENIED, UNAVAILABLE, DIGEST_MISMATCH, MALFORMED, IO.
      */
-    default ImageSummary pull(String reference, String platform, Credentials credentials, Consumer<PullEvent> events) throws ImageException {
-        throw new ImageException(ImageException.Kind.IO, getClass().getSimpleName() + " cannot pull images");
+    default ImageSummary pull(String reference, String platform, Credentials credentials, Consumer<PullEvent> events) throws EnviroError {
+        throw new EnviroError(ErrorCode.INTERNAL, getClass().getSimpleName() + " cannot pull images");
     }
 
     /**
      * Adds {@code target} as a name of the image {@code source} resolves to (a name already pointing
      * elsewhere moves, as {@code docker tag}). Kinds: NOT_FOUND, MALFORMED (not a valid name).
      */
-    default ImageSummary tag(String source, String target) throws ImageException {
-        throw new ImageException(ImageException.Kind.IO, getClass().getSimpleName() + " cannot tag images");
+    default ImageSummary tag(String source, String target) throws EnviroError {
+        throw new EnviroError(ErrorCode.INTERNAL, getClass().getSimpleName() + " cannot tag images");
     }
 
     /**
@@ -62,13 +64,13 @@ public interface ImageStore {
      * the names go but the image stays (listed untagged) while a container uses it. Blobs and layer
      * snapshots nothing else needs are deleted with the image.
      */
-    default ImageRemoval remove(String reference, boolean force, java.util.Map<String, List<String>> usedBy) throws ImageException {
-        throw new ImageException(ImageException.Kind.IO, getClass().getSimpleName() + " cannot remove images");
+    default ImageRemoval remove(String reference, boolean force, java.util.Map<String, List<String>> usedBy) throws EnviroError {
+        throw new EnviroError(ErrorCode.INTERNAL, getClass().getSimpleName() + " cannot remove images");
     }
 
     /** {@code image inspect}: the image as stored, with its config and layers. */
-    default ImageDetails inspect(String reference) throws ImageException {
-        throw new ImageException(ImageException.Kind.IO, getClass().getSimpleName() + " cannot inspect images");
+    default ImageDetails inspect(String reference) throws EnviroError {
+        throw new EnviroError(ErrorCode.INTERNAL, getClass().getSimpleName() + " cannot inspect images");
     }
 
     /**
@@ -76,8 +78,8 @@ public interface ImageStore {
      * {@code org.opencontainers.image.ref.name}), which {@link #load} and {@code skopeo oci-archive:} read.
      * The file appears whole or not at all (temp + fsync + rename).
      */
-    default void save(List<String> references, Path archive) throws ImageException {
-        throw new ImageException(ImageException.Kind.IO, getClass().getSimpleName() + " cannot save images");
+    default void save(List<String> references, Path archive) throws EnviroError {
+        throw new EnviroError(ErrorCode.INTERNAL, getClass().getSimpleName() + " cannot save images");
     }
 
     /**
@@ -85,7 +87,7 @@ public interface ImageStore {
      * {@code usedBy} uses, then collects garbage: blobs no recorded image reaches, layer snapshots no
      * image has and no container's plan names, leftovers of failed pulls. Waits for running pulls.
      */
-    default PruneReport prune(boolean all, java.util.Map<String, List<String>> usedBy) throws ImageException {
-        throw new ImageException(ImageException.Kind.IO, getClass().getSimpleName() + " cannot prune images");
+    default PruneReport prune(boolean all, java.util.Map<String, List<String>> usedBy) throws EnviroError {
+        throw new EnviroError(ErrorCode.INTERNAL, getClass().getSimpleName() + " cannot prune images");
     }
 }

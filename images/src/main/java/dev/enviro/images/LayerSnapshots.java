@@ -1,5 +1,7 @@
 package dev.enviro.images;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.ffm.IdMap;
 import dev.enviro.ffm.InodeFlags;
 import dev.enviro.ffm.SyscallException;
@@ -42,7 +44,7 @@ final class LayerSnapshots {
         this.content = content;
     }
 
-    static LayerSnapshots open(Path stateDir, ContentStore content) throws ImageException {
+    static LayerSnapshots open(Path stateDir, ContentStore content) throws EnviroError {
         Path snapshots = stateDir.resolve("snapshots");
         try {
             Files.createDirectories(snapshots.resolve("layers"));
@@ -57,7 +59,7 @@ final class LayerSnapshots {
                 for (Path p : leftovers) Tree.delete(p);
             }
         } catch (IOException e) {
-            throw new ImageException(ImageException.Kind.IO, "snapshots " + snapshots + ": cannot open: " + e.getMessage() + ": check that the state directory is writable", e);
+            throw new EnviroError(ErrorCode.INTERNAL, "snapshots " + snapshots + ": cannot open: " + e.getMessage() + ": check that the state directory is writable", e);
         }
         return new LayerSnapshots(snapshots, content);
     }
@@ -89,7 +91,7 @@ final class LayerSnapshots {
 
     /** What unpacks a layer's tar into a fresh directory and returns the diff id it read. */
     interface Unpack {
-        Digest into(Path dir) throws IOException, ImageException;
+        Digest into(Path dir) throws IOException, EnviroError;
     }
 
     /**
@@ -97,7 +99,7 @@ final class LayerSnapshots {
      * {@code unpack} must be {@code diffId}, else nothing is kept and the image is reported corrupt.
      * Null when the layer hard-links into lower layers that {@code unpack} was not given.
      */
-    Path ensure(String image, Digest layer, Digest diffId, IdMap idMap, Unpack unpack) throws ImageException {
+    Path ensure(String image, Digest layer, Digest diffId, IdMap idMap, Unpack unpack) throws EnviroError {
         Path done = path(diffId, idMap);
         if (Files.isDirectory(done, LinkOption.NOFOLLOW_LINKS)) return done;
         String key = done.getFileName().toString();
@@ -112,7 +114,7 @@ final class LayerSnapshots {
                 Files.setAttribute(tmp, "unix:mode", 0755, LinkOption.NOFOLLOW_LINKS);
                 Digest read = unpack.into(tmp);
                 if (!read.equals(diffId)) {
-                    throw new ImageException(ImageException.Kind.DIGEST_MISMATCH, "image " + image + ": layer " + layer
+                    throw new EnviroError(ErrorCode.CORRUPT, "image " + image + ": layer " + layer
                             + " unpacks to " + read + ", its config says " + diffId + ": pull or load the image again");
                 }
                 try {
@@ -122,7 +124,7 @@ final class LayerSnapshots {
                     Tree.delete(tmp); // another engine finished first: same content, keep theirs
                 }
                 return done;
-            } catch (IOException | ImageException | RuntimeException e) {
+            } catch (IOException | RuntimeException e) {
                 if (tmp != null) {
                     try {
                         Tree.delete(tmp);
@@ -130,11 +132,11 @@ final class LayerSnapshots {
                         e.addSuppressed(cleanup);
                     }
                 }
-                if (e instanceof ImageException ie) throw ie;
+                if (e instanceof EnviroError ie) throw ie;
                 if (e instanceof LayerApplier.LowerLinkException) return null;
                 if (e instanceof RootedPath.EscapeException || e instanceof IllegalArgumentException) throw unsafe(image, layer, e);
                 if (e instanceof IOException io && isLayerFault(io)) throw unreadable(image, layer, io);
-                throw new ImageException(ImageException.Kind.IO, "image " + image + ": cannot unpack layer " + layer + " into " + snapshots + ": " + e.getMessage(), e);
+                throw new EnviroError(ErrorCode.INTERNAL, "image " + image + ": cannot unpack layer " + layer + " into " + snapshots + ": " + e.getMessage(), e);
             } finally {
                 locks.remove(key);
             }
@@ -142,7 +144,7 @@ final class LayerSnapshots {
     }
 
     /** Unpacks a committed layer blob (if its directory does not exist yet); null as {@link #ensure}. */
-    Path ensureFromBlob(String image, Digest layer, Digest diffId, IdMap idMap, List<Path> lowers) throws ImageException {
+    Path ensureFromBlob(String image, Digest layer, Digest diffId, IdMap idMap, List<Path> lowers) throws EnviroError {
         return ensure(image, layer, diffId, idMap, dir -> {
             try (InputStream blob = new BufferedInputStream(content.read(layer), 1 << 16)) {
                 return LayerApplier.overlayLayer(dir, idMap, lowers).apply(LayerFormat.detect(blob).open(blob));
@@ -154,7 +156,7 @@ final class LayerSnapshots {
      * Every layer of {@code image} for {@code idMap}, base first: missing ones are unpacked in parallel,
      * then, in order, those whose hard links reach into lower layers (they need the lowers unpacked).
      */
-    List<Path> ensureAll(ResolvedImage image, List<Digest> diffIds, IdMap idMap) throws ImageException {
+    List<Path> ensureAll(ResolvedImage image, List<Digest> diffIds, IdMap idMap) throws EnviroError {
         int n = image.layerDigests().size();
         List<Digest> blobs = image.layerDigests().stream().map(Digest::parse).toList();
         List<java.util.concurrent.Future<Path>> first = new ArrayList<>();
@@ -170,11 +172,11 @@ final class LayerSnapshots {
             try {
                 p = first.get(i).get();
             } catch (java.util.concurrent.ExecutionException e) {
-                if (e.getCause() instanceof ImageException ie) throw ie;
-                throw new ImageException(ImageException.Kind.IO, "image " + image.reference() + ": cannot unpack: " + e.getCause(), e.getCause());
+                if (e.getCause() instanceof EnviroError ie) throw ie;
+                throw new EnviroError(ErrorCode.INTERNAL, "image " + image.reference() + ": cannot unpack: " + e.getCause(), e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new ImageException(ImageException.Kind.IO, "image " + image.reference() + ": unpacking interrupted", e);
+                throw new EnviroError(ErrorCode.INTERNAL, "image " + image.reference() + ": unpacking interrupted", e);
             }
             if (p == null) p = ensureFromBlob(image.reference(), blobs.get(i), diffIds.get(i), idMap, out.reversed());
             out.add(p);
@@ -202,11 +204,11 @@ final class LayerSnapshots {
                 || e instanceof java.nio.file.NotDirectoryException || e instanceof java.nio.file.FileAlreadyExistsException;
     }
 
-    static ImageException unsafe(String image, Digest layer, Exception e) {
-        return new ImageException(ImageException.Kind.MALFORMED, "image " + image + ": layer " + layer + " is unsafe: " + e.getMessage() + ": do not run this image");
+    static EnviroError unsafe(String image, Digest layer, Exception e) {
+        return new EnviroError(ErrorCode.INVALID_ARGUMENT, "image " + image + ": layer " + layer + " is unsafe: " + e.getMessage() + ": do not run this image");
     }
 
-    static ImageException unreadable(String image, Digest layer, IOException e) {
-        return new ImageException(ImageException.Kind.MALFORMED, "image " + image + ": layer " + layer + " cannot be unpacked: " + e.getMessage(), e);
+    static EnviroError unreadable(String image, Digest layer, IOException e) {
+        return new EnviroError(ErrorCode.INVALID_ARGUMENT, "image " + image + ": layer " + layer + " cannot be unpacked: " + e.getMessage(), e);
     }
 }

@@ -1,5 +1,7 @@
 package dev.enviro.images;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.images.archive.ImageLoader;
 import dev.enviro.images.archive.LoadedImage;
 import dev.enviro.images.archive.OciArchiveWriter;
@@ -62,14 +64,14 @@ final class LocalImageStore implements ImageStore {
         this.pullMarkers = stateDir.resolve("images").resolve("pulls");
     }
 
-    static LocalImageStore open(Path stateDir, Set<String> insecureRegistries) throws ImageException {
+    static LocalImageStore open(Path stateDir, Set<String> insecureRegistries) throws EnviroError {
         ContentStore content = ContentStore.open(stateDir.resolve("content"));
         LocalImageStore store;
         try {
             store = new LocalImageStore(stateDir, content, ImageRefs.open(stateDir.resolve("images")), insecureRegistries);
             Files.createDirectories(store.pullMarkers);
         } catch (IOException e) {
-            throw new ImageException(ImageException.Kind.IO, "image store " + stateDir + ": cannot open: " + e.getMessage(), e);
+            throw new EnviroError(ErrorCode.INTERNAL, "image store " + stateDir + ": cannot open: " + e.getMessage(), e);
         }
         store.collectInterruptedPulls();
         return store;
@@ -79,19 +81,19 @@ final class LocalImageStore implements ImageStore {
      * A pull cut short by a dead engine committed layers no name reaches: collect them now (the
      * containers' plans still protect what they use), so an interrupted pull leaves nothing behind.
      */
-    private void collectInterruptedPulls() throws ImageException {
+    private void collectInterruptedPulls() throws EnviroError {
         List<Path> left;
         try (var s = Files.list(pullMarkers)) {
             left = s.toList();
         } catch (IOException e) {
-            throw new ImageException(ImageException.Kind.IO, "image store " + stateDir + ": cannot read " + pullMarkers + ": " + e.getMessage(), e);
+            throw new EnviroError(ErrorCode.INTERNAL, "image store " + stateDir + ": cannot read " + pullMarkers + ": " + e.getMessage(), e);
         }
         if (left.isEmpty()) return;
         collectGarbage(Set.of());
         try {
             for (Path marker : left) Files.deleteIfExists(marker);
         } catch (IOException e) {
-            throw new ImageException(ImageException.Kind.IO, "image store " + stateDir + ": cannot clear " + pullMarkers + ": " + e.getMessage(), e);
+            throw new EnviroError(ErrorCode.INTERNAL, "image store " + stateDir + ": cannot clear " + pullMarkers + ": " + e.getMessage(), e);
         }
     }
 
@@ -105,7 +107,7 @@ final class LocalImageStore implements ImageStore {
     }
 
     @Override
-    public List<ImageSummary> load(Path archive) throws ImageException {
+    public List<ImageSummary> load(Path archive) throws EnviroError {
         gcLock.readLock().lock();
         try {
             return loadLocked(archive);
@@ -114,7 +116,7 @@ final class LocalImageStore implements ImageStore {
         }
     }
 
-    private List<ImageSummary> loadLocked(Path archive) throws ImageException {
+    private List<ImageSummary> loadLocked(Path archive) throws EnviroError {
         List<LoadedImage> loaded = ImageLoader.load(content, archive);
         refs.update(current -> {
             Set<String> all = new LinkedHashSet<>(current.images());
@@ -135,14 +137,14 @@ final class LocalImageStore implements ImageStore {
     }
 
     @Override
-    public ImageSummary pull(String reference, String platform, Credentials credentials, Consumer<PullEvent> events) throws ImageException {
+    public ImageSummary pull(String reference, String platform, Credentials credentials, Consumer<PullEvent> events) throws EnviroError {
         Reference ref = Reference.parse(reference);
         PullStep whole = PullStep.begin(ref.toString(), "pull");
         Path marker;
         try {
             marker = Files.createTempFile(pullMarkers, "pull-", "");
         } catch (IOException e) {
-            throw new ImageException(ImageException.Kind.IO, "image store " + stateDir + ": cannot start a pull in " + pullMarkers + ": " + e.getMessage(), e);
+            throw new EnviroError(ErrorCode.INTERNAL, "image store " + stateDir + ": cannot start a pull in " + pullMarkers + ": " + e.getMessage(), e);
         }
         gcLock.readLock().lock();
         try {
@@ -158,7 +160,7 @@ final class LocalImageStore implements ImageStore {
         }
     }
 
-    private ImageSummary pullLocked(Reference ref, String platform, Credentials credentials, Consumer<PullEvent> events) throws ImageException {
+    private ImageSummary pullLocked(Reference ref, String platform, Credentials credentials, Consumer<PullEvent> events) throws EnviroError {
         // a platform asked for must be the image's, also when the image has only one (as docker checks)
         boolean asked = platform != null && !platform.isBlank();
         Puller.Pulled pulled = puller().pull(ref, Platform.parse(platform), asked, credentials, events);
@@ -196,7 +198,7 @@ final class LocalImageStore implements ImageStore {
     }
 
     @Override
-    public List<ImageSummary> list() throws ImageException {
+    public List<ImageSummary> list() throws EnviroError {
         ImageRefs.Refs now = refs.read();
         List<ImageSummary> out = new ArrayList<>();
         for (String manifest : now.images()) out.add(summary(image(manifest), now));
@@ -204,7 +206,7 @@ final class LocalImageStore implements ImageStore {
     }
 
     @Override
-    public ResolvedImage resolve(String reference) throws ImageException {
+    public ResolvedImage resolve(String reference) throws EnviroError {
         String ref = reference == null ? "" : reference.strip();
         ImageRefs.Refs now = refs.read();
         // An id first, as docker does: a 12-hex-digit string is far likelier an id than a repository name.
@@ -217,7 +219,7 @@ final class LocalImageStore implements ImageStore {
             }
             if (matches.size() == 1) return resolved(ref, matches.getFirst());
             if (matches.size() > 1) {
-                throw new ImageException(ImageException.Kind.NOT_FOUND, "image id \"" + ref + "\" is ambiguous (" + matches.size() + " images): give more digits");
+                throw new EnviroError(ErrorCode.NOT_FOUND, "image id \"" + ref + "\" is ambiguous (" + matches.size() + " images): give more digits");
             }
         }
         String name;
@@ -239,16 +241,16 @@ final class LocalImageStore implements ImageStore {
     }
 
     @Override
-    public ImageSummary tag(String source, String target) throws ImageException {
+    public ImageSummary tag(String source, String target) throws EnviroError {
         ResolvedImage image = resolve(source);
         String name;
         try {
             name = ImageName.normalize(target == null ? "" : target.strip());
         } catch (IllegalArgumentException e) {
-            throw new ImageException(ImageException.Kind.MALFORMED, "cannot tag image " + source + " as \"" + target + "\": " + e.getMessage());
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "cannot tag image " + source + " as \"" + target + "\": " + e.getMessage());
         }
         if (name.contains("@")) {
-            throw new ImageException(ImageException.Kind.MALFORMED, "cannot tag image " + source + " as " + target + ": a tag names no digest; give name:tag");
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "cannot tag image " + source + " as " + target + ": a tag names no digest; give name:tag");
         }
         refs.update(current -> {
             Map<String, String> names = new HashMap<>(current.names());
@@ -259,7 +261,7 @@ final class LocalImageStore implements ImageStore {
     }
 
     @Override
-    public ImageRemoval remove(String reference, boolean force, Map<String, List<String>> usedBy) throws ImageException {
+    public ImageRemoval remove(String reference, boolean force, Map<String, List<String>> usedBy) throws EnviroError {
         String ref = reference == null ? "" : reference.strip();
         ImageRefs.Refs now = refs.read();
         String name = null;
@@ -277,11 +279,11 @@ final class LocalImageStore implements ImageStore {
         List<String> untag = name != null ? List.of(name) : keys;
         boolean lastName = untag.containsAll(keys);
         if (name == null && !force && keys.stream().filter(k -> !k.contains("@")).count() > 1) {
-            throw new ImageException(ImageException.Kind.IN_USE, "image " + ref + " has several names (" + String.join(", ", keys)
+            throw new EnviroError(ErrorCode.CONFLICT, "image " + ref + " has several names (" + String.join(", ", keys)
                     + "): remove them by name, or force with 'enviro rmi -f " + ref + "'");
         }
         if (lastName && !users.isEmpty() && !force) {
-            throw new ImageException(ImageException.Kind.IN_USE, "image " + ref + " (" + shortId(id) + ") is used by container"
+            throw new EnviroError(ErrorCode.CONFLICT, "image " + ref + " (" + shortId(id) + ") is used by container"
                     + (users.size() > 1 ? "s " : " ") + String.join(", ", users) + ": remove " + (users.size() > 1 ? "them" : "it")
                     + " first ('enviro rm'), or force with 'enviro rmi -f " + ref + "' (the image stays, untagged, while they exist)");
         }
@@ -308,7 +310,7 @@ final class LocalImageStore implements ImageStore {
     }
 
     @Override
-    public PruneReport prune(boolean all, Map<String, List<String>> usedBy) throws ImageException {
+    public PruneReport prune(boolean all, Map<String, List<String>> usedBy) throws EnviroError {
         gcLock.writeLock().lock();
         try {
             List<String> deleted = new ArrayList<>();
@@ -340,24 +342,24 @@ final class LocalImageStore implements ImageStore {
     }
 
     /** Sweeps what no recorded image and no container reaches; the caller holds the write lock (or is alone, at open). */
-    private ImageGarbage.Swept collectGarbage(Set<String> usedByContainers) throws ImageException {
+    private ImageGarbage.Swept collectGarbage(Set<String> usedByContainers) throws EnviroError {
         ImageRefs.Refs now = refs.read();
         List<String> pinned = now.names().keySet().stream().filter(k -> k.contains("@")).map(k -> k.substring(k.indexOf('@') + 1)).toList();
         return ImageGarbage.collect(stateDir, content, now.images(), usedByContainers, pinned, new ImageGarbage.Images() {
             @Override
-            public ImageManifest manifest(String manifestDigest) throws ImageException {
+            public ImageManifest manifest(String manifestDigest) throws EnviroError {
                 return image(manifestDigest).manifest();
             }
 
             @Override
-            public ConfigFile config(ImageManifest manifest) throws ImageException {
+            public ConfigFile config(ImageManifest manifest) throws EnviroError {
                 return ConfigFile.parse(content.readSmall(manifest.config().digest(), JSON_LIMIT), "config " + manifest.config().digest());
             }
         });
     }
 
     @Override
-    public ImageDetails inspect(String reference) throws ImageException {
+    public ImageDetails inspect(String reference) throws EnviroError {
         ResolvedImage resolved = resolve(reference);
         Image image = image(resolved.manifestDigest());
         ImageRefs.Refs now = refs.read();
@@ -384,8 +386,8 @@ final class LocalImageStore implements ImageStore {
     }
 
     @Override
-    public void save(List<String> references, Path archive) throws ImageException {
-        if (references.isEmpty()) throw new ImageException(ImageException.Kind.MALFORMED, "save: name at least one image");
+    public void save(List<String> references, Path archive) throws EnviroError {
+        if (references.isEmpty()) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "save: name at least one image");
         Map<String, OciArchiveWriter.Image> chosen = new java.util.LinkedHashMap<>();
         for (String reference : references) {
             ResolvedImage resolved = resolve(reference);
@@ -416,8 +418,8 @@ final class LocalImageStore implements ImageStore {
         return hex.substring(0, Math.min(12, hex.length()));
     }
 
-    private static ImageException notFound(String name) {
-        return new ImageException(ImageException.Kind.NOT_FOUND, "image \"" + name + "\" not found: pull it with 'enviro pull " + name + "' or load it with 'enviro load -i FILE'");
+    private static EnviroError notFound(String name) {
+        return new EnviroError(ErrorCode.NOT_FOUND, "image \"" + name + "\" not found: pull it with 'enviro pull " + name + "' or load it with 'enviro load -i FILE'");
     }
 
     private static ResolvedImage resolved(String reference, Image image) {
@@ -434,7 +436,7 @@ final class LocalImageStore implements ImageStore {
         return new ImageSummary(image.manifest().config().digest().toString(), manifest, names, size, image.config().created());
     }
 
-    private Image image(String manifestDigest) throws ImageException {
+    private Image image(String manifestDigest) throws EnviroError {
         Image cached = images.get(manifestDigest);
         if (cached != null) return cached;
         Digest digest = Digest.parse(manifestDigest);

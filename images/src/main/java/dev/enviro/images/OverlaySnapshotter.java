@@ -1,5 +1,7 @@
 package dev.enviro.images;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.ffm.IdMap;
 import dev.enviro.images.content.Tree;
 import java.io.IOException;
@@ -31,7 +33,7 @@ final class OverlaySnapshotter extends UnpackingSnapshotter {
         this.layers = layers;
     }
 
-    static OverlaySnapshotter open(Path stateDir, ImageStore store) throws ImageException {
+    static OverlaySnapshotter open(Path stateDir, ImageStore store) throws EnviroError {
         LocalImageStore local = local(store, "overlay");
         return new OverlaySnapshotter(LayerSnapshots.open(stateDir, local.content()), local);
     }
@@ -46,7 +48,7 @@ final class OverlaySnapshotter extends UnpackingSnapshotter {
     }
 
     @Override
-    List<Mount> prepareLocked(ResolvedImage image, IdMap idMap, Path containerDir) throws ImageException {
+    List<Mount> prepareLocked(ResolvedImage image, IdMap idMap, Path containerDir) throws EnviroError {
         List<Path> lowers = lowerDirs(image, idMap);
         Path upper = containerDir.resolve("upper");
         Path work = containerDir.resolve("work");
@@ -56,7 +58,7 @@ final class OverlaySnapshotter extends UnpackingSnapshotter {
         for (Path p : checked) {
             // overlayfs splits its options on ',' and lowerdir on ':'; it has escapes, the helper need not learn them.
             if (p.toString().contains(",") || p.toString().contains(":")) {
-                throw new ImageException(ImageException.Kind.IO, "path " + p + " contains ',' or ':', which overlay mount options cannot carry: choose another state directory");
+                throw new EnviroError(ErrorCode.INTERNAL, "path " + p + " contains ',' or ':', which overlay mount options cannot carry: choose another state directory");
             }
         }
         try {
@@ -66,12 +68,12 @@ final class OverlaySnapshotter extends UnpackingSnapshotter {
                 giveToContainerRoot(dir, idMap);
             }
         } catch (IOException e) {
-            throw new ImageException(ImageException.Kind.IO, "container directory " + containerDir + ": cannot prepare the root filesystem: " + e.getMessage(), e);
+            throw new EnviroError(ErrorCode.INTERNAL, "container directory " + containerDir + ": cannot prepare the root filesystem: " + e.getMessage(), e);
         }
         List<String> options = List.of("lowerdir=" + String.join(":", lowers.stream().map(Path::toString).toList()),
                 "upperdir=" + upper, "workdir=" + work, "userxattr");
         if (String.join(",", options).length() > OPTIONS_LIMIT) {
-            throw new ImageException(ImageException.Kind.IO, "image " + image.reference() + ": its " + lowers.size()
+            throw new EnviroError(ErrorCode.INTERNAL, "image " + image.reference() + ": its " + lowers.size()
                     + " layers make overlay mount options longer than a page (" + OPTIONS_LIMIT + " bytes): choose a shorter state directory path");
         }
         return List.of(new Mount("overlay", "overlay", rootfs.toString(), options));
@@ -82,7 +84,7 @@ final class OverlaySnapshotter extends UnpackingSnapshotter {
      * place (the one below adds nothing the top one does not, and overlay refuses a directory twice).
      * An image without layers gets one empty directory.
      */
-    List<Path> lowerDirs(ResolvedImage image, IdMap idMap) throws ImageException {
+    List<Path> lowerDirs(ResolvedImage image, IdMap idMap) throws EnviroError {
         List<Path> baseFirst = layers.ensureAll(image, config(image).diffIds(), idMap);
         List<Path> topFirst = new ArrayList<>(new java.util.LinkedHashSet<>(baseFirst.reversed()));
         if (topFirst.isEmpty()) {
@@ -91,7 +93,7 @@ final class OverlaySnapshotter extends UnpackingSnapshotter {
                 Files.createDirectories(empty);
                 Files.setAttribute(empty, "unix:mode", 0755);
             } catch (IOException e) {
-                throw new ImageException(ImageException.Kind.IO, "snapshots: cannot create " + empty + ": " + e.getMessage(), e);
+                throw new EnviroError(ErrorCode.INTERNAL, "snapshots: cannot create " + empty + ": " + e.getMessage(), e);
             }
             topFirst.add(empty);
         }
@@ -99,10 +101,10 @@ final class OverlaySnapshotter extends UnpackingSnapshotter {
     }
 
     @Override
-    public void remove(Path containerDir) throws ImageException {
+    public void remove(Path containerDir) throws EnviroError {
         Path rootfs = containerDir.resolve("rootfs");
         if (isMountPoint(rootfs)) {
-            throw new ImageException(ImageException.Kind.IO, "container root filesystem " + rootfs
+            throw new EnviroError(ErrorCode.INTERNAL, "container root filesystem " + rootfs
                     + " is mounted on the host (it should only ever be mounted in the container's namespace): run 'umount " + rootfs + "' and retry");
         }
         List<IOException> failures = new ArrayList<>();
@@ -114,14 +116,14 @@ final class OverlaySnapshotter extends UnpackingSnapshotter {
             }
         }
         if (!failures.isEmpty()) {
-            ImageException e = new ImageException(ImageException.Kind.IO, "container directory " + containerDir + ": cannot remove the root filesystem: " + failures.getFirst().getMessage(), failures.getFirst());
+            EnviroError e = new EnviroError(ErrorCode.INTERNAL, "container directory " + containerDir + ": cannot remove the root filesystem: " + failures.getFirst().getMessage(), failures.getFirst());
             failures.stream().skip(1).forEach(e::addSuppressed);
             throw e;
         }
     }
 
     /** Whether {@code dir} is a mount point in this (the engine's) mount namespace, from /proc/self/mountinfo. */
-    static boolean isMountPoint(Path dir) throws ImageException {
+    static boolean isMountPoint(Path dir) throws EnviroError {
         Path real;
         try {
             if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return false;
@@ -132,7 +134,7 @@ final class OverlaySnapshotter extends UnpackingSnapshotter {
             }
             return false;
         } catch (IOException e) {
-            throw new ImageException(ImageException.Kind.IO, "cannot check whether " + dir + " is mounted: " + e.getMessage(), e);
+            throw new EnviroError(ErrorCode.INTERNAL, "cannot check whether " + dir + " is mounted: " + e.getMessage(), e);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.enviro.images;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.ffm.IdMap;
 import dev.enviro.images.content.Digest;
 import dev.enviro.images.oci.Descriptor;
@@ -39,7 +41,7 @@ final class PullUnpacker implements LayerUnpacker {
     }
 
     @Override
-    public void existing(String image, Descriptor layer, Digest diffId) throws ImageException {
+    public void existing(String image, Descriptor layer, Digest diffId) throws EnviroError {
         layers.ensureFromBlob(image, layer.digest(), diffId, idMap, null);
     }
 
@@ -95,21 +97,21 @@ final class PullUnpacker implements LayerUnpacker {
         }
 
         @Override
-        public void committed() throws ImageException {
+        public void committed() throws EnviroError {
             pipe.end();
             verified.complete(true);
             try {
                 unpacked.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new ImageException(ImageException.Kind.IO, "image " + image + ": unpacking layer " + layer + " interrupted", e);
+                throw new EnviroError(ErrorCode.INTERNAL, "image " + image + ": unpacking layer " + layer + " interrupted", e);
             } catch (ExecutionException e) {
                 if (restarted) {
                     layers.ensureFromBlob(image, layer, diffId, idMap, null);
                     return;
                 }
-                if (e.getCause() instanceof ImageException ie) throw ie;
-                throw new ImageException(ImageException.Kind.IO, "image " + image + ": cannot unpack layer " + layer + ": " + e.getCause(), e.getCause());
+                if (e.getCause() instanceof EnviroError ie) throw ie;
+                throw new EnviroError(ErrorCode.INTERNAL, "image " + image + ": cannot unpack layer " + layer + ": " + e.getCause(), e.getCause());
             }
         }
 

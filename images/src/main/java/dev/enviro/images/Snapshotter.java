@@ -1,5 +1,6 @@
 package dev.enviro.images;
 
+import dev.enviro.errors.EnviroError;
 import dev.enviro.ffm.IdMap;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,12 +13,12 @@ import java.util.List;
 public interface Snapshotter {
 
     /** Overlay over the image's unpacked, id-shifted layers, one upper directory per container. */
-    static Snapshotter overlay(Path stateDir, ImageStore store) throws ImageException {
+    static Snapshotter overlay(Path stateDir, ImageStore store) throws EnviroError {
         return OverlaySnapshotter.open(stateDir, store);
     }
 
     /** A full copy of the image's layers per container, for kernels without overlayfs. */
-    static Snapshotter copy(Path stateDir, ImageStore store) throws ImageException {
+    static Snapshotter copy(Path stateDir, ImageStore store) throws EnviroError {
         return CopySnapshotter.open(stateDir, store);
     }
 
@@ -26,7 +27,7 @@ public interface Snapshotter {
      * ({@code overlay} or {@code copy}) overrides the choice. With overlay, layers are unpacked for
      * {@code engineIdMap} while {@code store} pulls them (the engine's containers use that map).
      */
-    static Snapshotter open(Path stateDir, ImageStore store, IdMap engineIdMap) throws ImageException {
+    static Snapshotter open(Path stateDir, ImageStore store, IdMap engineIdMap) throws EnviroError {
         Snapshotter chosen = switch (SnapshotterChoice.choose(System.getenv("ENVIRO_SNAPSHOTTER"), Path.of("/proc/filesystems"))) {
             case OVERLAY -> overlay(stateDir, store);
             case COPY -> copy(stateDir, store);
@@ -48,8 +49,8 @@ public interface Snapshotter {
      * container's root) and returns the mounts, targets absolute host paths under {@code containerDir}.
      * The last mount's target is the root filesystem.
      */
-    List<Mount> prepare(ResolvedImage image, IdMap idMap, Path containerDir) throws ImageException;
+    List<Mount> prepare(ResolvedImage image, IdMap idMap, Path containerDir) throws EnviroError;
 
     /** Removes what {@link #prepare} created for the container (its upper and work directories). */
-    void remove(Path containerDir) throws ImageException;
+    void remove(Path containerDir) throws EnviroError;
 }

@@ -1,5 +1,7 @@
 package dev.enviro.images;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,12 +16,12 @@ enum SnapshotterChoice {
      * ({@code /proc/filesystems}) lists it (the module may load on first mount, but a kernel that
      * lists it surely has it), else copy.
      */
-    static SnapshotterChoice choose(String override, Path filesystems) throws ImageException {
+    static SnapshotterChoice choose(String override, Path filesystems) throws EnviroError {
         if (override != null && !override.isBlank()) {
             return switch (override.strip().toLowerCase(Locale.ROOT)) {
                 case "overlay", "overlayfs" -> OVERLAY;
                 case "copy", "vfs" -> COPY;
-                default -> throw new ImageException(ImageException.Kind.MALFORMED,
+                default -> throw new EnviroError(ErrorCode.INVALID_ARGUMENT,
                         "ENVIRO_SNAPSHOTTER=" + override + " is not a snapshotter: use overlay or copy");
             };
         }

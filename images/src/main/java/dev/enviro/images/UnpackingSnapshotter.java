@@ -1,5 +1,7 @@
 package dev.enviro.images;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.ffm.IdMap;
 import dev.enviro.images.content.ContentStore;
 import dev.enviro.images.content.Digest;
@@ -34,7 +36,7 @@ abstract sealed class UnpackingSnapshotter implements Snapshotter permits CopySn
     }
 
     @Override
-    public final List<Mount> prepare(ResolvedImage image, IdMap idMap, Path containerDir) throws ImageException {
+    public final List<Mount> prepare(ResolvedImage image, IdMap idMap, Path containerDir) throws EnviroError {
         gcLock.readLock().lock();
         try {
             return prepareLocked(image, idMap, containerDir);
@@ -44,13 +46,13 @@ abstract sealed class UnpackingSnapshotter implements Snapshotter permits CopySn
     }
 
     /** {@link #prepare}, with garbage collection held off. */
-    abstract List<Mount> prepareLocked(ResolvedImage image, IdMap idMap, Path containerDir) throws ImageException;
+    abstract List<Mount> prepareLocked(ResolvedImage image, IdMap idMap, Path containerDir) throws EnviroError;
 
     /** The image's config, which must list one diff_id per layer. */
-    ConfigFile config(ResolvedImage image) throws ImageException {
+    ConfigFile config(ResolvedImage image) throws EnviroError {
         ConfigFile config = ConfigFile.parse(content.readSmall(Digest.parse(image.configDigest()), 4 << 20), "config " + image.configDigest());
         if (config.diffIds().size() != image.layerDigests().size()) {
-            throw new ImageException(ImageException.Kind.MALFORMED, "image " + image.reference() + ": config lists " + config.diffIds().size() + " diff_ids for " + image.layerDigests().size() + " layers");
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "image " + image.reference() + ": config lists " + config.diffIds().size() + " diff_ids for " + image.layerDigests().size() + " layers");
         }
         return config;
     }

@@ -1,5 +1,7 @@
 package dev.enviro.images;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
@@ -60,10 +62,10 @@ class ImageStoreTest {
         for (String id : List.of(s.id(), s.id().substring(7), s.id().substring(7, 19), s.manifestDigest(), "localhost/busybox@" + s.manifestDigest())) {
             assertEquals(byName.manifestDigest(), store.resolve(id).manifestDigest(), id);
         }
-        ImageException e = assertThrows(ImageException.class, () -> store.resolve("localhost/nope"));
-        assertEquals(ImageException.Kind.NOT_FOUND, e.kind());
+        EnviroError e = assertThrows(EnviroError.class, () -> store.resolve("localhost/nope"));
+        assertEquals(ErrorCode.NOT_FOUND, e.code());
         assertEquals("image \"localhost/nope:latest\" not found: pull it with 'enviro pull localhost/nope:latest' or load it with 'enviro load -i FILE'", e.getMessage());
-        assertThrows(ImageException.class, () -> store.resolve("busybox"), "docker.io/library/busybox is another image");
+        assertThrows(EnviroError.class, () -> store.resolve("busybox"), "docker.io/library/busybox is another image");
 
         // A second engine on the same state directory sees the same images (everything is on disk).
         assertEquals(store.list(), ImageStore.open(state).list());
@@ -120,7 +122,7 @@ class ImageStoreTest {
     void anArchiveWithoutIndexStoresNothing() throws Exception {
         Path noIndex = images.resolve("noindex-" + System.nanoTime() + ".tar");
         Commands.check(List.of("sh", "-c", "d=$(mktemp -d) && tar -xf '" + ociTar + "' -C $d && rm $d/index.json && tar -cf '" + noIndex + "' -C $d . && rm -r $d"));
-        ImageException e = assertMalformedAndNothingStored(noIndex);
+        EnviroError e = assertMalformedAndNothingStored(noIndex);
         assertTrue(e.getMessage().contains("neither index.json nor manifest.json"), e.getMessage());
     }
 
@@ -135,8 +137,8 @@ class ImageStoreTest {
             Files.write(biggest, b);
         }
         ImageStore store = ImageStore.open(state);
-        ImageException e = assertThrows(ImageException.class, () -> store.load(dir));
-        assertEquals(ImageException.Kind.DIGEST_MISMATCH, e.kind(), e.getMessage());
+        EnviroError e = assertThrows(EnviroError.class, () -> store.load(dir));
+        assertEquals(ErrorCode.CORRUPT, e.code(), e.getMessage());
         assertNothingStored();
     }
 
@@ -151,14 +153,14 @@ class ImageStoreTest {
             tar.write(b);
             tar.closeArchiveEntry();
         }
-        ImageException e = assertMalformedAndNothingStored(hostile);
+        EnviroError e = assertMalformedAndNothingStored(hostile);
         assertTrue(e.getMessage().contains("climbs out"), e.getMessage());
     }
 
-    private ImageException assertMalformedAndNothingStored(Path archive) throws Exception {
+    private EnviroError assertMalformedAndNothingStored(Path archive) throws Exception {
         ImageStore store = ImageStore.open(state);
-        ImageException e = assertThrows(ImageException.class, () -> store.load(archive));
-        assertEquals(ImageException.Kind.MALFORMED, e.kind(), e.getMessage());
+        EnviroError e = assertThrows(EnviroError.class, () -> store.load(archive));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, e.code(), e.getMessage());
         assertTrue(e.getMessage().startsWith(archive.getFileName() + ": not an OCI layout or docker archive: "), e.getMessage());
         assertNothingStored();
         return e;

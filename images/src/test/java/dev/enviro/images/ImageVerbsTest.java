@@ -1,5 +1,7 @@
 package dev.enviro.images;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.enviro.ffm.IdMap;
@@ -66,20 +68,20 @@ class ImageVerbsTest {
         assertEquals(List.of(busybox.id()), last.deleted(), "its last name takes the image with it");
         assertEquals(List.of(), store.list());
         assertTrue(blobs() < blobs && blobs() == 0, "its blobs are freed at once: " + blobs());
-        assertEquals(ImageException.Kind.NOT_FOUND, assertThrows(ImageException.class, () -> store.resolve(busybox.id())).kind());
+        assertEquals(ErrorCode.NOT_FOUND, assertThrows(EnviroError.class, () -> store.resolve(busybox.id())).code());
     }
 
     @Test
     void tagRefusesABadNameAndAMissingSource() {
-        assertEquals(ImageException.Kind.MALFORMED, assertThrows(ImageException.class, () -> store.tag("localhost/busybox", "Bad Name")).kind());
-        assertEquals(ImageException.Kind.NOT_FOUND, assertThrows(ImageException.class, () -> store.tag("localhost/nothing", "x:1")).kind());
+        assertEquals(ErrorCode.INVALID_ARGUMENT, assertThrows(EnviroError.class, () -> store.tag("localhost/busybox", "Bad Name")).code());
+        assertEquals(ErrorCode.NOT_FOUND, assertThrows(EnviroError.class, () -> store.tag("localhost/nothing", "x:1")).code());
     }
 
     @Test
     void anImageAContainerUsesNeedsForceAndThenStaysUntagged() throws Exception {
         Map<String, List<String>> used = Map.of(busybox.manifestDigest(), List.of("web"));
-        ImageException refused = assertThrows(ImageException.class, () -> store.remove("localhost/busybox", false, used));
-        assertEquals(ImageException.Kind.IN_USE, refused.kind());
+        EnviroError refused = assertThrows(EnviroError.class, () -> store.remove("localhost/busybox", false, used));
+        assertEquals(ErrorCode.CONFLICT, refused.code());
         assertTrue(refused.getMessage().contains("used by container web"), refused.getMessage());
         assertEquals(List.of("localhost/busybox:latest"), store.list().getFirst().names(), "nothing changed");
 
@@ -98,7 +100,7 @@ class ImageVerbsTest {
     @Test
     void rmiByIdOfAnImageWithSeveralNamesNeedsForce() throws Exception {
         store.tag("localhost/busybox", "localhost/other:1");
-        assertEquals(ImageException.Kind.IN_USE, assertThrows(ImageException.class, () -> store.remove(busybox.id().substring(7, 19), false, Map.of())).kind());
+        assertEquals(ErrorCode.CONFLICT, assertThrows(EnviroError.class, () -> store.remove(busybox.id().substring(7, 19), false, Map.of())).code());
         ImageRemoval r = store.remove(busybox.id().substring(7, 19), true, Map.of());
         assertEquals(List.of("localhost/busybox:latest", "localhost/other:1"), r.untagged());
         assertEquals(List.of(busybox.id()), r.deleted());
@@ -133,7 +135,7 @@ class ImageVerbsTest {
         assertEquals(Set.of("localhost/derived:1", "localhost/busybox:latest", "localhost/busybox:two"),
                 Set.copyOf(loaded.stream().flatMap(i -> i.names().stream()).toList()), "an id saves every name of the image");
         assertEquals(store.resolve("localhost/derived:1"), fresh.resolve("localhost/derived:1"), "same digests after the round trip");
-        assertEquals(ImageException.Kind.NOT_FOUND, assertThrows(ImageException.class, () -> store.save(List.of("localhost/nothing"), out)).kind());
+        assertEquals(ErrorCode.NOT_FOUND, assertThrows(EnviroError.class, () -> store.save(List.of("localhost/nothing"), out)).code());
     }
 
     @Test
@@ -202,7 +204,7 @@ class ImageVerbsTest {
         assertTrue(Files.exists(orphan));
     }
 
-    private ResolvedImage busybox(ImageStore s) throws ImageException {
+    private ResolvedImage busybox(ImageStore s) throws EnviroError {
         return s.resolve("localhost/busybox");
     }
 

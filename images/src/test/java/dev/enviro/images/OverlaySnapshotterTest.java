@@ -1,5 +1,7 @@
 package dev.enviro.images;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.enviro.ffm.IdMap;
@@ -183,7 +185,7 @@ class OverlaySnapshotterTest {
         Path rootfs = ctr.resolve("rootfs");
         Commands.check(List.of("mount", "-t", "tmpfs", "tmpfs", rootfs.toString()));
         try {
-            ImageException e = assertThrows(ImageException.class, () -> snapshotter.remove(ctr));
+            EnviroError e = assertThrows(EnviroError.class, () -> snapshotter.remove(ctr));
             assertTrue(e.getMessage().contains("is mounted on the host") && e.getMessage().contains("umount " + rootfs), e.getMessage());
             assertTrue(Files.exists(ctr.resolve("upper")), "nothing is removed under a mount");
         } finally {
@@ -203,8 +205,8 @@ class OverlaySnapshotterTest {
         fresh.load(dir);
         ResolvedImage bad = fresh.resolve("localhost/hostile");
         Snapshotter snapshotter = Snapshotter.overlay(state.resolve("other"), fresh);
-        ImageException e = assertThrows(ImageException.class, () -> snapshotter.prepare(bad, IdMap.single(0, 0), state.resolve("other/containers/x")));
-        assertEquals(ImageException.Kind.MALFORMED, e.kind());
+        EnviroError e = assertThrows(EnviroError.class, () -> snapshotter.prepare(bad, IdMap.single(0, 0), state.resolve("other/containers/x")));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
         assertTrue(e.getMessage().contains("is unsafe"), e.getMessage());
         try (var s = Files.list(state.resolve("other/snapshots"))) {
             assertEquals(List.of("layers"), s.map(p -> p.getFileName().toString()).toList(), "no .tmp-* left");

@@ -1,5 +1,6 @@
 package dev.enviro.images;
 
+import dev.enviro.errors.EnviroError;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Files;
@@ -19,7 +20,7 @@ class SnapshotterChoiceTest {
         assertEquals(SnapshotterChoice.COPY, SnapshotterChoice.choose("", dir.resolve("missing")));
         assertEquals(SnapshotterChoice.COPY, SnapshotterChoice.choose("copy", with));
         assertEquals(SnapshotterChoice.OVERLAY, SnapshotterChoice.choose(" Overlay ", without));
-        ImageException e = assertThrows(ImageException.class, () -> SnapshotterChoice.choose("zfs", with));
+        EnviroError e = assertThrows(EnviroError.class, () -> SnapshotterChoice.choose("zfs", with));
         assertTrue(e.getMessage().contains("use overlay or copy"), e.getMessage());
     }
 }

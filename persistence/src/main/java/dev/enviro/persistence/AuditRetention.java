@@ -1,5 +1,7 @@
 package dev.enviro.persistence;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,7 +33,7 @@ public final class AuditRetention {
      *
      * @return the persistence ids whose history was deleted
      */
-    public static List<String> purge(JournalSettings settings, Instant removedBefore) throws JournalException {
+    public static List<String> purge(JournalSettings settings, Instant removedBefore) throws EnviroError {
         try (Connection connection = JournalProbe.connect(settings)) {
             List<String> expired = new ArrayList<>();
             try (PreparedStatement find = connection.prepareStatement("SELECT DISTINCT \"persistence_id\" FROM \"event_journal\" "
@@ -62,7 +64,7 @@ public final class AuditRetention {
             }
             return expired;
         } catch (SQLException e) {
-            throw new JournalException("cannot delete the audit history of removed containers from the journal at "
+            throw new EnviroError(ErrorCode.INTERNAL, "cannot delete the audit history of removed containers from the journal at "
                     + settings.location() + ": " + JournalProbe.oneLine(e) + ": the next purge retries", e);
         }
     }

@@ -1,5 +1,7 @@
 package dev.enviro.persistence;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +37,7 @@ public final class JournalSchema {
     private JournalSchema() {}
 
     /** The tables of {@code settings}' journal, created if missing (H2: and its directory). */
-    public static void ensure(JournalSettings settings) throws JournalException {
+    public static void ensure(JournalSettings settings) throws EnviroError {
         switch (settings.backend()) {
             case H2 -> ensureH2(settings.stateDir());
             case POSTGRES -> ensurePostgres(settings);
@@ -47,7 +49,7 @@ public final class JournalSchema {
      * one server do not race on the same {@code CREATE}. Autocommit: {@code CREATE INDEX CONCURRENTLY}
      * refuses to run in a transaction.
      */
-    static void ensurePostgres(JournalSettings settings) throws JournalException {
+    static void ensurePostgres(JournalSettings settings) throws EnviroError {
         try (Connection connection = JournalProbe.connect(settings);
              Statement statement = connection.createStatement()) {
             statement.execute("SELECT pg_advisory_lock(" + POSTGRES_SCHEMA_LOCK + ")");
@@ -59,13 +61,13 @@ public final class JournalSchema {
                 statement.execute("SELECT pg_advisory_unlock(" + POSTGRES_SCHEMA_LOCK + ")");
             }
         } catch (SQLException e) {
-            throw new JournalException("cannot set up the journal at " + settings.location() + ": "
+            throw new EnviroError(ErrorCode.INTERNAL, "cannot set up the journal at " + settings.location() + ": "
                     + JournalProbe.oneLine(e) + ": check that the server runs and the user may create tables", e);
         }
     }
 
     /** Creates {@code <stateDir>/journal/} (0700: the journal is the audit log) and the tables in it. */
-    public static void ensureH2(Path stateDir) throws JournalException {
+    public static void ensureH2(Path stateDir) throws EnviroError {
         Path dir = JournalConfig.directory(stateDir);
         try {
             if (!Files.isDirectory(dir)) {
@@ -73,7 +75,7 @@ public final class JournalSchema {
                 Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             }
         } catch (IOException e) {
-            throw new JournalException("cannot create the journal directory " + dir + ": " + e.getMessage()
+            throw new EnviroError(ErrorCode.INTERNAL, "cannot create the journal directory " + dir + ": " + e.getMessage()
                     + ": check that the state directory is writable", e);
         }
         String url = JournalConfig.h2Url(stateDir);
@@ -84,24 +86,24 @@ public final class JournalSchema {
             }
         } catch (SQLException e) {
             if (e.getErrorCode() == H2_DATABASE_ALREADY_OPEN) {
-                throw new JournalException("the journal in " + dir
+                throw new EnviroError(ErrorCode.INTERNAL, "the journal in " + dir
                         + " is locked by another process: stop the other engine using this state directory", e);
             }
-            throw new JournalException("cannot create the journal schema in " + dir + ": " + e.getMessage(), e);
+            throw new EnviroError(ErrorCode.INTERNAL, "cannot create the journal schema in " + dir + ": " + e.getMessage(), e);
         }
     }
 
     /** The script's statements, each guarded by IF NOT EXISTS. */
-    static List<String> statements(String resource) throws JournalException {
+    static List<String> statements(String resource) throws EnviroError {
         String script;
         try (InputStream in = JournalSchema.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
-                throw new JournalException("the journal DDL " + resource
+                throw new EnviroError(ErrorCode.INTERNAL, "the journal DDL " + resource
                         + " is missing from the classpath: pekko-persistence-jdbc is not on it");
             }
             script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new JournalException("cannot read the journal DDL " + resource + ": " + e.getMessage(), e);
+            throw new EnviroError(ErrorCode.INTERNAL, "cannot read the journal DDL " + resource + ": " + e.getMessage(), e);
         }
         List<String> statements = new ArrayList<>();
         for (String raw : script.split(";")) {

@@ -1,5 +1,7 @@
 package dev.enviro.persistence;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import com.typesafe.config.Config;
 import java.net.URI;
 import java.nio.file.Path;
@@ -42,7 +44,7 @@ public record JournalSettings(Backend backend, Path stateDir, String url, String
     }
 
     /** From the {@code enviro.journal} block of {@code config}; one-line errors name the setting to fix. */
-    public static JournalSettings from(Config config, Path stateDir) throws JournalException {
+    public static JournalSettings from(Config config, Path stateDir) throws EnviroError {
         Config journal = config.getConfig("enviro.journal");
         String backend = journal.getString("backend").strip().toLowerCase(Locale.ROOT);
         return switch (backend) {
@@ -50,12 +52,12 @@ public record JournalSettings(Backend backend, Path stateDir, String url, String
             case "postgres", "postgresql" -> {
                 String url = journal.getString("url").strip();
                 if (!url.startsWith("jdbc:postgresql:")) {
-                    throw new JournalException("the PostgreSQL journal needs a URL like jdbc:postgresql://HOST:PORT/DB, got \""
+                    throw new EnviroError(ErrorCode.INTERNAL, "the PostgreSQL journal needs a URL like jdbc:postgresql://HOST:PORT/DB, got \""
                             + url + "\": set --journal-url, ENVIRO_JOURNAL_URL or enviro.journal.url");
                 }
                 yield postgres(stateDir, url, journal.getString("user"), journal.getString("password"));
             }
-            default -> throw new JournalException("unknown journal back-end \"" + backend
+            default -> throw new EnviroError(ErrorCode.INTERNAL, "unknown journal back-end \"" + backend
                     + "\": choose h2 or postgres (--journal, ENVIRO_JOURNAL or enviro.journal.backend)");
         };
     }

@@ -1,5 +1,6 @@
 package dev.enviro.persistence;
 
+import dev.enviro.errors.EnviroError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -71,7 +72,7 @@ class JournalSchemaTest {
             BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream()));
             assertEquals("locked", out.readLine());
 
-            JournalException e = assertThrows(JournalException.class, () -> JournalSchema.ensureH2(stateDir));
+            EnviroError e = assertThrows(EnviroError.class, () -> JournalSchema.ensureH2(stateDir));
             assertTrue(e.getMessage().contains("locked by another process"), e.getMessage());
             assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
         } finally {

@@ -1,5 +1,6 @@
 package dev.enviro.persistence;
 
+import dev.enviro.errors.EnviroError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -41,10 +42,10 @@ class JournalSettingsTest {
 
     @Test
     void aMissingUrlOrAnUnknownBackendIsOneLineNamingTheSetting() {
-        JournalException noUrl = assertThrows(JournalException.class,
+        EnviroError noUrl = assertThrows(EnviroError.class,
                 () -> JournalSettings.from(config("backend = postgres"), STATE));
         assertTrue(noUrl.getMessage().contains("--journal-url"), noUrl.getMessage());
-        JournalException unknown = assertThrows(JournalException.class,
+        EnviroError unknown = assertThrows(EnviroError.class,
                 () -> JournalSettings.from(config("backend = mysql"), STATE));
         assertTrue(unknown.getMessage().startsWith("unknown journal back-end \"mysql\""), unknown.getMessage());
     }

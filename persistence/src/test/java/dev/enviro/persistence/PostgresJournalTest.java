@@ -1,5 +1,6 @@
 package dev.enviro.persistence;
 
+import dev.enviro.errors.EnviroError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,7 +53,7 @@ class PostgresJournalTest {
             Optional<String> down = JournalProbe.unreachable(settings);
             assertTrue(down.isPresent(), "the server is stopped");
             assertTrue(!down.get().contains("\n") && down.get().contains("refused"), down.get());
-            JournalException e = assertThrows(JournalException.class, () -> JournalSchema.ensure(settings));
+            EnviroError e = assertThrows(EnviroError.class, () -> JournalSchema.ensure(settings));
             assertTrue(e.getMessage().startsWith("cannot set up the journal at postgresql://127.0.0.1:" + postgres.port()),
                     e.getMessage());
         } finally {

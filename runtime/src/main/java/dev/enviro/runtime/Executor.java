@@ -1,5 +1,7 @@
 package dev.enviro.runtime;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.persistence.Resources;
 
 import java.util.Optional;
@@ -21,12 +23,12 @@ public interface Executor {
     String type();
 
     /** Resolves the image and the process, and creates the container's state directory and rootfs snapshot. */
-    PreparedContainer prepare(ContainerSpec spec) throws ExecutorException;
+    PreparedContainer prepare(ContainerSpec spec) throws EnviroError;
 
     /**
      * Starts the container. Completes once the container's process has exec'd its command, or
-     * fails with an {@link ExecutorException} naming the step and errno (e.g. {@code pivot_root: EINVAL})
-     * or {@link ExecutorException.Kind#EXECUTABLE_NOT_FOUND}.
+     * fails with an {@link EnviroError} naming the step and errno (e.g. {@code pivot_root: EINVAL})
+     * or {@link EnviroError.Kind#EXECUTABLE_NOT_FOUND}.
      */
     CompletionStage<ContainerProcess> execute(PreparedContainer prepared);
 
@@ -55,14 +57,14 @@ public interface Executor {
     Optional<ExitStatus> recordedExit(ContainerProcess recorded);
 
     /** Sends {@code signal} to the container's init through a pidfd (never to a reused pid). */
-    void signal(ContainerProcess process, int signal) throws ExecutorException;
+    void signal(ContainerProcess process, int signal) throws EnviroError;
 
     /** Removes everything the container owns on the host: rootfs snapshot, cgroup, state directory, logs. */
-    void cleanup(String containerId) throws ExecutorException;
+    void cleanup(String containerId) throws EnviroError;
 
     /** The container's resource counters now; never blocks the caller. */
     default CompletionStage<ResourceUsage> usage(ContainerProcess process) {
-        return java.util.concurrent.CompletableFuture.failedStage(new ExecutorException(ExecutorException.Kind.INVALID_SPEC,
+        return java.util.concurrent.CompletableFuture.failedStage(new EnviroError(ErrorCode.INVALID_ARGUMENT,
                 type() + " executor cannot report resource usage"));
     }
 
@@ -70,13 +72,13 @@ public interface Executor {
      * Applies {@code resources} (the whole set now in force) to a running container. Blocks briefly (a few
      * cgroup file writes): call it off shared threads.
      */
-    default void updateResources(ContainerProcess process, Resources resources) throws ExecutorException {
-        throw new ExecutorException(ExecutorException.Kind.INVALID_SPEC, type() + " executor cannot change limits of a running container");
+    default void updateResources(ContainerProcess process, Resources resources) throws EnviroError {
+        throw new EnviroError(ErrorCode.INVALID_ARGUMENT, type() + " executor cannot change limits of a running container");
     }
 
     /** Freezes ({@code paused}) or thaws every process of the container. Blocks until the kernel is done. */
-    default void pause(ContainerProcess process, boolean paused) throws ExecutorException {
-        throw new ExecutorException(ExecutorException.Kind.INVALID_SPEC, type() + " executor cannot pause containers");
+    default void pause(ContainerProcess process, boolean paused) throws EnviroError {
+        throw new EnviroError(ErrorCode.INVALID_ARGUMENT, type() + " executor cannot pause containers");
     }
 
     /**
@@ -95,7 +97,7 @@ public interface Executor {
     }
 
     default CompletionStage<ContainerProcess> exec(ContainerSpec container, ContainerProcess running, ExecSpec exec) {
-        return java.util.concurrent.CompletableFuture.failedStage(new ExecutorException(ExecutorException.Kind.INVALID_SPEC,
+        return java.util.concurrent.CompletableFuture.failedStage(new EnviroError(ErrorCode.INVALID_ARGUMENT,
                 type() + " executor cannot exec into containers"));
     }
 

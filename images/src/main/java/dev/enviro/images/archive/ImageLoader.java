@@ -1,7 +1,8 @@
 package dev.enviro.images.archive;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.enviro.images.ImageException;
 import dev.enviro.images.content.ContentStore;
 import dev.enviro.images.content.Digest;
 import dev.enviro.images.content.Ingest;
@@ -54,11 +55,11 @@ public final class ImageLoader {
     }
 
     /** Loads {@code archive}: an OCI layout directory or tar, a gzip'd tar, or a {@code docker save} tar. */
-    public static List<LoadedImage> load(ContentStore content, Path archive) throws ImageException {
+    public static List<LoadedImage> load(ContentStore content, Path archive) throws EnviroError {
         return new ImageLoader(content).run(archive);
     }
 
-    private List<LoadedImage> run(Path archive) throws ImageException {
+    private List<LoadedImage> run(Path archive) throws EnviroError {
         Path scratch = null;
         try {
             ArchiveSource source;
@@ -75,7 +76,7 @@ public final class ImageLoader {
                 }
                 source = openTar(tar);
             } else {
-                throw new ImageException(ImageException.Kind.NOT_FOUND, archive + ": no such file or directory: give the path of an image archive");
+                throw new EnviroError(ErrorCode.NOT_FOUND, archive + ": no such file or directory: give the path of an image archive");
             }
             List<LoadedImage> images;
             try (source) {
@@ -85,10 +86,10 @@ public final class ImageLoader {
             }
             for (Map.Entry<Digest, Ingest> e : staged.entrySet()) e.getValue().commit(e.getKey(), sizes.get(e.getKey()));
             return images;
-        } catch (ImageException e) {
-            throw switch (e.kind()) {
-                case MALFORMED -> malformed(archive, e.getMessage(), e);
-                case DIGEST_MISMATCH -> new ImageException(e.kind(), archive.getFileName() + ": " + e.getMessage() + ": the archive is corrupt, produce it again", e);
+        } catch (EnviroError e) {
+            throw switch (e.code()) {
+                case INVALID_ARGUMENT -> malformed(archive, e.getMessage(), e);
+                case CORRUPT -> new EnviroError(e.code(), archive.getFileName() + ": " + e.getMessage() + ": the archive is corrupt, produce it again", e);
                 default -> e;
             };
         } catch (IOException | IllegalArgumentException e) {
@@ -105,8 +106,8 @@ public final class ImageLoader {
         }
     }
 
-    private static ImageException malformed(Path archive, String why, Throwable cause) {
-        return new ImageException(ImageException.Kind.MALFORMED, archive.getFileName() + ": not an OCI layout or docker archive: " + why, cause);
+    private static EnviroError malformed(Path archive, String why, Throwable cause) {
+        return new EnviroError(ErrorCode.INVALID_ARGUMENT, archive.getFileName() + ": not an OCI layout or docker archive: " + why, cause);
     }
 
     private static boolean isGzip(Path file) throws IOException {
@@ -126,7 +127,7 @@ public final class ImageLoader {
 
     // ---- OCI image layout ----
 
-    private List<LoadedImage> readOciLayout(ArchiveSource source) throws IOException, ImageException {
+    private List<LoadedImage> readOciLayout(ArchiveSource source) throws IOException, EnviroError {
         if (!source.exists("oci-layout")) throw new IOException("index.json without an oci-layout file");
         JsonNode layout = Json.parse(source.readSmall("oci-layout", JSON_LIMIT), "oci-layout");
         if (!layout.path("imageLayoutVersion").isTextual()) throw new IOException("oci-layout has no imageLayoutVersion");
@@ -153,7 +154,7 @@ public final class ImageLoader {
         return name == null ? List.of() : List.of(ImageName.normalize(name));
     }
 
-    private LoadedImage readOciImage(ArchiveSource source, Descriptor d, List<String> names, int depth) throws IOException, ImageException {
+    private LoadedImage readOciImage(ArchiveSource source, Descriptor d, List<String> names, int depth) throws IOException, EnviroError {
         if (MediaTypes.isIndex(d.mediaType())) {
             if (depth > 1) throw new IOException("index " + d.digest() + " nests indexes too deep");
             ImageIndex nested = ImageIndex.parse(stageSmall(source, d), "index " + d.digest());
@@ -176,13 +177,13 @@ public final class ImageLoader {
         }
     }
 
-    private byte[] stageSmall(ArchiveSource source, Descriptor d) throws IOException, ImageException {
+    private byte[] stageSmall(ArchiveSource source, Descriptor d) throws IOException, EnviroError {
         if (d.size() > JSON_LIMIT) throw new IOException("document " + d.digest() + " is larger than " + JSON_LIMIT + " bytes");
         stageBlob(source, d);
         return source.readSmall(blobPath(d.digest()), JSON_LIMIT);
     }
 
-    private void stageBlob(ArchiveSource source, Descriptor d) throws IOException, ImageException {
+    private void stageBlob(ArchiveSource source, Descriptor d) throws IOException, EnviroError {
         if (staged.containsKey(d.digest())) return;
         Ingest ingest = stage(source, blobPath(d.digest()));
         ingest.verify(d.digest(), d.size());
@@ -195,7 +196,7 @@ public final class ImageLoader {
     }
 
     /** Copies a member into a new ingest; reading errors are the archive's (IOException), writing errors the store's. */
-    private Ingest stage(ArchiveSource source, String path) throws IOException, ImageException {
+    private Ingest stage(ArchiveSource source, String path) throws IOException, EnviroError {
         if (!source.exists(path)) throw new IOException(path + " is missing");
         Ingest ingest = content.ingest();
         try (InputStream in = source.open(path)) {
@@ -204,12 +205,12 @@ public final class ImageLoader {
                 try {
                     ingest.write(buffer, 0, n);
                 } catch (IOException e) {
-                    throw new ImageException(ImageException.Kind.IO, "content store: cannot write: " + e.getMessage() + ": check free space", e);
+                    throw new EnviroError(ErrorCode.INTERNAL, "content store: cannot write: " + e.getMessage() + ": check free space", e);
                 }
             }
             ingest.finish();
             return ingest;
-        } catch (IOException | ImageException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             ingest.close();
             throw e;
         }
@@ -217,7 +218,7 @@ public final class ImageLoader {
 
     // ---- docker save ----
 
-    private List<LoadedImage> readDockerArchive(ArchiveSource source) throws IOException, ImageException {
+    private List<LoadedImage> readDockerArchive(ArchiveSource source) throws IOException, EnviroError {
         JsonNode entries;
         try {
             entries = Json.MAPPER.readTree(source.readSmall("manifest.json", JSON_LIMIT));
@@ -239,7 +240,7 @@ public final class ImageLoader {
                 Descriptor layer = stageDocker(source, layerPath, null);
                 // An uncompressed layer's digest is its diff_id: check it, the archive carries no other.
                 if (layer.mediaType().equals(MediaTypes.OCI_LAYER) && i < config.diffIds().size() && !layer.digest().equals(config.diffIds().get(i))) {
-                    throw new ImageException(ImageException.Kind.DIGEST_MISMATCH, "layer " + layerPath + " has digest " + layer.digest() + ", its config says " + config.diffIds().get(i));
+                    throw new EnviroError(ErrorCode.CORRUPT, "layer " + layerPath + " has digest " + layer.digest() + ", its config says " + config.diffIds().get(i));
                 }
                 layers.add(layer);
             }
@@ -253,7 +254,7 @@ public final class ImageLoader {
                     ingest.write(json, 0, json.length);
                 } catch (IOException e) {
                     ingest.close();
-                    throw new ImageException(ImageException.Kind.IO, "content store: cannot write: " + e.getMessage(), e);
+                    throw new EnviroError(ErrorCode.INTERNAL, "content store: cannot write: " + e.getMessage(), e);
                 }
                 staged.put(manifestDigest, ingest);
                 sizes.put(manifestDigest, (long) json.length);
@@ -270,7 +271,7 @@ public final class ImageLoader {
      * digest ({@code blobs/sha256/<hex>}, {@code <hex>.json}) is checked against it. A layer's media
      * type comes from its first bytes.
      */
-    private Descriptor stageDocker(ArchiveSource source, String path, String mediaType) throws IOException, ImageException {
+    private Descriptor stageDocker(ArchiveSource source, String path, String mediaType) throws IOException, EnviroError {
         Ingest ingest = stage(source, path);
         Digest digest = ingest.finish();
         Matcher blob = BLOB.matcher(path);
@@ -278,7 +279,7 @@ public final class ImageLoader {
         String named = blob.matches() ? blob.group(1) : cfg.matches() ? cfg.group(1) : null;
         if (named != null && !named.equals(digest.hex())) {
             ingest.close();
-            throw new ImageException(ImageException.Kind.DIGEST_MISMATCH, "member " + path + " has digest " + digest);
+            throw new EnviroError(ErrorCode.CORRUPT, "member " + path + " has digest " + digest);
         }
         long size = ingest.size();
         if (staged.containsKey(digest)) ingest.close();

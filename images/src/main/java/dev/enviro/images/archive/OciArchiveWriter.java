@@ -1,8 +1,9 @@
 package dev.enviro.images.archive;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.enviro.images.ImageException;
 import dev.enviro.images.content.ContentStore;
 import dev.enviro.images.content.Digest;
 import dev.enviro.images.oci.Descriptor;
@@ -42,7 +43,7 @@ public final class OciArchiveWriter {
 
     private OciArchiveWriter() {}
 
-    public static void write(ContentStore content, List<Image> images, Path archive) throws ImageException {
+    public static void write(ContentStore content, List<Image> images, Path archive) throws EnviroError {
         Path target = archive.toAbsolutePath();
         Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + Long.toHexString(System.nanoTime()));
         try {
@@ -82,9 +83,9 @@ public final class OciArchiveWriter {
             } catch (IOException cleanup) {
                 e.addSuppressed(cleanup);
             }
-            throw new ImageException(ImageException.Kind.IO, "cannot save images to " + target + ": " + e.getMessage()
+            throw new EnviroError(ErrorCode.INTERNAL, "cannot save images to " + target + ": " + e.getMessage()
                     + ": check that its directory exists and is writable", e);
-        } catch (ImageException e) {
+        } catch (EnviroError e) {
             try {
                 Files.deleteIfExists(tmp);
             } catch (IOException cleanup) {
@@ -94,7 +95,7 @@ public final class OciArchiveWriter {
         }
     }
 
-    private static byte[] index(ContentStore content, List<Image> images) throws ImageException {
+    private static byte[] index(ContentStore content, List<Image> images) throws EnviroError {
         ObjectNode index = Json.MAPPER.createObjectNode();
         index.put("schemaVersion", 2);
         index.put("mediaType", MediaTypes.OCI_INDEX);

@@ -1,6 +1,7 @@
 package dev.enviro.images.content;
 
-import dev.enviro.images.ImageException;
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -31,7 +32,7 @@ public final class ContentStore {
      * Opens the store under {@code contentDir}, creating it if needed. Partial writes left in
      * {@code ingest/} by a crashed engine are deleted: one engine owns a state directory.
      */
-    public static ContentStore open(Path contentDir) throws ImageException {
+    public static ContentStore open(Path contentDir) throws EnviroError {
         Path blobs = contentDir.resolve("blobs").resolve("sha256");
         Path ingest = contentDir.resolve("ingest");
         try {
@@ -41,7 +42,7 @@ public final class ContentStore {
                 for (Path p : partial) Tree.delete(p);
             }
         } catch (IOException | UncheckedIOException e) {
-            throw new ImageException(ImageException.Kind.IO, "content store " + contentDir + ": cannot open: " + e.getMessage()
+            throw new EnviroError(ErrorCode.INTERNAL, "content store " + contentDir + ": cannot open: " + e.getMessage()
                     + ": check that the state directory is writable", e);
         }
         return new ContentStore(blobs, ingest);
@@ -57,57 +58,57 @@ public final class ContentStore {
     }
 
     /** Size of a committed blob. */
-    public long size(Digest digest) throws ImageException {
+    public long size(Digest digest) throws EnviroError {
         try {
             return Files.size(path(digest));
         } catch (NoSuchFileException e) {
             throw missing(digest);
         } catch (IOException e) {
-            throw new ImageException(ImageException.Kind.IO, "blob " + digest + ": " + e.getMessage(), e);
+            throw new EnviroError(ErrorCode.INTERNAL, "blob " + digest + ": " + e.getMessage(), e);
         }
     }
 
     /** Opens a committed blob for reading. */
-    public InputStream read(Digest digest) throws ImageException {
+    public InputStream read(Digest digest) throws EnviroError {
         try {
             return Files.newInputStream(path(digest), LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             throw missing(digest);
         } catch (IOException e) {
-            throw new ImageException(ImageException.Kind.IO, "blob " + digest + ": " + e.getMessage(), e);
+            throw new EnviroError(ErrorCode.INTERNAL, "blob " + digest + ": " + e.getMessage(), e);
         }
     }
 
     /** Reads a small committed blob (a manifest or config) whole; larger than {@code limit} is malformed. */
-    public byte[] readSmall(Digest digest, int limit) throws ImageException {
+    public byte[] readSmall(Digest digest, int limit) throws EnviroError {
         try (InputStream in = read(digest)) {
             byte[] bytes = in.readNBytes(limit + 1);
             if (bytes.length > limit) {
-                throw new ImageException(ImageException.Kind.MALFORMED, "blob " + digest + " is larger than " + limit + " bytes");
+                throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "blob " + digest + " is larger than " + limit + " bytes");
             }
             return bytes;
         } catch (IOException e) {
-            throw new ImageException(ImageException.Kind.IO, "blob " + digest + ": " + e.getMessage(), e);
+            throw new EnviroError(ErrorCode.INTERNAL, "blob " + digest + ": " + e.getMessage(), e);
         }
     }
 
     /** Starts a write into {@code ingest/}; nothing is visible until {@link Ingest#commit}. */
-    public Ingest ingest() throws ImageException {
+    public Ingest ingest() throws EnviroError {
         try {
             Path file = Files.createTempFile(ingest, "ingest-", "");
             FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE);
             return new Ingest(this, file, channel);
         } catch (IOException e) {
-            throw new ImageException(ImageException.Kind.IO, "content store: cannot start a write in " + ingest + ": " + e.getMessage(), e);
+            throw new EnviroError(ErrorCode.INTERNAL, "content store: cannot start a write in " + ingest + ": " + e.getMessage(), e);
         }
     }
 
     /** A private temporary file in {@code ingest/} (e.g. a decompressed archive); the caller deletes it. */
-    public Path scratchFile() throws ImageException {
+    public Path scratchFile() throws EnviroError {
         try {
             return Files.createTempFile(ingest, "scratch-", "");
         } catch (IOException e) {
-            throw new ImageException(ImageException.Kind.IO, "content store: cannot create a file in " + ingest + ": " + e.getMessage(), e);
+            throw new EnviroError(ErrorCode.INTERNAL, "content store: cannot create a file in " + ingest + ": " + e.getMessage(), e);
         }
     }
 
@@ -121,7 +122,7 @@ public final class ContentStore {
         return ingest;
     }
 
-    private static ImageException missing(Digest digest) {
-        return new ImageException(ImageException.Kind.NOT_FOUND, "blob " + digest + " is not in the content store: load its image again");
+    private static EnviroError missing(Digest digest) {
+        return new EnviroError(ErrorCode.NOT_FOUND, "blob " + digest + " is not in the content store: load its image again");
     }
 }

@@ -1,6 +1,7 @@
 package dev.enviro.images.content;
 
-import dev.enviro.images.ImageException;
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -96,19 +97,19 @@ public final class Ingest implements AutoCloseable {
      * Checks that this blob is {@code expected} ({@code expectedSize} bytes, or any size when
      * negative), without committing it yet: loaders verify everything before anything becomes visible.
      */
-    public void verify(Digest expected, long expectedSize) throws ImageException {
+    public void verify(Digest expected, long expectedSize) throws EnviroError {
         Digest actual;
         try {
             actual = finish();
         } catch (IOException e) {
-            throw new ImageException(ImageException.Kind.IO, "blob " + expected + ": cannot write " + file + ": " + e.getMessage(), e);
+            throw new EnviroError(ErrorCode.INTERNAL, "blob " + expected + ": cannot write " + file + ": " + e.getMessage(), e);
         }
         if (expectedSize >= 0 && size != expectedSize) {
-            throw new ImageException(ImageException.Kind.DIGEST_MISMATCH,
+            throw new EnviroError(ErrorCode.CORRUPT,
                     "blob " + expected + " has " + size + " bytes, its descriptor says " + expectedSize);
         }
         if (!actual.equals(expected)) {
-            throw new ImageException(ImageException.Kind.DIGEST_MISMATCH, "blob " + expected + " has digest " + actual);
+            throw new EnviroError(ErrorCode.CORRUPT, "blob " + expected + " has digest " + actual);
         }
     }
 
@@ -116,7 +117,7 @@ public final class Ingest implements AutoCloseable {
      * Verifies, then renames into place. A blob that is already there is not an error: content is
      * addressed by its digest, so the two are the same bytes.
      */
-    public void commit(Digest expected, long expectedSize) throws ImageException {
+    public void commit(Digest expected, long expectedSize) throws EnviroError {
         verify(expected, expectedSize);
         if (committed) return;
         try {
@@ -133,7 +134,7 @@ public final class Ingest implements AutoCloseable {
             }
             committed = true;
         } catch (IOException e) {
-            throw new ImageException(ImageException.Kind.IO, "blob " + expected + ": cannot commit: " + e.getMessage(), e);
+            throw new EnviroError(ErrorCode.INTERNAL, "blob " + expected + ": cannot commit: " + e.getMessage(), e);
         }
     }
 

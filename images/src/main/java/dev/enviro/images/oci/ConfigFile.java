@@ -1,8 +1,8 @@
 package dev.enviro.images.oci;
 
+import dev.enviro.errors.EnviroError;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.enviro.images.ImageConfig;
-import dev.enviro.images.ImageException;
 import dev.enviro.images.content.Digest;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -15,7 +15,7 @@ public record ConfigFile(ImageConfig config, Instant created, List<Digest> diffI
         diffIds = List.copyOf(diffIds);
     }
 
-    public static ConfigFile parse(byte[] json, String what) throws ImageException {
+    public static ConfigFile parse(byte[] json, String what) throws EnviroError {
         JsonNode root = Json.parse(json, what);
         JsonNode c = root.get("config");
         ImageConfig config = c == null || c.isNull()

@@ -1,8 +1,8 @@
 package dev.enviro.images.oci;
 
+import dev.enviro.errors.EnviroError;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.enviro.images.ImageException;
 import dev.enviro.images.content.Digest;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,7 +20,7 @@ public record Descriptor(String mediaType, Digest digest, long size, Map<String,
         this(mediaType, digest, size, Map.of(), null, null, null);
     }
 
-    static Descriptor parse(JsonNode node, String what) throws ImageException {
+    static Descriptor parse(JsonNode node, String what) throws EnviroError {
         if (!node.isObject()) throw Json.malformed(what, "descriptor is not an object");
         String mediaType = Json.optionalText(node, "mediaType");
         String digest = Json.text(node, "digest", what);

@@ -1,7 +1,7 @@
 package dev.enviro.images.oci;
 
+import dev.enviro.errors.EnviroError;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.enviro.images.ImageException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,7 +11,7 @@ public record ImageIndex(List<Descriptor> manifests) {
         manifests = List.copyOf(manifests);
     }
 
-    public static ImageIndex parse(byte[] json, String what) throws ImageException {
+    public static ImageIndex parse(byte[] json, String what) throws EnviroError {
         JsonNode root = Json.parse(json, what);
         JsonNode version = root.get("schemaVersion");
         if (version == null || version.asInt() != 2) throw Json.malformed(what, "schemaVersion is not 2");

@@ -1,9 +1,9 @@
 package dev.enviro.images.oci;
 
+import dev.enviro.errors.EnviroError;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.enviro.images.ImageException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,7 +13,7 @@ public record ImageManifest(Descriptor config, List<Descriptor> layers) {
         layers = List.copyOf(layers);
     }
 
-    public static ImageManifest parse(byte[] json, String what) throws ImageException {
+    public static ImageManifest parse(byte[] json, String what) throws EnviroError {
         JsonNode root = Json.parse(json, what);
         JsonNode version = root.get("schemaVersion");
         if (version == null || version.asInt() != 2) throw Json.malformed(what, "schemaVersion is not 2 (schema 1 manifests are not supported)");

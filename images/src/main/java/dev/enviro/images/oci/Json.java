@@ -1,11 +1,12 @@
 package dev.enviro.images.oci;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.enviro.images.ImageException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,7 @@ public final class Json {
 
     public static final ObjectMapper MAPPER = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
-    public static JsonNode parse(byte[] bytes, String what) throws ImageException {
+    public static JsonNode parse(byte[] bytes, String what) throws EnviroError {
         try {
             JsonNode node = MAPPER.readTree(bytes);
             if (node == null || !node.isObject()) throw malformed(what, "not a JSON object");
@@ -36,7 +37,7 @@ public final class Json {
         }
     }
 
-    static String text(JsonNode node, String field, String what) throws ImageException {
+    static String text(JsonNode node, String field, String what) throws EnviroError {
         JsonNode v = node.get(field);
         if (v == null || !v.isTextual()) throw malformed(what, "missing string field \"" + field + "\"");
         return v.asText();
@@ -47,7 +48,7 @@ public final class Json {
         return v != null && v.isTextual() ? v.asText() : null;
     }
 
-    static List<String> optionalStrings(JsonNode node, String field, String what) throws ImageException {
+    static List<String> optionalStrings(JsonNode node, String field, String what) throws EnviroError {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) return null;
         if (!v.isArray()) throw malformed(what, "field \"" + field + "\" is not an array");
@@ -59,13 +60,13 @@ public final class Json {
         return out;
     }
 
-    static JsonNode array(JsonNode node, String field, String what) throws ImageException {
+    static JsonNode array(JsonNode node, String field, String what) throws EnviroError {
         JsonNode v = node.get(field);
         if (v == null || !v.isArray()) throw malformed(what, "missing array field \"" + field + "\"");
         return v;
     }
 
-    public static ImageException malformed(String what, String why) {
-        return new ImageException(ImageException.Kind.MALFORMED, what + ": " + why);
+    public static EnviroError malformed(String what, String why) {
+        return new EnviroError(ErrorCode.INVALID_ARGUMENT, what + ": " + why);
     }
 }

@@ -1,8 +1,9 @@
 package dev.enviro.images.registry;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.enviro.images.ImageException;
 import dev.enviro.images.oci.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -40,10 +41,10 @@ public final class DockerConfig {
     }
 
     /** The file's content ({@code null}: there is no file); {@code name} is how messages name it. */
-    public static DockerConfig parse(byte[] content, String name) throws ImageException {
+    public static DockerConfig parse(byte[] content, String name) throws EnviroError {
         if (content == null || content.length == 0) return new DockerConfig(name, Json.MAPPER.createObjectNode());
         if (!(Json.parse(content, name) instanceof ObjectNode root)) {
-            throw new ImageException(ImageException.Kind.MALFORMED, name + ": not a JSON object: fix or remove it");
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, name + ": not a JSON object: fix or remove it");
         }
         return new DockerConfig(name, root);
     }
@@ -53,7 +54,7 @@ public final class DockerConfig {
     }
 
     /** The credentials stored for {@code registry} (a name as references spell it: {@code docker.io}, {@code host:port}). */
-    public Optional<Credentials> find(String registry) throws ImageException {
+    public Optional<Credentials> find(String registry) throws EnviroError {
         JsonNode auths = root.path("auths");
         for (String key : keys(registry)) {
             JsonNode entry = auths.get(key);
@@ -64,10 +65,10 @@ public final class DockerConfig {
             try {
                 decoded = new String(Base64.getDecoder().decode(auth), StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
-                throw new ImageException(ImageException.Kind.MALFORMED, name + ": the auth of " + key + " is not base64: run 'enviro login " + registry + "' again");
+                throw new EnviroError(ErrorCode.INVALID_ARGUMENT, name + ": the auth of " + key + " is not base64: run 'enviro login " + registry + "' again");
             }
             int colon = decoded.indexOf(':');
-            if (colon <= 0) throw new ImageException(ImageException.Kind.MALFORMED, name + ": the auth of " + key + " is not user:password: run 'enviro login " + registry + "' again");
+            if (colon <= 0) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, name + ": the auth of " + key + " is not user:password: run 'enviro login " + registry + "' again");
             return Optional.of(new Credentials(decoded.substring(0, colon), decoded.substring(colon + 1)));
         }
         return Optional.empty();

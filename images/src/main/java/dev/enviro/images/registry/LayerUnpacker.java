@@ -1,6 +1,6 @@
 package dev.enviro.images.registry;
 
-import dev.enviro.images.ImageException;
+import dev.enviro.errors.EnviroError;
 import dev.enviro.images.oci.Descriptor;
 import dev.enviro.images.content.Digest;
 
@@ -16,7 +16,7 @@ public interface LayerUnpacker {
     Tap start(String image, Descriptor layer, Digest diffId);
 
     /** A layer that was already in the store (nothing to download): unpacks it from its blob if needed. */
-    void existing(String image, Descriptor layer, Digest diffId) throws ImageException;
+    void existing(String image, Descriptor layer, Digest diffId) throws EnviroError;
 
     /** One layer's bytes on their way to the unpacker. Called from the downloading thread only. */
     interface Tap {
@@ -27,7 +27,7 @@ public interface LayerUnpacker {
         void restart();
 
         /** The blob is committed (verified): finishes unpacking and publishes the layer; fails for an unsafe or corrupt layer. */
-        void committed() throws ImageException;
+        void committed() throws EnviroError;
 
         /** The download failed: nothing is kept. */
         void abort();

@@ -1,6 +1,7 @@
 package dev.enviro.images.registry;
 
-import dev.enviro.images.ImageException;
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.images.oci.Descriptor;
 
 /**
@@ -23,11 +24,11 @@ public record Platform(String os, String architecture, String variant) {
     }
 
     /** Parses {@code os/arch[/variant]}; an empty or null value is the host's platform. */
-    public static Platform parse(String text) throws ImageException {
+    public static Platform parse(String text) throws EnviroError {
         if (text == null || text.isBlank()) return host();
         String[] p = text.strip().split("/", -1);
         if (p.length < 2 || p.length > 3 || p[0].isEmpty() || p[1].isEmpty() || (p.length == 3 && p[2].isEmpty())) {
-            throw new ImageException(ImageException.Kind.MALFORMED, "invalid platform \"" + text + "\": expected OS/ARCH[/VARIANT], e.g. linux/arm64");
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "invalid platform \"" + text + "\": expected OS/ARCH[/VARIANT], e.g. linux/arm64");
         }
         return new Platform(p[0], p[1], p.length == 3 ? p[2] : null);
     }

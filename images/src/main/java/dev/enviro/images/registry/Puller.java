@@ -1,7 +1,7 @@
 package dev.enviro.images.registry;
 
-import dev.enviro.images.ImageException;
-import dev.enviro.images.ImageException.Kind;
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.images.PullEvent;
 import dev.enviro.images.PullStep;
 import dev.enviro.images.content.ContentStore;
@@ -60,7 +60,7 @@ public final class Puller {
      * {@code platformAsked}: the user named {@code platform}, so an image that is not an index must be
      * for it too (otherwise {@code platform} is the host's and only picks an index's entry).
      */
-    public Pulled pull(Reference ref, Platform platform, boolean platformAsked, Credentials credentials, Consumer<PullEvent> events) throws ImageException {
+    public Pulled pull(Reference ref, Platform platform, boolean platformAsked, Credentials credentials, Consumer<PullEvent> events) throws EnviroError {
         RegistryClient registry = new RegistryClient(http, ref, credentials, RegistryClient.plainHttp(ref.registry(), insecure), firstBackoff);
         events.accept(new PullEvent.Status((ref.tag() != null ? ref.tag() : ref.digest()) + ": Pulling from " + ref.repositoryName()));
         PullStep resolve = PullStep.begin(ref.toString(), "resolve");
@@ -69,13 +69,13 @@ public final class Puller {
         byte[] indexBytes = null;
         if (MediaTypes.isIndex(top.mediaType()) || (top.mediaType() == null && isIndexJson(top.bytes()))) {
             ImageIndex index = ImageIndex.parse(top.bytes(), "index " + ref);
-            Descriptor entry = index.manifests().stream().filter(platform::matches).findFirst().orElseThrow(() -> new ImageException(Kind.NOT_FOUND,
+            Descriptor entry = index.manifests().stream().filter(platform::matches).findFirst().orElseThrow(() -> new EnviroError(ErrorCode.NOT_FOUND,
                     "image " + ref + " has no " + platform + " variant (it has " + platforms(index) + "): choose one with --platform"));
             chosen = registry.manifest(entry.digest().toString());
             indexBytes = top.bytes();
         }
         if (!MediaTypes.isManifest(chosen.mediaType()) && chosen.mediaType() != null) {
-            throw new ImageException(Kind.MALFORMED, "image " + ref + ": media type " + chosen.mediaType() + " is not an image manifest this engine reads");
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "image " + ref + ": media type " + chosen.mediaType() + " is not an image manifest this engine reads");
         }
         ImageManifest manifest = ImageManifest.parse(chosen.bytes(), "manifest " + ref);
         resolve.commit();
@@ -87,14 +87,14 @@ public final class Puller {
         ConfigFile config = ConfigFile.parse(configBytes, "config of " + ref);
         configStep.commit();
         if (platformAsked && indexBytes == null && !platform.isOf(config)) {
-            throw new ImageException(Kind.NOT_FOUND, "image " + ref + " is " + config.os() + "/" + config.architecture() + ", not " + platform
+            throw new EnviroError(ErrorCode.NOT_FOUND, "image " + ref + " is " + config.os() + "/" + config.architecture() + ", not " + platform
                     + " (it has no other platform): pull it without --platform");
         }
         // resolved only now: a refusal above comes before any progress line
         List<PullEvent.Layer> layers = manifest.layers().stream().map(l -> new PullEvent.Layer(l.digest().toString(), l.size())).toList();
         events.accept(new PullEvent.Resolved(chosen.digest().toString(), layers));
         if (config.diffIds().size() != manifest.layers().size()) {
-            throw new ImageException(Kind.MALFORMED, "image " + ref + ": its manifest lists " + manifest.layers().size() + " layers, its config " + config.diffIds().size() + " diff_ids");
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "image " + ref + ": its manifest lists " + manifest.layers().size() + " layers, its config " + config.diffIds().size() + " diff_ids");
         }
         List<byte[]> small = new ArrayList<>(List.of(configBytes, chosen.bytes()));
         List<Digest> smallDigests = new ArrayList<>(List.of(manifest.config().digest(), chosen.digest()));
@@ -113,7 +113,7 @@ public final class Puller {
 
     /** What the pull stores besides its layers (config, manifest, index): committed while the layers download. */
     private interface SmallCommits {
-        void run() throws ImageException;
+        void run() throws EnviroError;
     }
 
     /**
@@ -123,7 +123,7 @@ public final class Puller {
      * {@code image prune} collects (as it does the layers of a failed pull).
      */
     private void downloadLayers(RegistryClient registry, String image, List<Descriptor> layers, List<Digest> diffIds, Consumer<PullEvent> events,
-                                SmallCommits small) throws ImageException {
+                                SmallCommits small) throws EnviroError {
         List<Future<?>> running = new ArrayList<>();
         LayerUnpacker unpack = unpacker;
         java.util.Set<Digest> seen = new java.util.HashSet<>();
@@ -166,24 +166,24 @@ public final class Puller {
                     f.get();
                 } catch (ExecutionException e) {
                     running.forEach(r -> r.cancel(true));
-                    if (e.getCause() instanceof ImageException ie) throw ie;
-                    throw new ImageException(Kind.IO, "layer download failed: " + e.getCause(), e.getCause());
+                    if (e.getCause() instanceof EnviroError ie) throw ie;
+                    throw new EnviroError(ErrorCode.INTERNAL, "layer download failed: " + e.getCause(), e.getCause());
                 } catch (InterruptedException e) {
                     running.forEach(r -> r.cancel(true));
                     Thread.currentThread().interrupt();
-                    throw new ImageException(Kind.IO, "pull interrupted", e);
+                    throw new EnviroError(ErrorCode.INTERNAL, "pull interrupted", e);
                 }
             }
         }
     }
 
-    private void commit(byte[] bytes, Digest digest) throws ImageException {
+    private void commit(byte[] bytes, Digest digest) throws EnviroError {
         if (content.contains(digest)) return;
         try (Ingest ingest = content.ingest()) {
             try {
                 ingest.write(bytes, 0, bytes.length);
             } catch (IOException e) {
-                throw new ImageException(Kind.IO, "content store: cannot write " + digest + ": " + e.getMessage() + ": check free space", e);
+                throw new EnviroError(ErrorCode.INTERNAL, "content store: cannot write " + digest + ": " + e.getMessage() + ": check free space", e);
             }
             ingest.commit(digest, bytes.length);
         }
@@ -192,7 +192,7 @@ public final class Puller {
     private static boolean isIndexJson(byte[] bytes) {
         try {
             return dev.enviro.images.oci.Json.parse(bytes, "manifest").has("manifests");
-        } catch (ImageException e) {
+        } catch (EnviroError e) {
             return false;
         }
     }

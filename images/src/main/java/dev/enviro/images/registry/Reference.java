@@ -1,6 +1,7 @@
 package dev.enviro.images.registry;
 
-import dev.enviro.images.ImageException;
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.images.oci.ImageName;
 
 /**
@@ -12,12 +13,12 @@ import dev.enviro.images.oci.ImageName;
  */
 public record Reference(String registry, String repository, String tag, String digest) {
 
-    public static Reference parse(String reference) throws ImageException {
+    public static Reference parse(String reference) throws EnviroError {
         String full;
         try {
             full = ImageName.normalize(reference == null ? "" : reference.strip());
         } catch (IllegalArgumentException e) {
-            throw new ImageException(ImageException.Kind.MALFORMED, "invalid image reference \"" + reference + "\": " + e.getMessage());
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "invalid image reference \"" + reference + "\": " + e.getMessage());
         }
         String digest = null;
         int at = full.indexOf('@');

@@ -1,8 +1,8 @@
 package dev.enviro.images.registry;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.enviro.images.ImageException;
-import dev.enviro.images.ImageException.Kind;
 import dev.enviro.images.PullStep;
 import dev.enviro.images.content.ContentStore;
 import dev.enviro.images.content.Digest;
@@ -63,20 +63,20 @@ final class RegistryClient {
     }
 
     /** GETs a manifest or index by tag or digest; when asked by digest, the body must hash to it. */
-    Manifest manifest(String reference) throws ImageException {
+    Manifest manifest(String reference) throws EnviroError {
         URI uri = URI.create(base + "/manifests/" + reference);
         return retrying("manifest " + ref, () -> {
             try (RegistryHttp.Answer r = send(uri, MANIFEST_ACCEPT, null)) {
                 InputStream body = r.body();
                 if (r.status() == 404) {
-                    throw new ImageException(Kind.NOT_FOUND, "image " + ref + " not found in registry " + ref.registry() + ": check the name and tag");
+                    throw new EnviroError(ErrorCode.NOT_FOUND, "image " + ref + " not found in registry " + ref.registry() + ": check the name and tag");
                 }
                 checkStatus(r, "manifest " + ref);
                 byte[] bytes = body.readNBytes(MANIFEST_LIMIT + 1);
-                if (bytes.length > MANIFEST_LIMIT) throw new ImageException(Kind.MALFORMED, "manifest " + ref + " is larger than " + MANIFEST_LIMIT + " bytes");
+                if (bytes.length > MANIFEST_LIMIT) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "manifest " + ref + " is larger than " + MANIFEST_LIMIT + " bytes");
                 Digest digest = Digest.of(bytes);
                 if (Digest.isValid(reference) && !digest.toString().equals(reference)) {
-                    throw new ImageException(Kind.DIGEST_MISMATCH, "manifest " + ref + " from " + ref.registry() + " has digest " + digest + ": the registry served other content, retry or report it to the registry");
+                    throw new EnviroError(ErrorCode.CORRUPT, "manifest " + ref + " from " + ref.registry() + " has digest " + digest + ": the registry served other content, retry or report it to the registry");
                 }
                 String type = r.header("Content-Type").map(t -> t.split(";")[0].strip()).orElse(null);
                 JsonNode declared = Json.parse(bytes, "manifest " + ref).get("mediaType");
@@ -87,8 +87,8 @@ final class RegistryClient {
     }
 
     /** GETs a small blob (a config) whole, verified. */
-    byte[] smallBlob(Descriptor d) throws ImageException {
-        if (d.size() > MANIFEST_LIMIT) throw new ImageException(Kind.MALFORMED, "config " + d.digest() + " of " + ref + " is larger than " + MANIFEST_LIMIT + " bytes");
+    byte[] smallBlob(Descriptor d) throws EnviroError {
+        if (d.size() > MANIFEST_LIMIT) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "config " + d.digest() + " of " + ref + " is larger than " + MANIFEST_LIMIT + " bytes");
         URI uri = URI.create(base + "/blobs/" + d.digest());
         return retrying("blob " + d.digest(), () -> {
             try (RegistryHttp.Answer r = send(uri, null, null)) {
@@ -96,7 +96,7 @@ final class RegistryClient {
                 checkStatus(r, "blob " + d.digest() + " of " + ref);
                 byte[] bytes = body.readNBytes((int) d.size() + 1);
                 if (bytes.length != d.size() || !Digest.of(bytes).equals(d.digest())) {
-                    throw new ImageException(Kind.DIGEST_MISMATCH, "blob " + d.digest() + " of " + ref + " does not match its digest: the download was corrupted, retry");
+                    throw new EnviroError(ErrorCode.CORRUPT, "blob " + d.digest() + " of " + ref + " does not match its digest: the download was corrupted, retry");
                 }
                 return bytes;
             }
@@ -108,12 +108,12 @@ final class RegistryClient {
      * on the bytes as they arrive, so nothing unverified is ever visible. A connection that breaks
      * off is resumed at the byte where it stopped; a registry that ignores Range starts over.
      */
-    void download(Descriptor d, ContentStore store, LongConsumer progress) throws ImageException {
+    void download(Descriptor d, ContentStore store, LongConsumer progress) throws EnviroError {
         download(d, store, progress, null);
     }
 
     /** As {@link #download(Descriptor, ContentStore, LongConsumer)}, feeding the bytes to {@code tap} (null: none) as they arrive. */
-    void download(Descriptor d, ContentStore store, LongConsumer progress, LayerUnpacker.Tap tap) throws ImageException {
+    void download(Descriptor d, ContentStore store, LongConsumer progress, LayerUnpacker.Tap tap) throws EnviroError {
         URI uri = URI.create(base + "/blobs/" + d.digest());
         Ingest[] ingest = {store.ingest()};
         PullStep download = PullStep.begin(ref.toString(), "layer.download", d.digest().toString(), d.size());
@@ -144,9 +144,9 @@ final class RegistryClient {
             try {
                 ingest[0].commit(d.digest(), d.size());
                 commit.commit();
-            } catch (ImageException e) {
-                if (e.kind() != Kind.DIGEST_MISMATCH) throw e;
-                throw new ImageException(Kind.DIGEST_MISMATCH, "layer " + d.digest() + " of " + ref + " does not match its digest (" + e.getMessage()
+            } catch (EnviroError e) {
+                if (!e.is(ErrorCode.CORRUPT)) throw e;
+                throw new EnviroError(ErrorCode.CORRUPT, "layer " + d.digest() + " of " + ref + " does not match its digest (" + e.getMessage()
                         + "): the download was corrupted or the registry serves bad content; nothing was stored, retry the pull", e);
             }
         } finally {
@@ -154,11 +154,11 @@ final class RegistryClient {
         }
     }
 
-    private static void copy(InputStream body, Ingest ingest, Descriptor d, LongConsumer progress, LayerUnpacker.Tap tap) throws IOException, ImageException {
+    private static void copy(InputStream body, Ingest ingest, Descriptor d, LongConsumer progress, LayerUnpacker.Tap tap) throws IOException, EnviroError {
         byte[] buffer = new byte[256 * 1024];
         for (int n; (n = body.read(buffer)) > 0; ) {
             if (ingest.size() + n > d.size()) {
-                throw new ImageException(Kind.DIGEST_MISMATCH, "blob " + d.digest() + " is longer than the " + d.size() + " bytes its descriptor says: nothing was stored");
+                throw new EnviroError(ErrorCode.CORRUPT, "blob " + d.digest() + " is longer than the " + d.size() + " bytes its descriptor says: nothing was stored");
             }
             ingest.write(buffer, 0, n);
             if (tap != null) tap.write(buffer, 0, n);
@@ -169,10 +169,10 @@ final class RegistryClient {
     // ---------------------------------------------------------------- HTTP, auth and retries
 
     private interface Attempt<T> {
-        T run() throws IOException, ImageException, InterruptedException;
+        T run() throws IOException, EnviroError, InterruptedException;
     }
 
-    private <T> T retrying(String what, Attempt<T> attempt) throws ImageException {
+    private <T> T retrying(String what, Attempt<T> attempt) throws EnviroError {
         Duration backoff = firstBackoff;
         IOException last = null;
         for (int i = 1; i <= ATTEMPTS; i++) {
@@ -180,28 +180,28 @@ final class RegistryClient {
                 return attempt.run();
             } catch (IOException e) { // connection refused or reset, a body cut short, 5xx and 429
                 // an interrupted virtual thread's socket is closed under it: that is a cancel, not a network fault
-                if (Thread.currentThread().isInterrupted()) throw new ImageException(Kind.IO, what + " of " + ref + ": interrupted", e);
+                if (Thread.currentThread().isInterrupted()) throw new EnviroError(ErrorCode.INTERNAL, what + " of " + ref + ": interrupted", e);
                 // a certificate refused, or a plain-HTTP server answering TLS: trying again changes nothing
                 // (other TLS errors, a handshake cut by a busy balancer, are retried as any network fault)
                 if (isPermanentTls(e)) {
-                    throw new ImageException(Kind.UNAVAILABLE, "registry " + ref.registry() + ": HTTPS failed (" + describe(e) + "): check its certificate"
+                    throw new EnviroError(ErrorCode.UNAVAILABLE, "registry " + ref.registry() + ": HTTPS failed (" + describe(e) + "): check its certificate"
                             + ", or if it serves plain HTTP, start the daemon with --insecure-registry " + ref.registry(), e);
                 }
                 last = e;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new ImageException(Kind.IO, what + " of " + ref + ": interrupted", e);
+                throw new EnviroError(ErrorCode.INTERNAL, what + " of " + ref + ": interrupted", e);
             }
             if (i == ATTEMPTS) break;
             try {
                 Thread.sleep(backoff);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new ImageException(Kind.IO, what + " of " + ref + ": interrupted", e);
+                throw new EnviroError(ErrorCode.INTERNAL, what + " of " + ref + ": interrupted", e);
             }
             backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(8)) > 0 ? Duration.ofSeconds(8) : backoff.multipliedBy(2);
         }
-        throw new ImageException(Kind.UNAVAILABLE, "registry " + ref.registry() + ": cannot get " + what + " after " + ATTEMPTS + " attempts ("
+        throw new EnviroError(ErrorCode.UNAVAILABLE, "registry " + ref.registry() + ": cannot get " + what + " after " + ATTEMPTS + " attempts ("
                 + describe(last) + "): check the network and that " + ref.apiHost() + " is up", last);
     }
 
@@ -228,24 +228,24 @@ final class RegistryClient {
         }
     }
 
-    private void checkStatus(RegistryHttp.Answer r, String what) throws ImageException, Transient {
+    private void checkStatus(RegistryHttp.Answer r, String what) throws EnviroError, Transient {
         int s = r.status();
         if (s >= 200 && s < 300) return;
         if (s == 429 || s >= 500) throw new Transient("HTTP " + s);
         if (s == 401 || s == 403) throw denied();
-        if (s == 404) throw new ImageException(Kind.NOT_FOUND, what + ": not found in registry " + ref.registry() + " (HTTP 404)");
-        throw new ImageException(Kind.IO, what + ": registry " + ref.registry() + " answered HTTP " + s + ": retry, or report it to the registry's operator");
+        if (s == 404) throw new EnviroError(ErrorCode.NOT_FOUND, what + ": not found in registry " + ref.registry() + " (HTTP 404)");
+        throw new EnviroError(ErrorCode.INTERNAL, what + ": registry " + ref.registry() + " answered HTTP " + s + ": retry, or report it to the registry's operator");
     }
 
-    private ImageException denied() {
-        return new ImageException(Kind.DENIED, credentials == null
+    private EnviroError denied() {
+        return new EnviroError(ErrorCode.DENIED, credentials == null
                 ? "registry " + ref.registry() + " denied access to " + ref.repository() + ": the repository does not exist or needs a login ('enviro login " + ref.registry() + "')"
                 : "registry " + ref.registry() + " denied access to " + ref.repository() + " for user " + credentials.username()
                         + ": wrong user name or password, or no pull permission; run 'enviro login " + ref.registry() + "' again");
     }
 
     /** Sends one GET, authenticating on a 401 challenge and following redirects. */
-    private RegistryHttp.Answer send(URI uri, String accept, String range) throws IOException, ImageException {
+    private RegistryHttp.Answer send(URI uri, String accept, String range) throws IOException, EnviroError {
         RegistryHttp.Answer r = sendFollowing(uri, accept, range);
         if (r.status() != 401) return r;
         List<String> challenges = r.headers("WWW-Authenticate");
@@ -257,7 +257,7 @@ final class RegistryClient {
         return sendFollowing(uri, accept, range);
     }
 
-    private String basicOrDenied() throws ImageException {
+    private String basicOrDenied() throws EnviroError {
         if (credentials == null) throw denied();
         return credentials.basic();
     }
@@ -284,10 +284,10 @@ final class RegistryClient {
     }
 
     /** The token flow of the distribution spec: GET realm?service&scope, with Basic credentials when there are some. */
-    private String token(Challenge c) throws IOException, ImageException {
+    private String token(Challenge c) throws IOException, EnviroError {
         String realm = c.params().get("realm");
         if (realm == null || !(realm.startsWith("https://") || realm.startsWith("http://"))) {
-            throw new ImageException(Kind.DENIED, "registry " + ref.registry() + " sent a bearer challenge without a usable realm (" + realm + "): the registry is misconfigured");
+            throw new EnviroError(ErrorCode.DENIED, "registry " + ref.registry() + " sent a bearer challenge without a usable realm (" + realm + "): the registry is misconfigured");
         }
         StringBuilder q = new StringBuilder(realm).append(realm.contains("?") ? '&' : '?');
         if (c.params().containsKey("service")) q.append("service=").append(enc(c.params().get("service"))).append('&');
@@ -302,11 +302,11 @@ final class RegistryClient {
         if (status == 401 || status == 403) throw denied();
         if (status == 429 || status >= 500) throw new Transient("token server answered HTTP " + status);
         if (status != 200) {
-            throw new ImageException(Kind.DENIED, "registry " + ref.registry() + ": token server " + realm + " answered HTTP " + status + ": check the registry's auth configuration");
+            throw new EnviroError(ErrorCode.DENIED, "registry " + ref.registry() + ": token server " + realm + " answered HTTP " + status + ": check the registry's auth configuration");
         }
         JsonNode body = Json.parse(answer, "token from " + realm);
         String token = body.path("token").asText(body.path("access_token").asText(""));
-        if (token.isEmpty()) throw new ImageException(Kind.DENIED, "registry " + ref.registry() + ": token server " + realm + " answered no token");
+        if (token.isEmpty()) throw new EnviroError(ErrorCode.DENIED, "registry " + ref.registry() + ": token server " + realm + " answered no token");
         return token;
     }
 

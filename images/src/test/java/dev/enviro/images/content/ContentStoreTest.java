@@ -1,8 +1,9 @@
 package dev.enviro.images.content;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.enviro.images.ImageException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,14 +73,14 @@ class ContentStoreTest {
         Digest other = Digest.of("other".getBytes(StandardCharsets.UTF_8));
         try (Ingest ingest = store.ingest()) {
             ingest.write(HELLO, 0, HELLO.length);
-            ImageException e = assertThrows(ImageException.class, () -> ingest.commit(other, HELLO.length));
-            assertEquals(ImageException.Kind.DIGEST_MISMATCH, e.kind());
+            EnviroError e = assertThrows(EnviroError.class, () -> ingest.commit(other, HELLO.length));
+            assertEquals(ErrorCode.CORRUPT, e.code());
             assertTrue(e.getMessage().contains(HELLO_DIGEST.toString()), e.getMessage());
         }
         try (Ingest ingest = store.ingest()) {
             ingest.write(HELLO, 0, HELLO.length);
-            ImageException e = assertThrows(ImageException.class, () -> ingest.commit(HELLO_DIGEST, HELLO.length + 1));
-            assertEquals(ImageException.Kind.DIGEST_MISMATCH, e.kind());
+            EnviroError e = assertThrows(EnviroError.class, () -> ingest.commit(HELLO_DIGEST, HELLO.length + 1));
+            assertEquals(ErrorCode.CORRUPT, e.code());
         }
         assertFalse(store.contains(other));
         assertFalse(store.contains(HELLO_DIGEST));
@@ -105,8 +106,8 @@ class ContentStoreTest {
         Files.writeString(dir.resolve("ingest/ingest-crashed"), "partial");
         ContentStore store = ContentStore.open(dir);
         assertEquals(0, Files.list(dir.resolve("ingest")).count());
-        ImageException e = assertThrows(ImageException.class, () -> store.read(HELLO_DIGEST));
-        assertEquals(ImageException.Kind.NOT_FOUND, e.kind());
+        EnviroError e = assertThrows(EnviroError.class, () -> store.read(HELLO_DIGEST));
+        assertEquals(ErrorCode.NOT_FOUND, e.code());
     }
 
     @Test

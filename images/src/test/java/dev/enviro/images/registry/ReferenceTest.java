@@ -1,8 +1,9 @@
 package dev.enviro.images.registry;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.enviro.images.ImageException;
 import dev.enviro.images.oci.Descriptor;
 import dev.enviro.images.content.Digest;
 import java.nio.file.Files;
@@ -26,8 +27,8 @@ class ReferenceTest {
         assertEquals(D, pinned.manifestReference());
         assertNull(pinned.taggedName());
         assertEquals("docker.io/library/busybox:1", Reference.parse("index.docker.io/library/busybox:1").taggedName());
-        ImageException bad = assertThrows(ImageException.class, () -> Reference.parse("Busybox"));
-        assertEquals(ImageException.Kind.MALFORMED, bad.kind());
+        EnviroError bad = assertThrows(EnviroError.class, () -> Reference.parse("Busybox"));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, bad.code());
     }
 
     @Test
@@ -50,8 +51,8 @@ class ReferenceTest {
         assertFalse(arm.matches(amd));
         assertFalse(Platform.parse("linux/arm/v7").matches(new Descriptor("m", Digest.parse(D), 1, Map.of(), "linux", "arm", "v6")));
         assertEquals(Platform.host(), Platform.parse(null));
-        assertThrows(ImageException.class, () -> Platform.parse("linux"));
-        assertThrows(ImageException.class, () -> Platform.parse("linux//"));
+        assertThrows(EnviroError.class, () -> Platform.parse("linux"));
+        assertThrows(EnviroError.class, () -> Platform.parse("linux//"));
     }
 
     @Test
@@ -84,7 +85,7 @@ class ReferenceTest {
         assertEquals("/d/config.json", DockerConfig.location(Map.of("DOCKER_CONFIG", "/d", "HOME", "/h")).orElseThrow());
         assertEquals("/h/.docker/config.json", DockerConfig.location(Map.of("HOME", "/h")).orElseThrow());
         assertTrue(DockerConfig.location(Map.of()).isEmpty());
-        ImageException e = assertThrows(ImageException.class, () -> DockerConfig.parse("[1]".getBytes(), "c.json"));
+        EnviroError e = assertThrows(EnviroError.class, () -> DockerConfig.parse("[1]".getBytes(), "c.json"));
         assertTrue(e.getMessage().startsWith("c.json: "), e.getMessage());
     }
 }

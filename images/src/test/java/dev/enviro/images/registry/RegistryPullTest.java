@@ -1,12 +1,13 @@
 package dev.enviro.images.registry;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.enviro.ffm.IdMap;
-import dev.enviro.images.ImageException;
 import dev.enviro.images.ImageStore;
 import dev.enviro.images.ImageSummary;
 import dev.enviro.images.Mount;
@@ -126,8 +127,8 @@ class RegistryPullTest {
     @Test
     void aMissingTagIsNotFound() throws Exception {
         ImageStore store = ImageStore.open(state);
-        ImageException e = assertThrows(ImageException.class, () -> store.pull(registry.host() + "/test/busybox:nope", null, null, x -> {}));
-        assertEquals(ImageException.Kind.NOT_FOUND, e.kind());
+        EnviroError e = assertThrows(EnviroError.class, () -> store.pull(registry.host() + "/test/busybox:nope", null, null, x -> {}));
+        assertEquals(ErrorCode.NOT_FOUND, e.code());
         assertEquals("image " + registry.host() + "/test/busybox:nope not found in registry " + registry.host() + ": check the name and tag", e.getMessage());
     }
 
@@ -142,8 +143,8 @@ class RegistryPullTest {
         assertEquals(config(store, arm.id()).path("architecture").asText(), "arm64");
         // The index itself is kept, and a pull by the index's digest picks the platform's manifest too.
         assertEquals(arm.manifestDigest(), store.pull(registry.host() + "/test/multi@" + index, "linux/arm64", null, e -> {}).manifestDigest());
-        ImageException none = assertThrows(ImageException.class, () -> store.pull(registry.host() + "/test/multi", "linux/s390x", null, e -> {}));
-        assertEquals(ImageException.Kind.NOT_FOUND, none.kind());
+        EnviroError none = assertThrows(EnviroError.class, () -> store.pull(registry.host() + "/test/multi", "linux/s390x", null, e -> {}));
+        assertEquals(ErrorCode.NOT_FOUND, none.code());
         assertTrue(none.getMessage().contains("has no linux/s390x variant (it has linux/amd64, linux/arm64)"), none.getMessage());
     }
 
@@ -152,8 +153,8 @@ class RegistryPullTest {
     void aSinglePlatformImageIsRefusedForAnotherPlatform() throws Exception {
         ImageStore store = ImageStore.open(state);
         List<PullEvent> events = new CopyOnWriteArrayList<>();
-        ImageException other = assertThrows(ImageException.class, () -> store.pull(registry.host() + "/test/busybox:1.0", "linux/arm64", null, events::add));
-        assertEquals(ImageException.Kind.NOT_FOUND, other.kind());
+        EnviroError other = assertThrows(EnviroError.class, () -> store.pull(registry.host() + "/test/busybox:1.0", "linux/arm64", null, events::add));
+        assertEquals(ErrorCode.NOT_FOUND, other.code());
         assertEquals("image " + registry.host() + "/test/busybox:1.0 is linux/amd64, not linux/arm64 (it has no other platform): pull it without --platform",
                 other.getMessage());
         assertTrue(events.stream().noneMatch(e -> e instanceof PullEvent.Resolved), "refused before it resolved: no progress shown");
@@ -184,8 +185,8 @@ class RegistryPullTest {
         try (FaultyProxy proxy = new FaultyProxy(registry.port, FaultyProxy.Fault.FLIP, 300_000)) {
             ImageStore store = ImageStore.open(state);
             dev.enviro.images.Snapshotter.open(state, store, dev.enviro.ffm.IdMap.single(0, 0));
-            ImageException e = assertThrows(ImageException.class, () -> store.pull(proxy.host() + "/test/busybox:1.0", null, null, x -> {}));
-            assertEquals(ImageException.Kind.DIGEST_MISMATCH, e.kind(), e.getMessage());
+            EnviroError e = assertThrows(EnviroError.class, () -> store.pull(proxy.host() + "/test/busybox:1.0", null, null, x -> {}));
+            assertEquals(ErrorCode.CORRUPT, e.code(), e.getMessage());
             assertTrue(e.getMessage().startsWith("layer " + busyboxLayer + " of " + proxy.host() + "/test/busybox:1.0 does not match its digest"), e.getMessage());
             assertFalse(Files.exists(state.resolve("content/blobs/sha256/" + busyboxLayer.substring(7))), "the corrupt layer is not stored");
             try (Stream<Path> ingest = Files.list(state.resolve("content/ingest"))) {
@@ -214,12 +215,12 @@ class RegistryPullTest {
             assertTrue(tokens.issued.get() > before, "a token was fetched");
 
             ImageStore other = ImageStore.open(Files.createDirectory(state.resolve("s2")));
-            ImageException wrong = assertThrows(ImageException.class, () -> other.pull(ref, null, new Credentials(TokenServer.USER, "wrong"), e -> {}));
-            assertEquals(ImageException.Kind.DENIED, wrong.kind());
+            EnviroError wrong = assertThrows(EnviroError.class, () -> other.pull(ref, null, new Credentials(TokenServer.USER, "wrong"), e -> {}));
+            assertEquals(ErrorCode.DENIED, wrong.code());
             assertEquals("registry " + secured.host() + " denied access to private/busybox for user alice: wrong user name or password, or no pull permission; run 'enviro login "
                     + secured.host() + "' again", wrong.getMessage());
-            ImageException anonymous = assertThrows(ImageException.class, () -> other.pull(ref, null, null, e -> {}));
-            assertEquals(ImageException.Kind.DENIED, anonymous.kind());
+            EnviroError anonymous = assertThrows(EnviroError.class, () -> other.pull(ref, null, null, e -> {}));
+            assertEquals(ErrorCode.DENIED, anonymous.code());
             assertTrue(anonymous.getMessage().contains("needs a login ('enviro login " + secured.host() + "')"), anonymous.getMessage());
             assertEquals(List.of(), other.list());
         }

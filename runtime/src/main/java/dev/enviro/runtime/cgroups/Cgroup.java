@@ -1,5 +1,6 @@
 package dev.enviro.runtime.cgroups;
 
+import dev.enviro.ffm.SyscallException;
 import dev.enviro.persistence.Resources;
 import java.util.concurrent.CompletionStage;
 
@@ -14,23 +15,23 @@ import java.util.concurrent.CompletionStage;
 public sealed interface Cgroup permits CgroupV1, CgroupV2 {
 
     /** Creates the directories (and the shared parent); idempotent. */
-    void create() throws CgroupException;
+    void create() throws SyscallException;
 
     /** Writes every limit {@code resources} sets; unset values are left as they are. */
-    void apply(Resources resources) throws CgroupException;
+    void apply(Resources resources) throws SyscallException;
 
     /** Moves {@code pid} (and its threads) into the cgroup. */
-    void join(int pid) throws CgroupException;
+    void join(int pid) throws SyscallException;
 
     /** Freezes (or thaws) every task, and returns once the kernel says it is done. */
-    void freeze(boolean frozen) throws CgroupException;
+    void freeze(boolean frozen) throws SyscallException;
 
     /** How many tasks the kernel's OOM killer has killed in this cgroup. */
-    long oomKills() throws CgroupException;
+    long oomKills() throws SyscallException;
 
     /** The counters now, read without blocking the caller. */
     CompletionStage<CgroupUsage> usage();
 
     /** Removes the directories (they must hold no task), and the shared parent when it is left empty. */
-    void remove() throws CgroupException;
+    void remove() throws SyscallException;
 }

@@ -1,5 +1,6 @@
 package dev.enviro.runtime.cgroups;
 
+import dev.enviro.ffm.SyscallException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -89,7 +90,7 @@ public final class CgroupDriver {
                         && writable.test(own)) {
                     return Optional.of(new CgroupDriver(files, parentName, Map.of(), own));
                 }
-            } catch (CgroupException unreadable) {
+            } catch (SyscallException unreadable) {
                 // fall through to v1
             }
         }
@@ -138,7 +139,7 @@ public final class CgroupDriver {
         if (own == null) return;
         try {
             files.write(own.resolve("cgroup.procs"), Integer.toString(pid));
-        } catch (CgroupException | RuntimeException ignored) {
+        } catch (SyscallException | RuntimeException ignored) {
             // nothing to undo: the write moved nothing
         }
     }

@@ -1,5 +1,6 @@
 package dev.enviro.runtime.cgroups;
 
+import dev.enviro.ffm.SyscallException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletionStage;
 
@@ -11,16 +12,16 @@ import java.util.concurrent.CompletionStage;
 public interface CgroupFiles {
 
     /** mkdir; an existing directory is not an error. */
-    void createDirectory(Path dir) throws CgroupException;
+    void createDirectory(Path dir) throws SyscallException;
 
     /** rmdir (a cgroup's files cannot be deleted, only the empty directory); absent is not an error. */
-    void removeDirectory(Path dir) throws CgroupException;
+    void removeDirectory(Path dir) throws SyscallException;
 
     /** One write(2) of {@code value}: cgroup files take one value per write. */
-    void write(Path file, String value) throws CgroupException;
+    void write(Path file, String value) throws SyscallException;
 
     /** The whole (small) file. */
-    String read(Path file) throws CgroupException;
+    String read(Path file) throws SyscallException;
 
     /** {@link #read} off the caller's thread (through the engine's io_uring queue). */
     CompletionStage<String> readAsync(Path file);

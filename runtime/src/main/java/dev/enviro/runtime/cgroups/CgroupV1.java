@@ -1,5 +1,8 @@
 package dev.enviro.runtime.cgroups;
 
+import dev.enviro.ffm.SyscallException;
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.ffm.Errno;
 import dev.enviro.persistence.Resources;
 import java.nio.file.Path;
@@ -34,12 +37,12 @@ public final class CgroupV1 implements Cgroup {
     }
 
     @Override
-    public void create() throws CgroupException {
+    public void create() throws SyscallException {
         Path cpuset = dirs.get(CpusetController.NAME);
         for (Path dir : distinctDirs()) {
             try {
                 createLevels(dir, dir.equals(cpuset));
-            } catch (CgroupException e) {
+            } catch (SyscallException e) {
                 // the shared parent was pruned by the last container leaving, between our two mkdirs
                 if (e.errno() != Errno.ENOENT) throw e;
                 createLevels(dir, dir.equals(cpuset));
@@ -47,14 +50,14 @@ public final class CgroupV1 implements Cgroup {
         }
     }
 
-    private void createLevels(Path dir, boolean cpuset) throws CgroupException {
+    private void createLevels(Path dir, boolean cpuset) throws SyscallException {
         for (Path level : List.of(dir.getParent(), dir)) {
             files.createDirectory(level);
             if (cpuset) inheritCpuset(level);
         }
     }
 
-    private void inheritCpuset(Path level) throws CgroupException {
+    private void inheritCpuset(Path level) throws SyscallException {
         for (String name : CpusetController.V1_INHERITED) {
             if (files.read(level.resolve(name)).isBlank()) {
                 files.write(level.resolve(name), files.read(level.getParent().resolve(name)).strip());
@@ -63,12 +66,12 @@ public final class CgroupV1 implements Cgroup {
     }
 
     @Override
-    public void apply(Resources r) throws CgroupException {
+    public void apply(Resources r) throws SyscallException {
         Path memory = dirs.get(MemoryController.NAME);
         boolean swapAccounted = memory != null && files.exists(memory.resolve("memory.memsw.limit_in_bytes"));
         if (r.memorySwapBytes() != 0 && r.memorySwapBytes() != -1 && memory != null && !swapAccounted) {
-            throw new CgroupException("--memory-swap needs swap accounting, which this kernel has off (no memory.memsw.limit_in_bytes): "
-                    + "boot with swapaccount=1 or drop --memory-swap", 0);
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--memory-swap needs swap accounting, which this kernel has off"
+                    + " (no memory.memsw.limit_in_bytes): boot with swapaccount=1 or drop --memory-swap");
         }
         writeMemory(MemoryController.v1(r, swapAccounted));
         List<ControlFile> rest = new ArrayList<>();
@@ -82,32 +85,32 @@ public final class CgroupV1 implements Cgroup {
      * memory ≤ memory+swap at every moment: raising both past the current memory+swap needs the
      * second file first, lowering needs the first first. Try in order; on EINVAL, the other way round.
      */
-    private void writeMemory(List<ControlFile> memory) throws CgroupException {
+    private void writeMemory(List<ControlFile> memory) throws SyscallException {
         if (memory.isEmpty()) return;
         try {
             for (ControlFile f : memory) write(f);
-        } catch (CgroupException e) {
+        } catch (SyscallException e) {
             if (e.errno() != Errno.EINVAL || memory.size() < 2) throw e;
             for (ControlFile f : memory.reversed()) write(f);
         }
     }
 
-    private void write(ControlFile f) throws CgroupException {
+    private void write(ControlFile f) throws SyscallException {
         Path dir = dirs.get(f.controller());
         if (dir == null) {
-            throw new CgroupException("cannot set " + f.name() + ": the engine has no cgroup v1 " + f.controller()
-                    + " hierarchy it may write (is it mounted, and is the engine root?)", 0);
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "cannot set " + f.name() + ": the engine has no cgroup v1 "
+                    + f.controller() + " hierarchy it may write (is it mounted, and is the engine root?)");
         }
         files.write(dir.resolve(f.name()), f.value());
     }
 
     @Override
-    public void join(int pid) throws CgroupException {
+    public void join(int pid) throws SyscallException {
         for (Path dir : distinctDirs()) files.write(dir.resolve("cgroup.procs"), Integer.toString(pid));
     }
 
     @Override
-    public void freeze(boolean frozen) throws CgroupException {
+    public void freeze(boolean frozen) throws SyscallException {
         ControlFile f = FreezerController.v1(frozen);
         write(f);
         Path state = dirs.get(FreezerController.NAME).resolve(f.name());
@@ -115,7 +118,7 @@ public final class CgroupV1 implements Cgroup {
         // FREEZING until every task has reached the refrigerator; a task in uninterruptible sleep can delay it
         while (!FreezerController.v1Settled(files.read(state), frozen)) {
             if (System.nanoTime() > deadline) {
-                throw new CgroupException(state + " still reads " + files.read(state).strip() + " after 5 s", Errno.EBUSY);
+                throw new SyscallException("wait 5 s for " + state + " to settle (it still reads " + files.read(state).strip() + ")", Errno.EBUSY);
             }
             files.write(state.getParent().resolve(f.name()), f.value());
             sleep();
@@ -131,7 +134,7 @@ public final class CgroupV1 implements Cgroup {
     }
 
     @Override
-    public long oomKills() throws CgroupException {
+    public long oomKills() throws SyscallException {
         Path memory = dirs.get(MemoryController.NAME);
         return memory == null ? 0 : MemoryController.oomKills(files.read(memory.resolve("memory.oom_control")));
     }
@@ -162,13 +165,13 @@ public final class CgroupV1 implements Cgroup {
     }
 
     @Override
-    public void remove() throws CgroupException {
-        CgroupException failure = null;
+    public void remove() throws SyscallException {
+        SyscallException failure = null;
         for (Path dir : distinctDirs()) {
             try {
                 files.removeDirectory(dir);
                 CgroupV2.pruneIfEmpty(files, dir.getParent());
-            } catch (CgroupException e) {
+            } catch (SyscallException e) {
                 if (failure == null) failure = e;
                 else failure.addSuppressed(e);
             }

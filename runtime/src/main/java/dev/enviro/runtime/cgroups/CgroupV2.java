@@ -1,5 +1,8 @@
 package dev.enviro.runtime.cgroups;
 
+import dev.enviro.ffm.SyscallException;
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.ffm.Errno;
 import dev.enviro.persistence.Resources;
 import java.nio.file.Path;
@@ -36,17 +39,17 @@ public final class CgroupV2 implements Cgroup {
     public Path directory() { return dir; }
 
     @Override
-    public void create() throws CgroupException {
+    public void create() throws SyscallException {
         try {
             createLevels();
-        } catch (CgroupException e) {
+        } catch (SyscallException e) {
             // the shared parent was pruned by the last container leaving, between our two mkdirs
             if (e.errno() != Errno.ENOENT) throw e;
             createLevels();
         }
     }
 
-    private void createLevels() throws CgroupException {
+    private void createLevels() throws SyscallException {
         Path parent = dir.getParent();
         Path own = parent.getParent();
         Set<String> wanted = new LinkedHashSet<>(WANTED);
@@ -57,20 +60,20 @@ public final class CgroupV2 implements Cgroup {
         files.createDirectory(dir);
     }
 
-    private Set<String> controllers(Path file) throws CgroupException {
+    private Set<String> controllers(Path file) throws SyscallException {
         String text = files.exists(file) ? files.read(file).strip() : "";
         return text.isEmpty() ? Set.of() : new LinkedHashSet<>(Arrays.asList(text.split("\\s+")));
     }
 
     /** Enables {@code wanted} for {@code cgroup}'s children, evacuating its processes to a leaf if it holds any. */
-    private void enable(Path cgroup, Set<String> wanted) throws CgroupException {
+    private void enable(Path cgroup, Set<String> wanted) throws SyscallException {
         Set<String> missing = new LinkedHashSet<>(wanted);
         missing.removeAll(controllers(cgroup.resolve("cgroup.subtree_control")));
         if (missing.isEmpty()) return;
         String change = String.join(" ", missing.stream().map(c -> "+" + c).toList());
         try {
             files.write(cgroup.resolve("cgroup.subtree_control"), change);
-        } catch (CgroupException e) {
+        } catch (SyscallException e) {
             if (e.errno() != Errno.EBUSY) throw e;
             Path leaf = cgroup.resolve(ENGINE_LEAF);
             files.createDirectory(leaf);
@@ -78,7 +81,7 @@ public final class CgroupV2 implements Cgroup {
                 if (pid.isBlank()) continue;
                 try {
                     files.write(leaf.resolve("cgroup.procs"), pid);
-                } catch (CgroupException gone) {
+                } catch (SyscallException gone) {
                     if (gone.errno() != Errno.ESRCH) throw gone;
                 }
             }
@@ -87,7 +90,7 @@ public final class CgroupV2 implements Cgroup {
     }
 
     @Override
-    public void apply(Resources r) throws CgroupException {
+    public void apply(Resources r) throws SyscallException {
         List<ControlFile> writes = new ArrayList<>();
         writes.addAll(MemoryController.v2(r));
         writes.addAll(CpuController.v2(r));
@@ -97,31 +100,32 @@ public final class CgroupV2 implements Cgroup {
         Set<String> enabled = controllers(dir.resolve("cgroup.controllers"));
         for (ControlFile f : writes) {
             if (f.controller() != null && !enabled.contains(f.controller())) {
-                throw new CgroupException("cannot set " + f.name() + ": the " + f.controller() + " controller is not delegated to "
-                        + dir.getParent().getParent() + " (enable it in the parent's cgroup.subtree_control)", 0);
+                throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "cannot set " + f.name() + ": the " + f.controller()
+                        + " controller is not delegated to " + dir.getParent().getParent()
+                        + " (enable it in the parent's cgroup.subtree_control)");
             }
             files.write(dir.resolve(f.name()), f.value());
         }
     }
 
     @Override
-    public void join(int pid) throws CgroupException {
+    public void join(int pid) throws SyscallException {
         files.write(dir.resolve("cgroup.procs"), Integer.toString(pid));
     }
 
     @Override
-    public void freeze(boolean frozen) throws CgroupException {
+    public void freeze(boolean frozen) throws SyscallException {
         ControlFile f = FreezerController.v2(frozen);
         files.write(dir.resolve(f.name()), f.value());
         long deadline = System.nanoTime() + SETTLE_NANOS;
         while (!FreezerController.v2Settled(files.read(dir.resolve("cgroup.events")), frozen)) {
-            if (System.nanoTime() > deadline) throw new CgroupException(dir + "/cgroup.events did not settle after 5 s", Errno.EBUSY);
+            if (System.nanoTime() > deadline) throw new SyscallException("wait 5 s for " + dir + "/cgroup.events to settle", Errno.EBUSY);
             CgroupV1.sleep();
         }
     }
 
     @Override
-    public long oomKills() throws CgroupException {
+    public long oomKills() throws SyscallException {
         Path events = dir.resolve("memory.events");
         return files.exists(events) ? MemoryController.oomKills(files.read(events)) : 0;
     }
@@ -147,7 +151,7 @@ public final class CgroupV2 implements Cgroup {
     }
 
     @Override
-    public void remove() throws CgroupException {
+    public void remove() throws SyscallException {
         files.removeDirectory(dir);
         pruneIfEmpty(files, dir.getParent());
     }
@@ -156,7 +160,7 @@ public final class CgroupV2 implements Cgroup {
     static void pruneIfEmpty(CgroupFiles files, Path parent) {
         try {
             files.removeDirectory(parent);
-        } catch (CgroupException busy) {
+        } catch (SyscallException busy) {
             // another container still lives there (EBUSY/ENOTEMPTY): it prunes on its way out
         }
     }

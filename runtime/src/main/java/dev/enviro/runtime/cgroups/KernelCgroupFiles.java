@@ -34,26 +34,26 @@ public final class KernelCgroupFiles implements CgroupFiles {
     }
 
     @Override
-    public void createDirectory(Path dir) throws CgroupException {
+    public void createDirectory(Path dir) throws SyscallException {
         try {
             java.nio.file.Files.createDirectory(dir);
         } catch (FileAlreadyExistsException exists) {
             // idempotent: a restarted engine repeats the step
         } catch (NoSuchFileException e) {
-            throw new CgroupException("mkdir " + dir + ": ENOENT (No such file or directory)", Errno.ENOENT, e);
+            throw new SyscallException("mkdir " + dir, Errno.ENOENT);
         } catch (IOException e) {
-            throw new CgroupException("mkdir " + dir + ": " + e.getMessage(), errno(e), e);
+            throw new SyscallException("mkdir " + dir, errno(e));
         }
     }
 
     @Override
-    public void removeDirectory(Path dir) throws CgroupException {
+    public void removeDirectory(Path dir) throws SyscallException {
         try {
             java.nio.file.Files.deleteIfExists(dir);
         } catch (DirectoryNotEmptyException e) {
-            throw new CgroupException("rmdir " + dir + ": ENOTEMPTY (a cgroup below it still exists)", Errno.ENOTEMPTY, e);
+            throw new SyscallException("rmdir " + dir, Errno.ENOTEMPTY);
         } catch (IOException e) {
-            throw new CgroupException("rmdir " + dir + ": " + e.getMessage(), errno(e), e);
+            throw new SyscallException("rmdir " + dir, errno(e));
         }
     }
 
@@ -64,24 +64,22 @@ public final class KernelCgroupFiles implements CgroupFiles {
     }
 
     @Override
-    public void write(Path file, String value) throws CgroupException {
+    public void write(Path file, String value) throws SyscallException {
         try {
             Files.writeOnce(file, value);
         } catch (SyscallException e) {
-            throw new CgroupException("cannot write '" + value + "' to " + file + ": " + Errno.name(e.errno())
-                    + " (" + Errno.describe(e.errno()) + ")", e.errno(), e);
+            throw new SyscallException("write '" + value + "' to " + file, e.errno());
         }
     }
 
     @Override
-    public String read(Path file) throws CgroupException {
+    public String read(Path file) throws SyscallException {
         try (Fd fd = Files.open(file, Files.O_RDONLY | Files.O_CLOEXEC, 0); Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = arena.allocate(READ_SIZE);
             int n = Files.read(fd.value(), buffer);
             return decode(buffer, n);
         } catch (SyscallException e) {
-            throw new CgroupException("cannot read " + file + ": " + Errno.name(e.errno()) + " (" + Errno.describe(e.errno()) + ")",
-                    e.errno(), e);
+            throw new SyscallException("read " + file, e.errno());
         }
     }
 
@@ -90,7 +88,7 @@ public final class KernelCgroupFiles implements CgroupFiles {
         if (queue == null) {
             try {
                 return CompletableFuture.completedFuture(read(file));
-            } catch (CgroupException e) {
+            } catch (SyscallException e) {
                 return CompletableFuture.failedFuture(e);
             }
         }
@@ -98,7 +96,7 @@ public final class KernelCgroupFiles implements CgroupFiles {
         try {
             fd = Files.open(file, Files.O_RDONLY | Files.O_CLOEXEC, 0);
         } catch (SyscallException e) {
-            return CompletableFuture.failedFuture(new CgroupException("cannot read " + file + ": " + Errno.name(e.errno()), e.errno(), e));
+            return CompletableFuture.failedFuture(new SyscallException("read " + file, e.errno()));
         }
         // shared, not confined: the ring's thread fills the buffer, a completion thread decodes it
         Arena arena = Arena.ofShared();
@@ -108,7 +106,7 @@ public final class KernelCgroupFiles implements CgroupFiles {
             try {
                 if (failure != null) {
                     int errno = failure instanceof SyscallException s ? s.errno() : Errno.EIO;
-                    result.completeExceptionally(new CgroupException("cannot read " + file + ": " + failure.getMessage(), errno, failure));
+                    result.completeExceptionally(new SyscallException("read " + file, errno));
                 } else {
                     result.complete(decode(buffer, n));
                 }

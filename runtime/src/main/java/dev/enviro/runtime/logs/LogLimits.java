@@ -1,5 +1,7 @@
 package dev.enviro.runtime.logs;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.ffm.helper.HelperPlan;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +22,7 @@ public final class LogLimits {
         int maxFile = DEFAULT_MAX_FILE;
         for (String opt : logOpts) {
             int eq = opt.indexOf('=');
-            if (eq <= 0) throw new IllegalArgumentException("--log-opt " + opt + ": expected KEY=VALUE (max-size=10m, max-file=5)");
+            if (eq <= 0) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--log-opt " + opt + ": expected KEY=VALUE (max-size=10m, max-file=5)");
             String key = opt.substring(0, eq).trim(), value = opt.substring(eq + 1).trim();
             switch (key) {
                 case "max-size" -> maxSize = size(opt, value);
@@ -30,9 +32,9 @@ public final class LogLimits {
                     } catch (NumberFormatException e) {
                         maxFile = 0;
                     }
-                    if (maxFile < 1 || maxFile > 1000) throw new IllegalArgumentException("--log-opt " + opt + ": max-file is a number from 1 to 1000");
+                    if (maxFile < 1 || maxFile > 1000) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--log-opt " + opt + ": max-file is a number from 1 to 1000");
                 }
-                default -> throw new IllegalArgumentException("--log-opt " + opt + ": unknown option (max-size, max-file)");
+                default -> throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--log-opt " + opt + ": unknown option (max-size, max-file)");
             }
         }
         return new HelperPlan.LogRotation(maxSize, maxFile);
@@ -59,6 +61,6 @@ public final class LogLimits {
         } catch (NumberFormatException e) {
             // fall through to the error
         }
-        throw new IllegalArgumentException("--log-opt " + opt + ": max-size is a size of at least 32k (e.g. 10m, 512k, 1g)");
+        throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--log-opt " + opt + ": max-size is a size of at least 32k (e.g. 10m, 512k, 1g)");
     }
 }

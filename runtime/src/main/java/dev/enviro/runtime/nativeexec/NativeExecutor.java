@@ -1,5 +1,7 @@
 package dev.enviro.runtime.nativeexec;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.persistence.ContainerDefinition;
 
 import dev.enviro.ffm.Errno;
@@ -14,7 +16,6 @@ import dev.enviro.ffm.helper.HelperChannel;
 import dev.enviro.ffm.helper.HelperMessage;
 import dev.enviro.ffm.helper.HelperPlan;
 import dev.enviro.ffm.helper.PlanWriter;
-import dev.enviro.images.ImageException;
 import dev.enviro.images.ImageStore;
 import dev.enviro.images.Mount;
 import dev.enviro.images.ResolvedImage;
@@ -24,17 +25,13 @@ import dev.enviro.runtime.ResourceUsage;
 import dev.enviro.persistence.Resources;
 import dev.enviro.runtime.cgroups.Cgroup;
 import dev.enviro.runtime.cgroups.CgroupDriver;
-import dev.enviro.runtime.cgroups.CgroupException;
 import dev.enviro.runtime.cgroups.KernelCgroupFiles;
 import dev.enviro.runtime.ContainerSpec;
 import dev.enviro.runtime.Executor;
-import dev.enviro.runtime.ExecutorException;
-import dev.enviro.runtime.ExecutorException.Kind;
 import dev.enviro.runtime.ExitStatus;
 import dev.enviro.runtime.LifecycleStep;
 import dev.enviro.runtime.PreparedContainer;
 import dev.enviro.runtime.ResolvedProcess;
-import dev.enviro.runtime.security.InvalidSecurityOption;
 import dev.enviro.runtime.security.SecurityProfile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -120,7 +117,7 @@ public final class NativeExecutor implements Executor {
     }
 
     @Override
-    public PreparedContainer prepare(ContainerSpec spec) throws ExecutorException {
+    public PreparedContainer prepare(ContainerSpec spec) throws EnviroError {
         checkResources(spec.name(), spec.resources());
         // volumes and log options are checked before anything is made for the container
         HelperPlan.Storage storage;
@@ -128,33 +125,28 @@ public final class NativeExecutor implements Executor {
         try {
             storage = dev.enviro.runtime.volumes.Volumes.plan(spec.options());
             logRotation = dev.enviro.runtime.logs.LogLimits.parse(spec.options().logOpts());
-        } catch (IllegalArgumentException e) {
-            throw new ExecutorException(Kind.INVALID_SPEC, "container " + spec.name() + ": " + e.getMessage(), e);
+        } catch (EnviroError e) {
+            throw e.within("container " + spec.name() + ": ");
         }
         ResolvedImage image;
         LifecycleStep resolveStep = LifecycleStep.begin(spec.id(), "image.resolve");
-        try {
-            image = images.resolve(spec.image());
-            resolveStep.commit();
-        } catch (ImageException e) {
-            Kind kind = e.kind() == ImageException.Kind.NOT_FOUND ? Kind.IMAGE_NOT_FOUND : Kind.SETUP_FAILED;
-            throw new ExecutorException(kind, e.getMessage(), e);
-        }
+        image = images.resolve(spec.image());
+        resolveStep.commit();
         Path dir = containerDir(spec.id());
         try {
             java.nio.file.Files.createDirectories(dir);
             // the container's root (a mapped, unprivileged host id) must traverse it to reach rootfs/
             java.nio.file.Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
         } catch (IOException e) {
-            throw new ExecutorException(Kind.SETUP_FAILED, "container " + spec.name() + ": cannot create " + dir + ": " + e.getMessage(), e);
+            throw new EnviroError(ErrorCode.INTERNAL, "container " + spec.name() + ": cannot create " + dir + ": " + e.getMessage(), e);
         }
         List<Mount> mounts;
         LifecycleStep rootfsStep = LifecycleStep.begin(spec.id(), "rootfs.prepare");
         try {
             mounts = snapshotter.prepare(image, idMap, dir);
             rootfsStep.commit();
-        } catch (ImageException e) {
-            throw new ExecutorException(Kind.SETUP_FAILED, "container " + spec.name() + ": root filesystem: " + e.getMessage(), e);
+        } catch (EnviroError e) {
+            throw e.within("container " + spec.name() + ": root filesystem: ");
         }
         UserDatabase users;
         LifecycleStep planStep = LifecycleStep.begin(spec.id(), "plan.write");
@@ -164,7 +156,7 @@ public final class NativeExecutor implements Executor {
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             users = UserDatabase.read(ContainerPlan.imageLayers(mounts));
         } catch (IOException e) {
-            throw new ExecutorException(Kind.SETUP_FAILED, "container " + spec.name() + ": cannot read the image's /etc/passwd: " + e.getMessage(), e);
+            throw new EnviroError(ErrorCode.INTERNAL, "container " + spec.name() + ": cannot read the image's /etc/passwd: " + e.getMessage(), e);
         }
         ResolvedProcess process = ProcessResolution.resolve(spec, image.config(), users);
         checkMapped(spec, process);
@@ -173,8 +165,10 @@ public final class NativeExecutor implements Executor {
         try {
             security = SecurityProfile.resolve(spec.security());
             securityStep.commit();
-        } catch (InvalidSecurityOption | UnsupportedOperationException e) {
-            throw new ExecutorException(Kind.INVALID_SPEC, "container " + spec.name() + ": " + e.getMessage(), e);
+        } catch (EnviroError e) {
+            throw e.within("container " + spec.name() + ": ");
+        } catch (UnsupportedOperationException e) {
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "container " + spec.name() + ": " + e.getMessage(), e);
         }
         HelperPlan plan = ContainerPlan.of(mounts, spec.effectiveHostname(), process, dir, idMap, security, storage,
                 spec.options().init(), logRotation);
@@ -186,27 +180,27 @@ public final class NativeExecutor implements Executor {
             writeDerived(dir.resolve("plan.bin"), PlanWriter.write(plan));
             planStep.commit();
         } catch (IOException e) {
-            throw new ExecutorException(Kind.SETUP_FAILED, "container " + spec.name() + ": cannot write plan.bin: " + e.getMessage(), e);
+            throw new EnviroError(ErrorCode.INTERNAL, "container " + spec.name() + ": cannot write plan.bin: " + e.getMessage(), e);
         }
         return new PreparedContainer(spec, dir, process, image.manifestDigest());
     }
 
     /** Limits the kernel would refuse, or that no writable cgroup can hold, are refused before anything is made. */
-    private void checkResources(String name, Resources resources) throws ExecutorException {
+    private void checkResources(String name, Resources resources) throws EnviroError {
         List<String> problems = resources.problems(Runtime.getRuntime().availableProcessors());
         if (!problems.isEmpty()) {
-            throw new ExecutorException(Kind.INVALID_SPEC, "container " + name + ": " + String.join("; ", problems));
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "container " + name + ": " + String.join("; ", problems));
         }
         if (resources.limitsCgroups() && cgroups.isEmpty()) {
-            throw new ExecutorException(Kind.INVALID_SPEC, "container " + name + ": resource limits need a cgroup the engine may write,"
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "container " + name + ": resource limits need a cgroup the engine may write,"
                     + " and it has none (a rootless engine on cgroup v1, or an undelegated v2 cgroup): drop the limits or run the engine as root");
         }
     }
 
-    private void checkMapped(ContainerSpec spec, ResolvedProcess process) throws ExecutorException {
+    private void checkMapped(ContainerSpec spec, ResolvedProcess process) throws EnviroError {
         if (idMap.hostUid(process.uid()) < 0 || idMap.hostGid(process.gid()) < 0
                 || process.groups().stream().anyMatch(g -> idMap.hostGid(g) < 0)) {
-            throw new ExecutorException(Kind.INVALID_SPEC, "container " + spec.name() + ": user " + process.uid() + ":" + process.gid()
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "container " + spec.name() + ": user " + process.uid() + ":" + process.gid()
                     + " (groups " + process.groups() + ") is outside the engine's id map " + idMap.key()
                     + (idMap.isSingleId() ? ": a rootless engine can run containers as root (0) only" : ""));
         }
@@ -251,14 +245,14 @@ public final class NativeExecutor implements Executor {
                 spawnStep.commit();
                 return new Spawned(channel, CompletableFuture.runAsync(() -> prepareCgroup(spec, channel.helperPid()), blocking));
             } catch (IOException | SyscallException e) {
-                throw new CompletionException(new ExecutorException(Kind.SETUP_FAILED,
+                throw new CompletionException(new EnviroError(ErrorCode.INTERNAL,
                         "container " + spec.name() + ": cannot start enviro-helper: " + e.getMessage(), e));
             }
         }, blocking).thenCompose(spawned -> withChannel(spawned.channel(), spec, dir, spawned.cgroupReady()))
                 .exceptionally(e -> {
                     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                    if (cause instanceof ExecutorException ee) throw new CompletionException(ee);
-                    throw new CompletionException(new ExecutorException(Kind.SETUP_FAILED,
+                    if (cause instanceof EnviroError ee) throw new CompletionException(ee);
+                    throw new CompletionException(new EnviroError(ErrorCode.INTERNAL,
                             "container " + spec.name() + ": " + cause.getMessage(), cause));
                 });
     }
@@ -300,10 +294,10 @@ public final class NativeExecutor implements Executor {
                 execPlan = execPlan.withTerminal(new HelperPlan.Terminal(exec.tty(), exec.interactive(), execDir.resolve(exec.id() + ".sock").toString()));
             }
             plan = PlanWriter.write(execPlan);
-        } catch (ExecutorException e) {
+        } catch (EnviroError e) {
             return CompletableFuture.failedStage(e);
-        } catch (ImageException | IOException | InvalidSecurityOption | IllegalArgumentException e) {
-            return CompletableFuture.failedStage(new ExecutorException(Kind.INVALID_SPEC, "container " + container.name() + ": exec: " + e.getMessage(), e));
+        } catch (IOException | IllegalArgumentException e) {
+            return CompletableFuture.failedStage(new EnviroError(ErrorCode.INVALID_ARGUMENT, "container " + container.name() + ": exec: " + e.getMessage(), e));
         }
         return CompletableFuture.supplyAsync(() -> {
             try {
@@ -320,7 +314,7 @@ public final class NativeExecutor implements Executor {
                         : CompletableFuture.runAsync(() -> cgroups.get().primeMigration(channel.helperPid()), blocking);
                 return new Spawned(channel, primed);
             } catch (IOException | SyscallException e) {
-                throw new CompletionException(new ExecutorException(Kind.SETUP_FAILED,
+                throw new CompletionException(new EnviroError(ErrorCode.INTERNAL,
                         "container " + container.name() + ": exec: cannot start enviro-helper: " + e.getMessage(), e));
             }
         }, blocking).thenCompose(spawned -> spawned.channel().receive(queue)
@@ -333,8 +327,8 @@ public final class NativeExecutor implements Executor {
                 .whenComplete((p, e) -> spawned.channel().close()))
                 .exceptionally(e -> {
                     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                    if (cause instanceof ExecutorException ee) throw new CompletionException(ee);
-                    throw new CompletionException(new ExecutorException(Kind.SETUP_FAILED,
+                    if (cause instanceof EnviroError ee) throw new CompletionException(ee);
+                    throw new CompletionException(new EnviroError(ErrorCode.INTERNAL,
                             "container " + container.name() + ": exec: " + cause.getMessage(), cause));
                 });
     }
@@ -358,9 +352,9 @@ public final class NativeExecutor implements Executor {
             if (cgroups.isPresent()) cgroups.get().container(spec.id()).join(pid);
             channel.sendMapped();
             return child;
-        } catch (CgroupException | SyscallException e) {
+        } catch (SyscallException e) {
             abort(channel, e);
-            throw new CompletionException(new ExecutorException(Kind.SETUP_FAILED,
+            throw new CompletionException(new EnviroError(ErrorCode.INTERNAL,
                     "container " + spec.name() + ": exec: cannot move pid " + pid + " into the container's cgroup: " + e.getMessage(), e));
         }
     }
@@ -394,8 +388,7 @@ public final class NativeExecutor implements Executor {
             if (idMap.isSingleId()) Files.writeOnce(proc.resolve("setgroups"), "deny");
             Files.writeOnce(proc.resolve("uid_map"), idMap.uidMapText());
             Files.writeOnce(proc.resolve("gid_map"), idMap.gidMapText());
-            if (cgroupFailure instanceof CgroupException e) throw e;
-            if (cgroupFailure != null) throw new CgroupException(String.valueOf(cgroupFailure.getMessage()), 0, cgroupFailure);
+            if (cgroupFailure != null) throw cgroupFailure instanceof EnviroError e ? e : cgroupError(spec, cgroupFailure);
             enterCgroup(spec, pid);
             if (spec.resources().oomScoreAdj() != null) {
                 // before exec, so the container's first instruction already runs with it; raising it back
@@ -405,17 +398,16 @@ public final class NativeExecutor implements Executor {
             channel.sendMapped();
             step.commit();
             return child;
-        } catch (CgroupException e) {
+        } catch (EnviroError e) {
             abort(channel, e);
-            throw new CompletionException(new ExecutorException(Kind.SETUP_FAILED,
-                    "container " + spec.name() + ": cgroup: " + e.getMessage(), e));
+            throw new CompletionException(e);
         } catch (SyscallException | IOException e) {
             try {
                 channel.sendAbort();
             } catch (SyscallException abort) {
                 e.addSuppressed(abort);
             }
-            throw new CompletionException(new ExecutorException(Kind.SETUP_FAILED,
+            throw new CompletionException(new EnviroError(ErrorCode.INTERNAL,
                     "container " + spec.name() + ": cannot map ids or cgroup of pid " + pid + ": " + e.getMessage(), e));
         }
     }
@@ -432,8 +424,10 @@ public final class NativeExecutor implements Executor {
             Cgroup cgroup = cgroups.get().container(spec.id());
             cgroup.create();
             cgroup.apply(spec.resources());
-        } catch (CgroupException e) {
-            throw new CompletionException(e);
+        } catch (SyscallException e) {
+            throw new CompletionException(cgroupError(spec, e));
+        } catch (EnviroError e) {
+            throw new CompletionException(e.within("container " + spec.name() + ": "));
         } finally {
             step.commit();
         }
@@ -443,7 +437,7 @@ public final class NativeExecutor implements Executor {
     }
 
     /** Step 3's cgroup part: the container is limited before it runs a single instruction of its own. */
-    private void enterCgroup(ContainerSpec spec, int pid) throws CgroupException {
+    private void enterCgroup(ContainerSpec spec, int pid) throws SyscallException {
         if (cgroups.isEmpty()) return;
         LifecycleStep step = LifecycleStep.begin(spec.id(), "cgroup.join");
         cgroups.get().container(spec.id()).join(pid);
@@ -454,6 +448,10 @@ public final class NativeExecutor implements Executor {
     private static <T> CompletionStage<T> timed(String containerId, String step, CompletionStage<T> stage) {
         LifecycleStep event = LifecycleStep.begin(containerId, step);
         return stage.whenComplete((v, e) -> event.commit());
+    }
+
+    private static EnviroError cgroupError(ContainerSpec spec, Throwable e) {
+        return new EnviroError(ErrorCode.INTERNAL, "container " + spec.name() + ": cgroup: " + e.getMessage(), e);
     }
 
     private static void abort(HelperChannel channel, Exception e) {
@@ -471,18 +469,18 @@ public final class NativeExecutor implements Executor {
     }
 
     /** A FAILED from the helper in the user's terms: 127/126 for the command itself, the step otherwise. */
-    static ExecutorException failure(ContainerSpec spec, HelperMessage message) {
+    static EnviroError failure(ContainerSpec spec, HelperMessage message) {
         if (message instanceof HelperMessage.Failed f) {
             String what = "container " + spec.name() + ": " + f.step() + ": " + Errno.name(f.errno()) + " (" + Errno.describe(f.errno()) + ")";
             if (f.isExec() && (f.errno() == Errno.ENOENT || f.errno() == Errno.ENOTDIR)) {
-                return new ExecutorException(Kind.EXECUTABLE_NOT_FOUND, what + ": the command is not in the image or not on its PATH");
+                return new EnviroError(ErrorCode.COMMAND_NOT_FOUND, what + ": executable file not found: the command is not in the image or not on its PATH");
             }
             if (f.isExec() && (f.errno() == Errno.EACCES || f.errno() == Errno.ENOEXEC || f.errno() == Errno.EISDIR)) {
-                return new ExecutorException(Kind.EXECUTABLE_NOT_RUNNABLE, what + ": the command exists but cannot be executed");
+                return new EnviroError(ErrorCode.COMMAND_NOT_RUNNABLE, what + ": the command exists but cannot be executed");
             }
-            return new ExecutorException(Kind.SETUP_FAILED, what);
+            return new EnviroError(ErrorCode.INTERNAL, what);
         }
-        return new ExecutorException(Kind.SETUP_FAILED, "container " + spec.name() + ": enviro-helper sent " + message + " out of turn");
+        return new EnviroError(ErrorCode.INTERNAL, "container " + spec.name() + ": enviro-helper sent " + message + " out of turn");
     }
 
     @Override
@@ -534,7 +532,7 @@ public final class NativeExecutor implements Executor {
         if (cgroups.isEmpty() || status.oomKilled()) return status;
         try {
             if (cgroups.get().container(containerId).oomKills() == 0) return status;
-        } catch (CgroupException e) {
+        } catch (SyscallException e) {
             return status; // no memory cgroup (it was never created): no OOM kill to report
         }
         return new ExitStatus(status.exitCode(), status.signal(), status.finishedAt(), true);
@@ -570,20 +568,20 @@ public final class NativeExecutor implements Executor {
     }
 
     @Override
-    public void signal(ContainerProcess process, int signal) throws ExecutorException {
+    public void signal(ContainerProcess process, int signal) throws EnviroError {
         try (Fd pidfd = openChecked(process.pid(), process.pidStartTime())) {
             Processes.pidfdSendSignal(pidfd, signal);
         } catch (SyscallException e) {
-            Kind kind = e.errno() == Errno.ESRCH ? Kind.NO_SUCH_PROCESS : Kind.SETUP_FAILED;
-            throw new ExecutorException(kind, "container " + process.containerId() + ": cannot signal pid " + process.pid()
-                    + (kind == Kind.NO_SUCH_PROCESS ? ": it has exited" : ": " + e.getMessage()), e);
+            ErrorCode code = e.errno() == Errno.ESRCH ? ErrorCode.NOT_FOUND : ErrorCode.INTERNAL;
+            throw new EnviroError(code, "container " + process.containerId() + ": cannot signal pid " + process.pid()
+                    + (code == ErrorCode.NOT_FOUND ? ": it has exited" : ": " + e.getMessage()), e);
         }
     }
 
     @Override
     public CompletionStage<ResourceUsage> usage(ContainerProcess process) {
         if (cgroups.isEmpty()) {
-            return CompletableFuture.failedStage(new ExecutorException(Kind.INVALID_SPEC, "container " + process.containerId()
+            return CompletableFuture.failedStage(new EnviroError(ErrorCode.INVALID_ARGUMENT, "container " + process.containerId()
                     + ": no statistics: the engine has no cgroup of its own to account it in (rootless on cgroup v1)"));
         }
         return cgroups.get().container(process.containerId()).usage()
@@ -591,46 +589,47 @@ public final class NativeExecutor implements Executor {
     }
 
     @Override
-    public void updateResources(ContainerProcess process, Resources resources) throws ExecutorException {
+    public void updateResources(ContainerProcess process, Resources resources) throws EnviroError {
         checkResources(process.containerId().substring(0, Math.min(12, process.containerId().length())), resources);
         if (cgroups.isEmpty()) return;
         try {
             cgroups.get().container(process.containerId()).apply(resources);
-        } catch (CgroupException e) {
-            throw new ExecutorException(e.errno() == 0 ? Kind.INVALID_SPEC : Kind.SETUP_FAILED,
-                    "container " + process.containerId().substring(0, 12) + ": " + e.getMessage(), e);
+        } catch (SyscallException e) {
+            throw new EnviroError(ErrorCode.INTERNAL, "container " + process.containerId().substring(0, 12) + ": " + e.getMessage(), e);
+        } catch (EnviroError e) {
+            throw e.within("container " + process.containerId().substring(0, 12) + ": ");
         }
     }
 
     @Override
-    public void pause(ContainerProcess process, boolean paused) throws ExecutorException {
+    public void pause(ContainerProcess process, boolean paused) throws EnviroError {
         if (cgroups.isEmpty()) {
-            throw new ExecutorException(Kind.INVALID_SPEC, "container " + process.containerId().substring(0, 12)
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "container " + process.containerId().substring(0, 12)
                     + ": pausing needs a freezer cgroup the engine may write, and it has none (rootless on cgroup v1)");
         }
         try {
             cgroups.get().container(process.containerId()).freeze(paused);
-        } catch (CgroupException e) {
-            throw new ExecutorException(Kind.SETUP_FAILED, "container " + process.containerId().substring(0, 12)
+        } catch (SyscallException e) {
+            throw new EnviroError(ErrorCode.INTERNAL, "container " + process.containerId().substring(0, 12)
                     + ": cannot " + (paused ? "pause" : "unpause") + ": " + e.getMessage(), e);
         }
     }
 
     @Override
-    public void cleanup(String containerId) throws ExecutorException {
+    public void cleanup(String containerId) throws EnviroError {
         Path dir = containerDir(containerId);
         Exception failure = null;
         LifecycleStep step = LifecycleStep.begin(containerId, "cgroup.remove");
         try {
             if (cgroups.isPresent()) cgroups.get().container(containerId).remove();
-        } catch (CgroupException e) {
+        } catch (SyscallException e) {
             failure = e;
         }
         step.commit();
         step = LifecycleStep.begin(containerId, "rootfs.remove");
         try {
             if (java.nio.file.Files.exists(dir)) snapshotter.remove(dir);
-        } catch (ImageException e) {
+        } catch (EnviroError e) {
             if (failure == null) failure = e;
             else failure.addSuppressed(e);
         }
@@ -644,7 +643,7 @@ public final class NativeExecutor implements Executor {
         }
         step.commit();
         if (failure != null) {
-            throw new ExecutorException(Kind.SETUP_FAILED, "container " + containerId + ": cleanup failed: " + failure.getMessage()
+            throw new EnviroError(ErrorCode.INTERNAL, "container " + containerId + ": cleanup failed: " + failure.getMessage()
                     + ": is it still running? stop it, then remove it again", failure);
         }
     }

@@ -1,8 +1,9 @@
 package dev.enviro.runtime.nativeexec;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.images.ImageConfig;
 import dev.enviro.runtime.ContainerSpec;
-import dev.enviro.runtime.ExecutorException;
 import dev.enviro.runtime.ResolvedProcess;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,21 +18,21 @@ final class ProcessResolution {
     /** Docker's default PATH, for images that set none. */
     static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-    static ResolvedProcess resolve(ContainerSpec spec, ImageConfig image, UserDatabase users) throws ExecutorException {
+    static ResolvedProcess resolve(ContainerSpec spec, ImageConfig image, UserDatabase users) throws EnviroError {
         // An overridden entrypoint drops the image's Cmd too: it was written for the image's entrypoint.
         List<String> entrypoint = spec.entrypoint() != null ? spec.entrypoint() : image.entrypoint();
         List<String> cmd = !spec.command().isEmpty() ? spec.command() : spec.entrypoint() != null ? List.of() : image.cmd();
         List<String> argv = new ArrayList<>(entrypoint);
         argv.addAll(cmd);
         if (argv.isEmpty()) {
-            throw new ExecutorException(ExecutorException.Kind.INVALID_SPEC,
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT,
                     "container " + spec.name() + ": image " + spec.image() + " has no Entrypoint or Cmd: give a command after the image name");
         }
 
         String cwd = spec.workdir() != null ? spec.workdir()
                 : image.workingDir() != null && !image.workingDir().isEmpty() ? image.workingDir() : "/";
         if (!cwd.startsWith("/")) {
-            throw new ExecutorException(ExecutorException.Kind.INVALID_SPEC,
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT,
                     "container " + spec.name() + ": working directory '" + cwd + "' is not absolute: give a path starting with /");
         }
 
@@ -57,7 +58,7 @@ final class ProcessResolution {
     private record Identity(int uid, int gid, List<Integer> groups, String home) {}
 
     /** {@code ""} is root; otherwise {@code user[:group]}, each a number or a name from the image. */
-    private static Identity identity(ContainerSpec spec, String userSpec, UserDatabase users) throws ExecutorException {
+    private static Identity identity(ContainerSpec spec, String userSpec, UserDatabase users) throws EnviroError {
         if (userSpec.isEmpty()) {
             String home = users.user(0).map(UserDatabase.User::home).filter(h -> !h.isEmpty()).orElse("/root");
             return new Identity(0, 0, users.user(0).map(u -> users.memberships(u.name())).orElse(List.of()), home);
@@ -69,7 +70,7 @@ final class ProcessResolution {
         Integer numericUid = UserDatabase.number(userPart);
         Optional<UserDatabase.User> user = numericUid != null ? users.user(numericUid) : users.user(userPart);
         if (numericUid == null && user.isEmpty()) {
-            throw new ExecutorException(ExecutorException.Kind.INVALID_SPEC, "container " + spec.name() + ": user '" + userPart
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "container " + spec.name() + ": user '" + userPart
                     + "' is not in the image's /etc/passwd: give a numeric uid or a user the image defines");
         }
         int uid = numericUid != null ? numericUid : user.get().uid();
@@ -79,8 +80,8 @@ final class ProcessResolution {
             if (numericGid != null) {
                 gid = numericGid;
             } else {
-                gid = users.group(groupPart).map(UserDatabase.Group::gid).orElseThrow(() -> new ExecutorException(
-                        ExecutorException.Kind.INVALID_SPEC, "container " + spec.name() + ": group '" + groupPart
+                gid = users.group(groupPart).map(UserDatabase.Group::gid).orElseThrow(() -> new EnviroError(
+                        ErrorCode.INVALID_ARGUMENT, "container " + spec.name() + ": group '" + groupPart
                         + "' is not in the image's /etc/group: give a numeric gid or a group the image defines"));
             }
         }

@@ -1,5 +1,7 @@
 package dev.enviro.runtime.security;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.ffm.Capability;
 import dev.enviro.ffm.CapabilitySets;
 import java.util.EnumSet;
@@ -69,7 +71,7 @@ public final class Capabilities {
         Set<Capability> caps = EnumSet.noneOf(Capability.class);
         for (String n : names) {
             if (n.trim().equalsIgnoreCase("ALL")) continue;
-            caps.add(Capability.parse(n).orElseThrow(() -> new InvalidSecurityOption(flag + " " + n
+            caps.add(Capability.parse(n).orElseThrow(() -> new EnviroError(ErrorCode.INVALID_ARGUMENT, flag + " " + n
                     + ": unknown capability (names as in capabilities(7), e.g. NET_ADMIN or CAP_NET_ADMIN)")));
         }
         return caps;

@@ -1,5 +1,7 @@
 package dev.enviro.runtime.security;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -68,9 +70,9 @@ public record SeccompProfile(SeccompAction defaultAction, List<Entry> syscalls, 
         try {
             root = JSON.readTree(json);
         } catch (JacksonException e) {
-            throw new InvalidSecurityOption("seccomp profile " + origin + ": not JSON: " + e.getOriginalMessage());
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "seccomp profile " + origin + ": not JSON: " + e.getOriginalMessage());
         }
-        if (root == null || !root.isObject()) throw new InvalidSecurityOption("seccomp profile " + origin + ": not a JSON object");
+        if (root == null || !root.isObject()) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "seccomp profile " + origin + ": not a JSON object");
         int defaultErrno = root.path("defaultErrnoRet").asInt(EPERM);
         SeccompAction dflt = action(origin, text(root, "defaultAction", origin), root.has("defaultErrnoRet") ? defaultErrno : EPERM);
         List<String> arches = new ArrayList<>();
@@ -83,7 +85,7 @@ public record SeccompProfile(SeccompAction defaultAction, List<Entry> syscalls, 
             List<String> names = new ArrayList<>();
             s.path("names").forEach(n -> names.add(n.asText()));
             if (s.hasNonNull("name")) names.add(s.get("name").asText());
-            if (names.isEmpty()) throw new InvalidSecurityOption("seccomp profile " + where + ": no names");
+            if (names.isEmpty()) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "seccomp profile " + where + ": no names");
             SeccompAction action = action(where, text(s, "action", where), s.path("errnoRet").asInt(EPERM));
             List<ArgCondition> args = new ArrayList<>();
             for (JsonNode a : s.path("args")) args.add(argument(where, a));
@@ -97,7 +99,7 @@ public record SeccompProfile(SeccompAction defaultAction, List<Entry> syscalls, 
     /** The filter for a container holding {@code caps}, on {@code arch}, under kernel {@code kernelRelease}. */
     public SeccompProgram compile(SeccompArch arch, Set<Capability> caps, String kernelRelease) {
         if (!architectures.isEmpty() && architectures.stream().noneMatch(arch::isNamed)) {
-            throw new InvalidSecurityOption("seccomp profile: its architectures " + architectures + " do not include " + arch
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "seccomp profile: its architectures " + architectures + " do not include " + arch
                     + ": add SCMP_ARCH_X86_64");
         }
         List<SeccompRule> rules = new ArrayList<>();
@@ -121,7 +123,7 @@ public record SeccompProfile(SeccompAction defaultAction, List<Entry> syscalls, 
 
     private static String text(JsonNode node, String field, String where) {
         JsonNode v = node.get(field);
-        if (v == null || !v.isTextual()) throw new InvalidSecurityOption("seccomp profile " + where + ": \"" + field + "\" is missing");
+        if (v == null || !v.isTextual()) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "seccomp profile " + where + ": \"" + field + "\" is missing");
         return v.asText();
     }
 
@@ -140,7 +142,7 @@ public record SeccompProfile(SeccompAction defaultAction, List<Entry> syscalls, 
             case "SCMP_ACT_TRAP" -> new SeccompAction.Trap();
             case "SCMP_ACT_TRACE" -> new SeccompAction.Trace(errno);
             case "SCMP_ACT_LOG" -> new SeccompAction.Log();
-            default -> throw new InvalidSecurityOption("seccomp profile " + where + ": action " + name
+            default -> throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "seccomp profile " + where + ": action " + name
                     + " is not supported (SCMP_ACT_ALLOW, _ERRNO, _KILL, _KILL_PROCESS, _TRAP, _TRACE, _LOG are)");
         };
     }
@@ -151,12 +153,12 @@ public record SeccompProfile(SeccompAction defaultAction, List<Entry> syscalls, 
         try {
             o = ArgCondition.Op.valueOf(op.replaceFirst("^SCMP_CMP_", ""));
         } catch (IllegalArgumentException e) {
-            throw new InvalidSecurityOption("seccomp profile " + where + ": unknown operator \"" + op + "\"");
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "seccomp profile " + where + ": unknown operator \"" + op + "\"");
         }
         try {
             return new ArgCondition(a.path("index").asInt(-1), o, unsigned(a.path("value")), unsigned(a.path("valueTwo")));
         } catch (IllegalArgumentException e) {
-            throw new InvalidSecurityOption("seccomp profile " + where + ": " + e.getMessage());
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "seccomp profile " + where + ": " + e.getMessage());
         }
     }
 

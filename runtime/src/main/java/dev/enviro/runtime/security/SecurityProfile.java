@@ -1,5 +1,7 @@
 package dev.enviro.runtime.security;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.ffm.Capability;
 import dev.enviro.ffm.CapabilitySets;
 import dev.enviro.ffm.ResourceLimit;
@@ -47,7 +49,7 @@ public record SecurityProfile(Set<Capability> capabilities, List<String> capAdd,
             try {
                 return ResourceLimit.current(r);
             } catch (SyscallException e) {
-                throw new InvalidSecurityOption("--ulimit: cannot read the engine's own " + r.key() + " limit: " + e.getMessage(), e);
+                throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--ulimit: cannot read the engine's own " + r.key() + " limit: " + e.getMessage(), e);
             }
         });
     }
@@ -64,7 +66,7 @@ public record SecurityProfile(Set<Capability> capabilities, List<String> capAdd,
             switch (key) {
                 case "no-new-privileges" -> noNewPrivs = value == null || parseBoolean(opt, value);
                 case "seccomp" -> {
-                    if (value == null || value.isBlank()) throw new InvalidSecurityOption("--security-opt " + opt + ": expected seccomp=unconfined or seccomp=PROFILE.json");
+                    if (value == null || value.isBlank()) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--security-opt " + opt + ": expected seccomp=unconfined or seccomp=PROFILE.json");
                     if (value.equals("unconfined")) {
                         seccomp = null;
                         mode = "unconfined";
@@ -80,10 +82,10 @@ public record SecurityProfile(Set<Capability> capabilities, List<String> capAdd,
                 case "apparmor", "label" -> {
                     // no LSM is configured by Enviro; accepting "unconfined"/"disable" keeps Docker command lines working
                     if (!"unconfined".equals(value) && !"disable".equals(value)) {
-                        throw new InvalidSecurityOption("--security-opt " + opt + ": Enviro does not apply AppArmor or SELinux profiles");
+                        throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--security-opt " + opt + ": Enviro does not apply AppArmor or SELinux profiles");
                     }
                 }
-                default -> throw new InvalidSecurityOption("--security-opt " + opt
+                default -> throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--security-opt " + opt
                         + ": unknown option (seccomp=unconfined|PROFILE.json, no-new-privileges[=true|false])");
             }
         }
@@ -125,7 +127,7 @@ public record SecurityProfile(Set<Capability> capabilities, List<String> capAdd,
         return switch (value.trim().toLowerCase(Locale.ROOT)) {
             case "true", "1", "yes" -> true;
             case "false", "0", "no" -> false;
-            default -> throw new InvalidSecurityOption("--security-opt " + opt + ": expected true or false");
+            default -> throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--security-opt " + opt + ": expected true or false");
         };
     }
 
@@ -133,7 +135,7 @@ public record SecurityProfile(Set<Capability> capabilities, List<String> capAdd,
         try {
             return Files.readString(Path.of(path));
         } catch (IOException e) {
-            throw new InvalidSecurityOption("--security-opt " + opt + ": cannot read " + path + ": " + e.getMessage(), e);
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--security-opt " + opt + ": cannot read " + path + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.enviro.runtime.security;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.ffm.ResourceLimit;
 import dev.enviro.ffm.ResourceLimit.Resource;
 import java.util.ArrayList;
@@ -31,7 +33,7 @@ public final class Ulimits {
             ResourceLimit l = parse(spec);
             long max = engine.apply(l.resource()).hard();
             if (Long.compareUnsigned(l.hard(), max) > 0) {
-                throw new InvalidSecurityOption("--ulimit " + spec + ": above the engine's hard limit " + ResourceLimit.text(max)
+                throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--ulimit " + spec + ": above the engine's hard limit " + ResourceLimit.text(max)
                         + " for " + l.resource().key() + "; a container cannot raise it (no CAP_SYS_RESOURCE outside its user namespace):"
                         + " ask for at most " + ResourceLimit.text(max) + " or raise the engine's own limit");
             }
@@ -42,16 +44,16 @@ public final class Ulimits {
 
     static ResourceLimit parse(String spec) {
         int eq = spec.indexOf('=');
-        if (eq <= 0) throw new InvalidSecurityOption("--ulimit " + spec + ": expected name=soft[:hard], e.g. nofile=1024:2048");
-        Resource r = Resource.parse(spec.substring(0, eq)).orElseThrow(() -> new InvalidSecurityOption("--ulimit " + spec
+        if (eq <= 0) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--ulimit " + spec + ": expected name=soft[:hard], e.g. nofile=1024:2048");
+        Resource r = Resource.parse(spec.substring(0, eq)).orElseThrow(() -> new EnviroError(ErrorCode.INVALID_ARGUMENT, "--ulimit " + spec
                 + ": unknown limit (cpu, fsize, data, stack, core, rss, nproc, nofile, memlock, as, locks, sigpending, msgqueue, nice, rtprio, rttime)"));
         String[] values = spec.substring(eq + 1).split(":", -1);
-        if (values.length > 2) throw new InvalidSecurityOption("--ulimit " + spec + ": expected name=soft[:hard]");
+        if (values.length > 2) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--ulimit " + spec + ": expected name=soft[:hard]");
         long soft = value(spec, values[0]), hard = values.length == 2 ? value(spec, values[1]) : soft;
         try {
             return new ResourceLimit(r, soft, hard);
         } catch (IllegalArgumentException e) {
-            throw new InvalidSecurityOption("--ulimit " + spec + ": " + e.getMessage());
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--ulimit " + spec + ": " + e.getMessage());
         }
     }
 
@@ -62,7 +64,7 @@ public final class Ulimits {
             if (n < 0) throw new NumberFormatException();
             return n;
         } catch (NumberFormatException e) {
-            throw new InvalidSecurityOption("--ulimit " + spec + ": \"" + v + "\" is not a number (or -1 / unlimited)");
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--ulimit " + spec + ": \"" + v + "\" is not a number (or -1 / unlimited)");
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.enviro.runtime.volumes;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.ffm.MountOptions;
 import dev.enviro.ffm.helper.HelperPlan;
 import dev.enviro.ffm.helper.HelperPlan.Volume;
@@ -41,7 +43,7 @@ public final class Volumes {
         for (String t : options.tmpfs()) volumes.add(tmpfs(t));
         for (Volume v : volumes) {
             if (!targets.add(clean(v.target()))) {
-                throw new InvalidVolume("duplicate mount point " + v.target() + ": give each volume and tmpfs its own target");
+                throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "duplicate mount point " + v.target() + ": give each volume and tmpfs its own target");
             }
         }
         if (options.readOnly()) {
@@ -56,15 +58,15 @@ public final class Volumes {
     static Volume bind(String spec, java.util.function.Predicate<Path> exists) {
         String[] parts = spec.split(":", -1);
         if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
-            throw new InvalidVolume("-v " + spec + ": expected HOST-PATH:CONTAINER-PATH[:ro|rw]");
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "-v " + spec + ": expected HOST-PATH:CONTAINER-PATH[:ro|rw]");
         }
         String host = parts[0], target = parts[1];
         if (!host.startsWith("/")) {
-            throw new InvalidVolume("-v " + spec + ": the host path " + host + " is not absolute (named volumes are not supported): give an absolute path");
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "-v " + spec + ": the host path " + host + " is not absolute (named volumes are not supported): give an absolute path");
         }
         checkTarget("-v " + spec, target);
         if (!exists.test(Path.of(host))) {
-            throw new InvalidVolume("-v " + spec + ": the host path " + host + " does not exist: create it first");
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "-v " + spec + ": the host path " + host + " does not exist: create it first");
         }
         long flags = BIND_DEFAULT;
         if (parts.length == 3) {
@@ -74,7 +76,7 @@ public final class Volumes {
                     case "ro", "rw", "nosuid", "suid", "nodev", "dev", "noexec", "exec" -> true;
                     default -> false;
                 };
-                if (!known) throw new InvalidVolume("-v " + spec + ": unknown option " + o + " (ro, rw, nosuid, suid, nodev, dev, noexec, exec)");
+                if (!known) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "-v " + spec + ": unknown option " + o + " (ro, rw, nosuid, suid, nodev, dev, noexec, exec)");
                 flags = applied(flags, o, m.flags());
             }
         }
@@ -89,10 +91,10 @@ public final class Volumes {
         List<String> options = new ArrayList<>(TMPFS_DEFAULT);
         if (colon >= 0 && colon < spec.length() - 1) options.addAll(Arrays.asList(spec.substring(colon + 1).split(",")));
         for (String o : options) {
-            if (o.isEmpty() || o.contains(":")) throw new InvalidVolume("--tmpfs " + spec + ": malformed option '" + o + "'");
+            if (o.isEmpty() || o.contains(":")) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--tmpfs " + spec + ": malformed option '" + o + "'");
             String key = o.contains("=") ? o.substring(0, o.indexOf('=')) : o;
             if (Set.of("bind", "rbind", "private", "rprivate", "slave", "rslave", "shared", "rshared").contains(key.toLowerCase(Locale.ROOT))) {
-                throw new InvalidVolume("--tmpfs " + spec + ": option " + o + " does not apply to a tmpfs");
+                throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--tmpfs " + spec + ": option " + o + " does not apply to a tmpfs");
             }
         }
         MountOptions m = MountOptions.parse(options);
@@ -114,9 +116,9 @@ public final class Volumes {
      * path inside the container's root, so neither can lead out of it.
      */
     private static void checkTarget(String flag, String target) {
-        if (!target.startsWith("/")) throw new InvalidVolume(flag + ": the container path " + target + " is not absolute");
-        if (clean(target).equals("/")) throw new InvalidVolume(flag + ": cannot mount over the container's root /");
-        if (target.indexOf('\0') >= 0) throw new InvalidVolume(flag + ": NUL in the container path");
+        if (!target.startsWith("/")) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, flag + ": the container path " + target + " is not absolute");
+        if (clean(target).equals("/")) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, flag + ": cannot mount over the container's root /");
+        if (target.indexOf('\0') >= 0) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, flag + ": NUL in the container path");
     }
 
     /** Lexically cleaned (duplicate slashes, ., trailing slash): for comparing targets only. */

@@ -1,5 +1,6 @@
 package dev.enviro.runtime.cgroups;
 
+import dev.enviro.ffm.SyscallException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -53,7 +54,7 @@ class CgroupV1Test {
         files.put(memory.resolve("memory.limit_in_bytes"), "9223372036854771712\n");
     }
 
-    private void create() throws CgroupException {
+    private void create() throws SyscallException {
         // mkdir the levels the way create() does, then lay the kernel's files, then run create() for real
         for (Path dir : cgroup.directories().values()) {
             files.createDirectory(dir.getParent());
@@ -123,7 +124,7 @@ class CgroupV1Test {
         cgroup.join(4242);
         assertEquals(6, files.log().size());
         assertTrue(files.log().stream().allMatch(l -> l.endsWith("/cgroup.procs=4242")), files.log().toString());
-        assertThrows(CgroupException.class, cgroup::remove, "a cgroup with a task cannot be removed");
+        assertThrows(SyscallException.class, cgroup::remove, "a cgroup with a task cannot be removed");
         files.put(cgroup.directories().get("pids").resolve("cgroup.procs"), "");
         for (Path dir : cgroup.directories().values()) files.put(dir.resolve("cgroup.procs"), "");
         cgroup.remove();

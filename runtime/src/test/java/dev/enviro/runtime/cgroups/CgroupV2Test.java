@@ -1,5 +1,8 @@
 package dev.enviro.runtime.cgroups;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
+import dev.enviro.ffm.SyscallException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -75,7 +78,8 @@ class CgroupV2Test {
     void aControllerThatIsNotDelegatedIsAClearError() throws Exception {
         files.put(own.resolve("cgroup.controllers"), "memory");
         cgroup.create();
-        CgroupException e = assertThrows(CgroupException.class, () -> cgroup.apply(new Resources(0, 0, 0, 0, null, 20, null)));
+        EnviroError e = assertThrows(EnviroError.class, () -> cgroup.apply(new Resources(0, 0, 0, 0, null, 20, null)));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
         assertTrue(e.getMessage().contains("pids controller is not delegated"), e.getMessage());
     }
 

@@ -1,5 +1,6 @@
 package dev.enviro.runtime.cgroups;
 
+import dev.enviro.ffm.SyscallException;
 import dev.enviro.ffm.Errno;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,9 +49,9 @@ final class RecordingCgroupFiles implements CgroupFiles {
     }
 
     @Override
-    public void createDirectory(Path dir) throws CgroupException {
+    public void createDirectory(Path dir) throws SyscallException {
         if (Files.isDirectory(dir)) return;
-        if (!Files.isDirectory(dir.getParent())) throw new CgroupException("mkdir " + dir + ": ENOENT", Errno.ENOENT);
+        if (!Files.isDirectory(dir.getParent())) throw new SyscallException("mkdir " + dir, Errno.ENOENT);
         try {
             Files.createDirectory(dir);
             Files.writeString(dir.resolve("cgroup.procs"), "");
@@ -65,12 +66,12 @@ final class RecordingCgroupFiles implements CgroupFiles {
     }
 
     @Override
-    public void removeDirectory(Path dir) throws CgroupException {
+    public void removeDirectory(Path dir) throws SyscallException {
         if (!Files.isDirectory(dir)) return;
         try (Stream<Path> children = Files.list(dir)) {
             List<Path> all = children.toList();
-            if (all.stream().anyMatch(Files::isDirectory)) throw new CgroupException("rmdir " + dir + ": ENOTEMPTY", Errno.ENOTEMPTY);
-            if (!read(dir.resolve("cgroup.procs")).isBlank()) throw new CgroupException("rmdir " + dir + ": EBUSY", Errno.EBUSY);
+            if (all.stream().anyMatch(Files::isDirectory)) throw new SyscallException("rmdir " + dir, Errno.ENOTEMPTY);
+            if (!read(dir.resolve("cgroup.procs")).isBlank()) throw new SyscallException("rmdir " + dir, Errno.EBUSY);
             for (Path p : all) Files.delete(p);
             Files.delete(dir);
         } catch (IOException e) {
@@ -79,12 +80,12 @@ final class RecordingCgroupFiles implements CgroupFiles {
     }
 
     @Override
-    public void write(Path file, String value) throws CgroupException {
-        if (!Files.isDirectory(file.getParent())) throw new CgroupException("write " + file + ": ENOENT", Errno.ENOENT);
+    public void write(Path file, String value) throws SyscallException {
+        if (!Files.isDirectory(file.getParent())) throw new SyscallException("write " + file, Errno.ENOENT);
         String name = file.getFileName().toString();
         Path dir = file.getParent();
         if (v2 && name.equals("cgroup.subtree_control")) {
-            if (!read(dir.resolve("cgroup.procs")).isBlank()) throw new CgroupException("write " + file + ": EBUSY", Errno.EBUSY);
+            if (!read(dir.resolve("cgroup.procs")).isBlank()) throw new SyscallException("write " + file, Errno.EBUSY);
             Set<String> enabled = words(exists(file) ? read(file) : "");
             for (String change : value.split("\\s+")) {
                 if (change.startsWith("+")) enabled.add(change.substring(1));
@@ -96,7 +97,7 @@ final class RecordingCgroupFiles implements CgroupFiles {
         }
         if (!v2 && name.equals("memory.limit_in_bytes") && exists(dir.resolve("memory.memsw.limit_in_bytes"))
                 && Long.parseLong(value) > Long.parseLong(read(dir.resolve("memory.memsw.limit_in_bytes")).strip())) {
-            throw new CgroupException("write " + file + ": EINVAL", Errno.EINVAL);
+            throw new SyscallException("write " + file, Errno.EINVAL);
         }
         writes.add(new Write(file, value));
         if (name.equals("cgroup.procs")) {
@@ -126,8 +127,8 @@ final class RecordingCgroupFiles implements CgroupFiles {
     }
 
     @Override
-    public String read(Path file) throws CgroupException {
-        if (!Files.isRegularFile(file)) throw new CgroupException("read " + file + ": ENOENT", Errno.ENOENT);
+    public String read(Path file) throws SyscallException {
+        if (!Files.isRegularFile(file)) throw new SyscallException("read " + file, Errno.ENOENT);
         try {
             return Files.readString(file);
         } catch (IOException e) {
@@ -139,7 +140,7 @@ final class RecordingCgroupFiles implements CgroupFiles {
     public CompletionStage<String> readAsync(Path file) {
         try {
             return CompletableFuture.completedFuture(read(file));
-        } catch (CgroupException e) {
+        } catch (SyscallException e) {
             return CompletableFuture.failedFuture(e);
         }
     }

@@ -27,7 +27,7 @@ class LogLimitsTest {
     @Test
     void nonsenseIsRefusedWithTheOption() {
         for (String bad : List.of("max-size=0", "max-size=-1m", "max-size=1x", "max-size=1k", "max-file=0", "max-file=two", "mode=fast", "max-size")) {
-            String m = assertThrows(IllegalArgumentException.class, () -> LogLimits.parse(List.of(bad))).getMessage();
+            String m = assertThrows(dev.enviro.errors.EnviroError.class, () -> LogLimits.parse(List.of(bad))).getMessage();
             assertTrue(m.startsWith("--log-opt " + bad + ": "), m);
         }
     }

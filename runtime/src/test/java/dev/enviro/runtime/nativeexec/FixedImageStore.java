@@ -1,7 +1,8 @@
 package dev.enviro.runtime.nativeexec;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.images.ImageConfig;
-import dev.enviro.images.ImageException;
 import dev.enviro.images.ImageStore;
 import dev.enviro.images.ImageSummary;
 import dev.enviro.images.ResolvedImage;
@@ -19,9 +20,9 @@ final class FixedImageStore implements ImageStore {
     public List<ImageSummary> list() { return List.of(); }
 
     @Override
-    public ResolvedImage resolve(String reference) throws ImageException {
+    public ResolvedImage resolve(String reference) throws EnviroError {
         if (!reference.equals("busybox")) {
-            throw new ImageException(ImageException.Kind.NOT_FOUND, "image " + reference + " not found: load it with 'enviro load -i FILE'");
+            throw new EnviroError(ErrorCode.NOT_FOUND, "image " + reference + " not found: load it with 'enviro load -i FILE'");
         }
         return new ResolvedImage(reference, DIGEST, DIGEST, new ImageConfig(List.of("PATH=/bin"), List.of(), List.of("sh"), null, null), List.of());
     }

@@ -1,7 +1,8 @@
 package dev.enviro.runtime.nativeexec;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.ffm.IdMap;
-import dev.enviro.images.ImageException;
 import dev.enviro.images.Mount;
 import dev.enviro.images.ResolvedImage;
 import dev.enviro.images.Snapshotter;
@@ -24,7 +25,7 @@ final class LowerDirSnapshotter implements Snapshotter {
     }
 
     @Override
-    public List<Mount> prepare(ResolvedImage image, IdMap idMap, Path containerDir) throws ImageException {
+    public List<Mount> prepare(ResolvedImage image, IdMap idMap, Path containerDir) throws EnviroError {
         try {
             Path upper = Files.createDirectories(containerDir.resolve("upper"));
             Path work = Files.createDirectories(containerDir.resolve("work"));
@@ -33,7 +34,7 @@ final class LowerDirSnapshotter implements Snapshotter {
             return List.of(new Mount("overlay", "overlay", rootfs.toString(), List.of(
                     "lowerdir=" + lower, "upperdir=" + upper, "workdir=" + work)));
         } catch (IOException e) {
-            throw new ImageException(ImageException.Kind.IO, "cannot prepare " + containerDir + ": " + e.getMessage(), e);
+            throw new EnviroError(ErrorCode.INTERNAL, "cannot prepare " + containerDir + ": " + e.getMessage(), e);
         }
     }
 
@@ -45,13 +46,13 @@ final class LowerDirSnapshotter implements Snapshotter {
     }
 
     @Override
-    public void remove(Path containerDir) throws ImageException {
+    public void remove(Path containerDir) throws EnviroError {
         for (String d : List.of("upper", "work", "rootfs")) {
             Path dir = containerDir.resolve(d);
             try {
                 NativeExecutor.deleteTree(dir);
             } catch (IOException e) {
-                throw new ImageException(ImageException.Kind.IO, "cannot remove " + dir + ": " + e.getMessage(), e);
+                throw new EnviroError(ErrorCode.INTERNAL, "cannot remove " + dir + ": " + e.getMessage(), e);
             }
         }
     }

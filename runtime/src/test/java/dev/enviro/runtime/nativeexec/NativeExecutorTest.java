@@ -1,5 +1,7 @@
 package dev.enviro.runtime.nativeexec;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.persistence.ContainerDefinition;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,7 +16,6 @@ import dev.enviro.ffm.Processes;
 import dev.enviro.ffm.SyscallException;
 import dev.enviro.runtime.ContainerProcess;
 import dev.enviro.runtime.ContainerSpec;
-import dev.enviro.runtime.ExecutorException;
 import dev.enviro.runtime.ExitStatus;
 import dev.enviro.runtime.PreparedContainer;
 import dev.enviro.ffm.uring.SyscallDispatcher;
@@ -70,7 +71,7 @@ class NativeExecutorTest {
                 if (executor.adopt(p).isPresent()) {
                     try {
                         executor.signal(p, Processes.SIGKILL);
-                    } catch (ExecutorException e) {
+                    } catch (EnviroError e) {
                         // exited meanwhile
                     }
                     executor.awaitExit(p).toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -129,7 +130,7 @@ class NativeExecutorTest {
         return out;
     }
 
-    private ExecutorException executeFails(ContainerSpec spec) throws Exception {
+    private EnviroError executeFails(ContainerSpec spec) throws Exception {
         PreparedContainer p = executor.prepare(spec);
         prepared.add(spec.id());
         try {
@@ -137,8 +138,8 @@ class NativeExecutorTest {
             started.add(unexpected);
             throw new AssertionError("started " + unexpected);
         } catch (java.util.concurrent.ExecutionException e) {
-            assertTrue(e.getCause() instanceof ExecutorException, String.valueOf(e.getCause()));
-            return (ExecutorException) e.getCause();
+            assertTrue(e.getCause() instanceof EnviroError, String.valueOf(e.getCause()));
+            return (EnviroError) e.getCause();
         }
     }
 
@@ -174,19 +175,20 @@ class NativeExecutorTest {
 
     @Test
     void missingExecutableIsExecutableNotFound() throws Exception {
-        assertEquals(ExecutorException.Kind.EXECUTABLE_NOT_FOUND, executeFails(spec("/bin/nope")).kind());
-        ExecutorException viaPath = executeFails(spec("nope"));
-        assertEquals(ExecutorException.Kind.EXECUTABLE_NOT_FOUND, viaPath.kind());
+        assertEquals(ErrorCode.COMMAND_NOT_FOUND, executeFails(spec("/bin/nope")).code());
+        EnviroError viaPath = executeFails(spec("nope"));
+        assertEquals(ErrorCode.COMMAND_NOT_FOUND, viaPath.code());
         assertTrue(viaPath.getMessage().contains("execve nope: ENOENT"), viaPath.getMessage());
-        assertEquals(ExecutorException.Kind.EXECUTABLE_NOT_RUNNABLE, executeFails(spec("/bin/not-executable")).kind());
+        assertTrue(viaPath.getMessage().contains("executable file not found"), "Docker's wording, which scripts grep for: " + viaPath.getMessage());
+        assertEquals(ErrorCode.COMMAND_NOT_RUNNABLE, executeFails(spec("/bin/not-executable")).code());
     }
 
     @Test
     void unknownImageAndUserAreReportedBeforeStarting() {
         ContainerSpec s = spec("true");
         ContainerSpec noImage = new ContainerSpec(s.id(), ContainerDefinition.of(s.name(), "nope", List.of()));
-        ExecutorException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutorException.class, () -> executor.prepare(noImage));
-        assertEquals(ExecutorException.Kind.IMAGE_NOT_FOUND, e.kind());
+        EnviroError e = org.junit.jupiter.api.Assertions.assertThrows(EnviroError.class, () -> executor.prepare(noImage));
+        assertEquals(ErrorCode.NOT_FOUND, e.code());
     }
 
     private static boolean sleep10() throws InterruptedException {
@@ -235,8 +237,8 @@ class NativeExecutorTest {
         ExitStatus status = exit(p);
         assertEquals(137, status.exitCode());
         assertEquals(9, status.signal());
-        ExecutorException gone = org.junit.jupiter.api.Assertions.assertThrows(ExecutorException.class, () -> executor.signal(p, Processes.SIGKILL));
-        assertEquals(ExecutorException.Kind.NO_SUCH_PROCESS, gone.kind());
+        EnviroError gone = org.junit.jupiter.api.Assertions.assertThrows(EnviroError.class, () -> executor.signal(p, Processes.SIGKILL));
+        assertEquals(ErrorCode.NOT_FOUND, gone.code());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.enviro.runtime.nativeexec;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import dev.enviro.persistence.ContainerDefinition;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.enviro.images.ImageConfig;
 import dev.enviro.runtime.ContainerSpec;
-import dev.enviro.runtime.ExecutorException;
 import dev.enviro.runtime.ResolvedProcess;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -39,9 +40,9 @@ class ProcessResolutionTest {
     void commandReplacesCmdAndEntrypointReplacesBoth() throws Exception {
         assertEquals(List.of("/entry", "x"), ProcessResolution.resolve(spec(null, List.of("x"), List.of(), null, null), IMAGE, USERS).argv());
         assertEquals(List.of("/bin/sh"), ProcessResolution.resolve(spec(List.of("/bin/sh"), List.of(), List.of(), null, null), IMAGE, USERS).argv());
-        ExecutorException none = assertThrows(ExecutorException.class,
+        EnviroError none = assertThrows(EnviroError.class,
                 () -> ProcessResolution.resolve(spec(List.of(), List.of(), List.of(), null, null), IMAGE, USERS));
-        assertEquals(ExecutorException.Kind.INVALID_SPEC, none.kind());
+        assertEquals(ErrorCode.INVALID_ARGUMENT, none.code());
     }
 
     @Test
@@ -60,10 +61,10 @@ class ProcessResolutionTest {
         ResolvedProcess named = ProcessResolution.resolve(spec(null, List.of(), List.of(), null, "web:log"), IMAGE, USERS);
         assertEquals(List.of(33, 4), List.of(named.uid(), named.gid()));
         assertEquals(List.of(50), named.groups()); // the primary group is not repeated
-        ExecutorException unknown = assertThrows(ExecutorException.class,
+        EnviroError unknown = assertThrows(EnviroError.class,
                 () -> ProcessResolution.resolve(spec(null, List.of(), List.of(), null, "bad"), IMAGE, USERS));
         assertTrue(unknown.getMessage().contains("user 'bad' is not in the image's /etc/passwd"), unknown.getMessage());
-        assertThrows(ExecutorException.class, () -> ProcessResolution.resolve(spec(null, List.of(), List.of(), null, "web:nogroup"), IMAGE, USERS));
-        assertThrows(ExecutorException.class, () -> ProcessResolution.resolve(spec(null, List.of(), List.of(), "relative", null), IMAGE, USERS));
+        assertThrows(EnviroError.class, () -> ProcessResolution.resolve(spec(null, List.of(), List.of(), null, "web:nogroup"), IMAGE, USERS));
+        assertThrows(EnviroError.class, () -> ProcessResolution.resolve(spec(null, List.of(), List.of(), "relative", null), IMAGE, USERS));
     }
 }

@@ -1,5 +1,6 @@
 package dev.enviro.runtime.security;
 
+import dev.enviro.errors.EnviroError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,7 +50,7 @@ class CapabilitiesTest {
 
     @Test
     void unknownNameIsOneClearError() {
-        InvalidSecurityOption e = assertThrows(InvalidSecurityOption.class, () -> Capabilities.effectiveSet(List.of("SYS_GOD"), List.of(), false, LAST));
+        EnviroError e = assertThrows(EnviroError.class, () -> Capabilities.effectiveSet(List.of("SYS_GOD"), List.of(), false, LAST));
         assertTrue(e.getMessage().startsWith("--cap-add SYS_GOD: unknown capability"), e.getMessage());
     }
 

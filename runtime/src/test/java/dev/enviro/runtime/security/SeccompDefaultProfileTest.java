@@ -1,5 +1,6 @@
 package dev.enviro.runtime.security;
 
+import dev.enviro.errors.EnviroError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -144,12 +145,12 @@ class SeccompDefaultProfileTest {
 
     @Test
     void brokenProfilesAreRefusedWithTheirName() {
-        assertTrue(assertThrows(InvalidSecurityOption.class, () -> SeccompProfile.parse("{", "p.json")).getMessage().contains("p.json: not JSON"));
-        assertTrue(assertThrows(InvalidSecurityOption.class, () -> SeccompProfile.parse("{\"syscalls\": []}", "p.json"))
+        assertTrue(assertThrows(EnviroError.class, () -> SeccompProfile.parse("{", "p.json")).getMessage().contains("p.json: not JSON"));
+        assertTrue(assertThrows(EnviroError.class, () -> SeccompProfile.parse("{\"syscalls\": []}", "p.json"))
                 .getMessage().contains("\"defaultAction\" is missing"));
-        assertTrue(assertThrows(InvalidSecurityOption.class, () -> SeccompProfile.parse(
+        assertTrue(assertThrows(EnviroError.class, () -> SeccompProfile.parse(
                 "{\"defaultAction\": \"SCMP_ACT_NOTIFY\"}", "p.json")).getMessage().contains("not supported"));
-        assertTrue(assertThrows(InvalidSecurityOption.class, () -> SeccompProfile.parse(
+        assertTrue(assertThrows(EnviroError.class, () -> SeccompProfile.parse(
                 "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"SCMP_ARCH_AARCH64\"]}", "p.json")
                 .compile(X86, DEFAULT_CAPS, "6.1")).getMessage().contains("SCMP_ARCH_X86_64"));
     }

@@ -1,5 +1,6 @@
 package dev.enviro.runtime.security;
 
+import dev.enviro.errors.EnviroError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -57,9 +58,9 @@ class SecurityProfileTest {
         assertNull(unconfined.seccomp());
         assertEquals(0, unconfined.plan("/r", 0).seccompFilter().length);
         assertEquals("custom", resolve(List.of("seccomp={\"defaultAction\":\"SCMP_ACT_ALLOW\"}"), List.of(), false).seccompMode());
-        assertTrue(assertThrows(InvalidSecurityOption.class, () -> resolve(List.of("selinux=x"), List.of(), false))
+        assertTrue(assertThrows(EnviroError.class, () -> resolve(List.of("selinux=x"), List.of(), false))
                 .getMessage().startsWith("--security-opt selinux=x: unknown option"));
-        assertTrue(assertThrows(InvalidSecurityOption.class, () -> resolve(List.of("seccomp=/no/such.json"), List.of(), false))
+        assertTrue(assertThrows(EnviroError.class, () -> resolve(List.of("seccomp=/no/such.json"), List.of(), false))
                 .getMessage().startsWith("--security-opt seccomp=/no/such.json: cannot read /no/such.json"));
     }
 
@@ -69,13 +70,13 @@ class SecurityProfileTest {
         // in the kernel's resource order
         assertEquals(List.of(new ResourceLimit(Resource.CORE, 0, 0), new ResourceLimit(Resource.NPROC, ResourceLimit.INFINITY, ResourceLimit.INFINITY),
                 new ResourceLimit(Resource.NOFILE, 1024, 2048)), p.rlimits());
-        InvalidSecurityOption above = assertThrows(InvalidSecurityOption.class, () -> resolve(List.of(), List.of("nofile=30000:30000"), false));
+        EnviroError above = assertThrows(EnviroError.class, () -> resolve(List.of(), List.of("nofile=30000:30000"), false));
         assertTrue(above.getMessage().startsWith("--ulimit nofile=30000:30000: above the engine's hard limit 20000"), above.getMessage());
-        assertTrue(assertThrows(InvalidSecurityOption.class, () -> resolve(List.of(), List.of("nofile=10:5"), false))
+        assertTrue(assertThrows(EnviroError.class, () -> resolve(List.of(), List.of("nofile=10:5"), false))
                 .getMessage().contains("soft limit 10 is above the hard limit 5"));
-        assertTrue(assertThrows(InvalidSecurityOption.class, () -> resolve(List.of(), List.of("files=10"), false))
+        assertTrue(assertThrows(EnviroError.class, () -> resolve(List.of(), List.of("files=10"), false))
                 .getMessage().startsWith("--ulimit files=10: unknown limit"));
-        assertTrue(assertThrows(InvalidSecurityOption.class, () -> resolve(List.of(), List.of("nofile=many"), false))
+        assertTrue(assertThrows(EnviroError.class, () -> resolve(List.of(), List.of("nofile=many"), false))
                 .getMessage().contains("is not a number"));
     }
 }

@@ -1,5 +1,6 @@
 package dev.enviro.runtime.volumes;
 
+import dev.enviro.errors.EnviroError;
 import static dev.enviro.ffm.MountOptions.MS_NODEV;
 import static dev.enviro.ffm.MountOptions.MS_NOEXEC;
 import static dev.enviro.ffm.MountOptions.MS_NOSUID;
@@ -25,7 +26,7 @@ class VolumesTest {
     }
 
     private static String message(List<String> volumes, List<String> tmpfs) {
-        return assertThrows(InvalidVolume.class, () -> plan(volumes, tmpfs, false)).getMessage();
+        return assertThrows(EnviroError.class, () -> plan(volumes, tmpfs, false)).getMessage();
     }
 
     @Test
