@@ -273,8 +273,12 @@ final class ActorEngine implements Engine {
             AuditQuery resolved = new AuditQuery(query.since(), query.until(),
                     ids.stream().map(CompletableFuture::join).collect(Collectors.toSet()), query.types(), query.follow(),
                     query.afterOffset());
-            return audit.events(resolved).runWith(StreamConverters.asJavaStream(), system);
-        });
+            if (AuditLog.follows(resolved)) {
+                return CompletableFuture.completedFuture(audit.follow(resolved).runWith(StreamConverters.asJavaStream(), system));
+            }
+            // what is there now: one query on the blocking pool, no stream to materialize
+            return CompletableFuture.supplyAsync(() -> audit.current(resolved).stream(), blocking);
+        }).thenCompose(stream -> stream);
     }
 
     @Override
@@ -303,6 +307,7 @@ final class ActorEngine implements Engine {
 
     @Override
     public CompletionStage<Void> shutdown() {
+        audit.close();
         system.terminate();
         return system.getWhenTerminated().thenApply(done -> null);
     }

@@ -21,6 +21,7 @@ final class EachContainer {
                 try {
                     action.accept(client, ref);
                     root.out.println(ref);
+                    root.out.flush(); // each as it is done: a stop can take its whole timeout
                 } catch (EnviroError e) {
                     if (e.is(ErrorCode.UNREACHABLE)) {
                         throw e;

@@ -56,7 +56,7 @@ final class EventsCommand implements Callable<Integer> {
             Iterator<Event> events = client.events(request.build());
             while (events.hasNext()) {
                 root.out.println(line(events.next()));
-                root.out.flush();
+                if (follow) root.out.flush();
             }
         }
         return 0;

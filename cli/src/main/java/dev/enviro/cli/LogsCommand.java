@@ -18,7 +18,8 @@ final class LogsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (EnviroClient client = root.client()) {
-            client.logs(container, follow).forEachRemaining(chunk -> RunCommand.write(chunk, root.out, root.err));
+            // followed output is shown as it comes; a log read to its end goes out in as few writes as fit
+            client.logs(container, follow).forEachRemaining(chunk -> RunCommand.write(chunk, root.out, root.err, follow));
         }
         return 0;
     }

@@ -176,9 +176,13 @@ final class RunCommand implements Callable<Integer> {
     }
 
     static void write(LogChunk chunk, PrintStream out, PrintStream err) {
+        write(chunk, out, err, true);
+    }
+
+    static void write(LogChunk chunk, PrintStream out, PrintStream err, boolean now) {
         PrintStream target = chunk.getStream() == LogChunk.Stream.STDERR ? err : out;
         // A PrintStream never throws; a closed pipe shows as checkError, as for any Unix filter.
         target.writeBytes(chunk.getData().toByteArray());
-        target.flush();
+        if (now) target.flush();
     }
 }

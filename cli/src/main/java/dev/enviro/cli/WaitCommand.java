@@ -17,6 +17,7 @@ final class WaitCommand implements Callable<Integer> {
     public Integer call() {
         try (EnviroClient client = root.client()) {
             root.out.println(client.await(container).getExitCode());
+            root.out.flush();
         }
         return 0;
     }

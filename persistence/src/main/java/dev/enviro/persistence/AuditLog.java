@@ -1,5 +1,7 @@
 package dev.enviro.persistence;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,7 +19,6 @@ import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.Sequence;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
-import org.apache.pekko.stream.ActorAttributes;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
@@ -47,6 +48,8 @@ public final class AuditLog {
     private final JdbcReadJournal journal;
     private final JournalSettings settings;
     private final Serialization serialization;
+    /** The connection {@link #current} reads with; guarded by this. */
+    private Connection connection;
 
     public AuditLog(ActorSystem<?> system, JournalSettings settings) {
         this.journal = PersistenceQuery.get(system.classicSystem())
@@ -55,20 +58,19 @@ public final class AuditLog {
         this.serialization = SerializationExtension.get(system.classicSystem());
     }
 
-    /** Events matching {@code query}, oldest first; endless with {@code follow} until {@code until} passes. */
-    public Source<AuditRecord, NotUsed> events(AuditQuery query) {
+    /** Whether {@code query} waits for events to come: following past a bound that has already passed is just reading what is there. */
+    public static boolean follows(AuditQuery query) {
+        return query.follow() && (query.until() == null || query.until().isAfter(Instant.now()));
+    }
+
+    /** Events matching a {@link #follows following} {@code query}, oldest first, endless until {@code until} passes. */
+    public Source<AuditRecord, NotUsed> follow(AuditQuery query) {
         Offset from = Offset.sequence(query.afterOffset());
-        // Following past a bound that has already passed is just reading what is there.
-        boolean follow = query.follow() && (query.until() == null || query.until().isAfter(Instant.now()));
-        if (!follow) {
-            return Source.fromIterator(() -> current(query).iterator())
-                    .withAttributes(ActorAttributes.dispatcher("pekko.actor.default-blocking-io-dispatcher"));
-        }
         Source<AuditRecord, NotUsed> records = journal.eventsByTag(EventTags.LIFECYCLE, from)
                 .filter(e -> e.event() instanceof LifecycleEvent)
                 .map(AuditLog::record)
                 .filter(r -> query.matches(r.event()));
-        if (follow && query.until() != null) {
+        if (query.until() != null) {
             records = records.takeWithin(Duration.between(Instant.now(), query.until()));
         }
         return records;
@@ -81,10 +83,45 @@ public final class AuditLog {
                 .map(AuditLog::record);
     }
 
-    private List<AuditRecord> current(AuditQuery query) throws SQLException {
+    /**
+     * Events matching {@code query} that are in the journal now, oldest first; blocks. One connection
+     * is kept for these reads (opening one was a third of a short {@code enviro events}); a failed read
+     * drops it and tries once more on a new one, so a restarted PostgreSQL costs no failed command.
+     */
+    public synchronized List<AuditRecord> current(AuditQuery query) {
+        try {
+            return read(query);
+        } catch (SQLException first) {
+            closeConnection();
+            try {
+                return read(query);
+            } catch (SQLException e) {
+                closeConnection();
+                throw new EnviroError(ErrorCode.UNAVAILABLE, "cannot read the audit log from the journal at "
+                        + settings.location() + ": " + JournalProbe.oneLine(e) + ": retry once the journal is back", e);
+            }
+        }
+    }
+
+    /** Closes the connection {@link #current} keeps; the next read opens a new one. */
+    public synchronized void close() {
+        closeConnection();
+    }
+
+    private void closeConnection() {
+        if (connection == null) return;
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // it is being dropped because it failed, or the engine stops
+        }
+        connection = null;
+    }
+
+    private List<AuditRecord> read(AuditQuery query) throws SQLException {
         List<AuditRecord> records = new ArrayList<>();
-        try (Connection connection = JournalProbe.connect(settings);
-             PreparedStatement select = connection.prepareStatement(CURRENT_BY_TAG)) {
+        if (connection == null) connection = JournalProbe.connect(settings);
+        try (PreparedStatement select = connection.prepareStatement(CURRENT_BY_TAG)) {
             select.setString(1, EventTags.LIFECYCLE);
             select.setLong(2, query.afterOffset());
             select.setLong(3, query.since() == null ? 0 : query.since().toEpochMilli());

@@ -142,21 +142,17 @@ class JournalBackendTest {
             assertEquals(written, probe.receiveMessage());
             // The same events through Persistence Query: by tag (the event stream) and by id (history).
             AuditLog audit = new AuditLog(second.system(), settings);
-            List<AuditRecord> all = audit.events(AuditQuery.all())
-                    .runWith(Sink.seq(), second.system()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            List<AuditRecord> all = audit.current(AuditQuery.all());
             assertEquals(written, all.stream().map(AuditRecord::event).toList());
             assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), all.stream().map(AuditRecord::offset).toList());
-            List<AuditRecord> exits = audit.events(new AuditQuery(null, null, Set.of(id), Set.of("/tasks/exit"), false, 0))
-                    .runWith(Sink.seq(), second.system()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            List<AuditRecord> exits = audit.current(new AuditQuery(null, null, Set.of(id), Set.of("/tasks/exit"), false, 0));
             assertEquals(List.of(written.get(3)), exits.stream().map(AuditRecord::event).toList());
             // by time: the events' own timestamps (t), whenever they were written
-            assertEquals(written.size(), audit.events(new AuditQuery(t, t, Set.of(), Set.of(), false, 0))
-                    .runWith(Sink.seq(), second.system()).toCompletableFuture().get(10, TimeUnit.SECONDS).size());
-            assertEquals(List.of(), audit.events(new AuditQuery(Instant.now().plusSeconds(3600), null, Set.of(), Set.of(), false, 0))
-                    .runWith(Sink.seq(), second.system()).toCompletableFuture().get(10, TimeUnit.SECONDS));
-            List<AuditRecord> resumed = audit.events(new AuditQuery(null, null, Set.of(), Set.of(), false, 6))
-                    .runWith(Sink.seq(), second.system()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertEquals(written.size(), audit.current(new AuditQuery(t, t, Set.of(), Set.of(), false, 0)).size());
+            assertEquals(List.of(), audit.current(new AuditQuery(Instant.now().plusSeconds(3600), null, Set.of(), Set.of(), false, 0)));
+            List<AuditRecord> resumed = audit.current(new AuditQuery(null, null, Set.of(), Set.of(), false, 6));
             assertEquals(written.subList(6, 8), resumed.stream().map(AuditRecord::event).toList());
+            audit.close();
             List<AuditRecord> history = audit.history("container|" + id)
                     .runWith(Sink.seq(), second.system()).toCompletableFuture().get(10, TimeUnit.SECONDS);
             assertEquals(written, history.stream().map(AuditRecord::event).toList());

@@ -23,6 +23,7 @@ import java.util.function.IntConsumer;
 public final class RelayCaller implements Caller {
 
     private static final int CHUNK = 256 << 10;
+    private static final int OUT_BUFFER = 64 << 10;
 
     private final RelayConnection relay;
     private final Map<String, String> env;
@@ -41,9 +42,20 @@ public final class RelayCaller implements Caller {
         this.env = Map.copyOf(env);
         this.ttys = ttys;
         this.size = size;
-        this.out = new PrintStream(new FrameStream(RelayFrames.STDOUT), true, StandardCharsets.UTF_8);
+        // stdout is buffered as a pipe's is (a frame per line made `logs` and `events` pay a relay
+        // round of writes per line); verbs that stream flush where the user must see it now, and
+        // everything goes out before the exit code (finish). stderr is not buffered, and flushes
+        // stdout before it writes, so the two keep the order they were written in.
+        this.out = new PrintStream(new java.io.BufferedOutputStream(new FrameStream(RelayFrames.STDOUT), OUT_BUFFER), false,
+                StandardCharsets.UTF_8);
         this.err = new PrintStream(new FrameStream(RelayFrames.STDERR), true, StandardCharsets.UTF_8);
         this.in = new RelayInput(0, "stdin");
+    }
+
+    /** Sends what the verb left in stdout's buffer: before the exit code, which ends the relay. */
+    void finish() {
+        out.flush();
+        err.flush();
     }
 
     @Override public PrintStream out() { return out; }
@@ -171,6 +183,7 @@ public final class RelayCaller implements Caller {
         /** One frame per write, at most {@link #CHUNK} each (a frame may not pass the relay's limit). */
         @Override
         public void write(byte[] b, int off, int len) {
+            if (type == RelayFrames.STDERR) out.flush();
             for (int at = off; at < off + len && !silenced; at += CHUNK) {
                 relay.send(type, Arrays.copyOfRange(b, at, Math.min(off + len, at + CHUNK)));
             }

@@ -70,6 +70,7 @@ final class RelaySession {
             }
             int signal = endedBy.get();
             Thread.interrupted(); // (a verb may leave its thread interrupted: the exit code must still go out)
+            caller.finish();
             relay.send(RelayFrames.EXIT, RelayFrames.ints(signal != 0 ? 128 + signal : code));
             relay.close();
         });

@@ -129,7 +129,7 @@ public final class CgroupDriver {
      * when nobody took it in the last RCU grace period that waits for a whole grace period (6–15 ms on
      * the 2-core VM, docs/performance.md); a writer that comes while the lock is still in its slow mode
      * waits no more. So the engine writes {@code pid}, a child of its own that is still in its own
-     * cgroup and not yet reaped (its pid cannot have been reused), to its own {@code cgroup.procs}: a
+     * cgroup and not yet reaped (its pid cannot have been reused), or 0 (the writer: the engine itself), to its own {@code cgroup.procs}: a
      * move to where it already is, which changes nothing, made while the helper is still cloning the
      * container. The container's own move then finds the lock in its slow mode. Any error is ignored:
      * this only saves time; the real move reports its own errors.
