@@ -60,7 +60,10 @@ class ServiceTest {
 
     private void awaitRunning(List<String> names) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!running().equals(names) && System.nanoTime() < deadline) Thread.sleep(50);
+        // a scale-down stops a replica, then removes it: both must have happened
+        while ((!running().equals(names) || await(engine.list(true)).size() != names.size()) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
         assertEquals(names, running());
         assertEquals(names.size(), await(engine.list(true)).size(), "no exited or leftover replicas: " + await(engine.list(true)));
     }
