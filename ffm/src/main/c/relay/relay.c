@@ -27,6 +27,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
@@ -102,17 +103,56 @@ static int write_all(int fd, const void *data, size_t len) {
     return 0;
 }
 
-/* One frame: u32 length of what follows, u8 type, then the head and the body (either may be empty). */
+/* The command line's frames (hello, argv, environment, terminal, run) gathered for one write: a
+ * frame per variable was a hundred writes, and as many wake-ups of the engine, before every verb. */
+static uint8_t *start_batch;
+static size_t start_len, start_cap;
+
+static void batch(const void *data, size_t len) {
+    if (len == 0) return;
+    if (start_len + len > start_cap) {
+        while (start_len + len > start_cap) start_cap *= 2;
+        if ((start_batch = realloc(start_batch, start_cap)) == NULL) lost("out of memory", 0);
+    }
+    memcpy(start_batch + start_len, data, len);
+    start_len += len;
+}
+
+/* A write to the engine failed: an engine that went away is told by the read loop, anything else ends here. */
+static void send_failed(void) {
+    if (errno != EPIPE && errno != ECONNRESET) lost("lost the connection to the engine", errno);
+    engine_gone = 1;
+}
+
+/* The rest of a writev that wrote only `done` bytes: the pieces it did not reach, one write each. */
+static int write_rest(int fd, const struct iovec *iov, int count, size_t done) {
+    for (int i = 0; i < count; i++) {
+        if (done >= iov[i].iov_len) {
+            done -= iov[i].iov_len;
+            continue;
+        }
+        if (write_all(fd, (const uint8_t *)iov[i].iov_base + done, iov[i].iov_len - done) < 0) return -1;
+        done = 0;
+    }
+    return 0;
+}
+
+/* One frame: u32 length of what follows, u8 type, then the head and the body (either may be empty);
+ * one writev, or appended to the start batch while it is being gathered. */
 static void send_frame(uint8_t type, const void *head, size_t head_len, const void *body, size_t body_len) {
     if (engine_gone) return;
     uint8_t prefix[5];
     put32(prefix, (uint32_t)(1 + head_len + body_len));
     prefix[4] = type;
-    if (write_all(sock, prefix, sizeof prefix) < 0 || (head_len && write_all(sock, head, head_len) < 0)
-        || (body_len && write_all(sock, body, body_len) < 0)) {
-        if (errno != EPIPE && errno != ECONNRESET) lost("lost the connection to the engine", errno);
-        engine_gone = 1;
+    struct iovec iov[3] = {{prefix, sizeof prefix}, {(void *)head, head_len}, {(void *)body, body_len}};
+    if (start_cap != 0) {
+        for (int i = 0; i < 3; i++) batch(iov[i].iov_base, iov[i].iov_len);
+        return;
     }
+    ssize_t n;
+    do n = writev(sock, iov, 3); while (n < 0 && errno == EINTR);
+    if (n < 0 && errno == EAGAIN) n = 0;
+    if (n < 0 || write_rest(sock, iov, 3, (size_t)n) < 0) send_failed();
 }
 
 /* A reply to the engine's request `id`: result >= 0 (a fd, a count) or -errno, with the reason as body. */
@@ -351,6 +391,8 @@ static int connect_engine(const char *socket_path) {
 }
 
 static void send_start(int argc, char **argv) {
+    start_cap = 16384; /* gather from here */
+    if ((start_batch = malloc(start_cap)) == NULL) lost("out of memory", 0);
     uint8_t version[4];
     put32(version, PROTOCOL_VERSION);
     send_frame(TO_HELLO, version, 4, NULL, 0);
@@ -360,6 +402,11 @@ static void send_start(int argc, char **argv) {
     window_size(tty + 1);
     send_frame(TO_TTY, tty, sizeof tty, NULL, 0);
     send_frame(TO_RUN, NULL, 0, NULL, 0);
+    size_t len = start_len;
+    start_len = start_cap = 0; /* frames from here go out one by one */
+    if (write_all(sock, start_batch, len) < 0) send_failed();
+    free(start_batch);
+    start_batch = NULL;
 }
 
 static void install_signals(void) {
@@ -443,10 +490,7 @@ int main(int argc, char **argv) {
         for (int i = pending_count - 1; i >= 0; i--)
             if (fds[2 + i].revents) complete_read(i);
         if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-        if (have == cap) {
-            cap *= 2;
-            if ((buf = realloc(buf, cap)) == NULL) lost("out of memory", 0);
-        }
+        /* room is always left: a frame that does not fit grows the buffer below, a handled one is moved out */
         ssize_t n = read(sock, buf + have, cap - have);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) lost("lost the connection to the engine", errno);

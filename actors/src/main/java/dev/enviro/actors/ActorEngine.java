@@ -24,7 +24,6 @@ import dev.enviro.persistence.AuditLog;
 import dev.enviro.persistence.AuditQuery;
 import dev.enviro.persistence.AuditRecord;
 import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.StreamConverters;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -269,16 +268,10 @@ final class ActorEngine implements Engine {
     public CompletionStage<Stream<AuditRecord>> events(AuditQuery query) {
         List<CompletableFuture<String>> ids = query.subjects().stream()
                 .map(subject -> resolveForAudit(subject).toCompletableFuture()).toList();
-        return CompletableFuture.allOf(ids.toArray(CompletableFuture[]::new)).thenApply(done -> {
-            AuditQuery resolved = new AuditQuery(query.since(), query.until(),
-                    ids.stream().map(CompletableFuture::join).collect(Collectors.toSet()), query.types(), query.follow(),
-                    query.afterOffset());
-            if (AuditLog.follows(resolved)) {
-                return CompletableFuture.completedFuture(audit.follow(resolved).runWith(StreamConverters.asJavaStream(), system));
-            }
-            // what is there now: one query on the blocking pool, no stream to materialize
-            return CompletableFuture.supplyAsync(() -> audit.current(resolved).stream(), blocking);
-        }).thenCompose(stream -> stream);
+        return CompletableFuture.allOf(ids.toArray(CompletableFuture[]::new)).thenCompose(done -> audit.events(
+                new AuditQuery(query.since(), query.until(), ids.stream().map(CompletableFuture::join).collect(Collectors.toSet()),
+                        query.types(), query.follow(), query.afterOffset()),
+                blocking));
     }
 
     @Override
@@ -307,7 +300,6 @@ final class ActorEngine implements Engine {
 
     @Override
     public CompletionStage<Void> shutdown() {
-        audit.close();
         system.terminate();
         return system.getWhenTerminated().thenApply(done -> null);
     }

@@ -951,10 +951,9 @@ public final class ContainerActor
     }
 
     private static EnviroError resourceFailure(String name, Throwable cause) {
-        String message = cause.getMessage() != null && cause.getMessage().contains(name)
-                ? cause.getMessage() : "container " + name + ": " + cause.getMessage();
-        return cause instanceof EnviroError e ? (message.equals(e.getMessage()) ? e : new EnviroError(e.code(), message, e))
-                : new EnviroError(ErrorCode.INTERNAL, message, cause);
+        boolean named = cause.getMessage() != null && cause.getMessage().contains(name);
+        if (cause instanceof EnviroError e) return named ? e : e.within("container " + name + ": ");
+        return new EnviroError(ErrorCode.INTERNAL, named ? cause.getMessage() : "container " + name + ": " + cause.getMessage(), cause);
     }
 
     // ---------------------------------------------------------------- events

@@ -9,7 +9,6 @@ import dev.enviro.persistence.RegistryEvent;
 import dev.enviro.runtime.Executor;
 import dev.enviro.runtime.LifecycleStep;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -38,7 +37,6 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 public final class EngineRegistry extends EventSourcedBehavior<EngineRegistry.Command, RegistryEvent, RegistryState> {
 
     public static final PersistenceId PERSISTENCE_ID = PersistenceId.ofUniqueId("engine-registry");
-
 
     public sealed interface Command {}
 

@@ -7,7 +7,6 @@ import dev.enviro.persistence.JournalConfig;
 import dev.enviro.persistence.JournalSchema;
 import dev.enviro.persistence.JournalSettings;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * Starts an engine: the journal (the {@code enviro.journal} settings: H2 in the state directory or PostgreSQL), an ActorSystem whose guardian is the

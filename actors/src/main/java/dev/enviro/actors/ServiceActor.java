@@ -264,7 +264,7 @@ public final class ServiceActor extends EventSourcedBehavior<ServiceActor.Comman
     }
 
     private CompletionStage<ContainerView> createAndStart(ServiceEvent.Created def, String name) {
-        ContainerDefinition request = new ContainerDefinition(name, def.image(), null, def.command().isEmpty() ? null : def.command(), List.of(), null, null, null, false, null, null, null, null);
+        ContainerDefinition request = ContainerDefinition.of(name, def.image(), def.command());
         return containers.create(request, correlation)
                 .thenCompose(created -> containers.call(created.id(), ContainerActor.Start::new, correlation,
                         askTimeout.multipliedBy(4)));

@@ -8,7 +8,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.enviro.actors.ContainerActor;
 import dev.enviro.actors.ContainerView;
-import dev.enviro.actors.Engine;
 import dev.enviro.persistence.JournalConfig;
 import dev.enviro.persistence.JournalSchema;
 import dev.enviro.runtime.ContainerProcess;

@@ -31,20 +31,26 @@ public interface Caller {
 
     boolean outIsTerminal();
 
+    /** What a caller's hook or mode lasts until: closing it cannot fail. */
+    interface Registration extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /** Puts the caller's terminal in raw mode until closed; a no-op where stdin is not a terminal. */
-    AutoCloseable rawTerminal();
+    Registration rawTerminal();
 
     /** The terminal's size, when there is one and it says. */
     Optional<WindowSize> windowSize();
 
     /** Calls {@code resized} with each new size until closed. */
-    AutoCloseable onResize(Consumer<WindowSize> resized);
+    Registration onResize(Consumer<WindowSize> resized);
 
     /**
      * Calls {@code forward} with the number of each SIGINT, SIGTERM or SIGHUP the caller receives until
      * closed, instead of ending the command (docker's sig-proxy).
      */
-    AutoCloseable onSignal(IntConsumer forward);
+    Registration onSignal(IntConsumer forward);
 
     /** Prompts on the terminal and reads a line without echoing it; empty when there is no terminal. */
     Optional<String> readPassword(String prompt) throws IOException;

@@ -1,7 +1,6 @@
 package dev.enviro.cli;
 
 import dev.enviro.errors.EnviroError;
-import dev.enviro.errors.ErrorCode;
 import dev.enviro.grpc.EnviroClient;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -23,11 +22,7 @@ final class EachContainer {
                     root.out.println(ref);
                     root.out.flush(); // each as it is done: a stop can take its whole timeout
                 } catch (EnviroError e) {
-                    if (e.is(ErrorCode.UNREACHABLE)) {
-                        throw e;
-                    }
-                    root.err.println("Error: " + e.getMessage());
-                    exit = ErrorCode.ENGINE_FAILURE_EXIT;
+                    exit = ExitCodes.reportOne(e, root.err);
                 }
             }
         }

@@ -70,9 +70,7 @@ final class EventsCommand implements Callable<Integer> {
                 try {
                     client.history(ref).forEach(e -> root.out.println(line(e)));
                 } catch (EnviroError e) {
-                    if (e.is(ErrorCode.UNREACHABLE)) throw e;
-                    root.err.println("Error: " + e.getMessage());
-                    exit = ErrorCode.ENGINE_FAILURE_EXIT;
+                    exit = ExitCodes.reportOne(e, root.err);
                 }
             }
         }

@@ -68,6 +68,6 @@ final class ExecCommand implements Callable<Integer> {
             root.out.flush();
             root.err.flush();
         }
-        throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "the engine ended the exec without its exit status");
+        throw new EnviroError(ErrorCode.INTERNAL, "the engine ended the exec without its exit status");
     }
 }

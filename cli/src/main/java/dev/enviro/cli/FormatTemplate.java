@@ -1,5 +1,7 @@
 package dev.enviro.cli;
 
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,7 +20,7 @@ final class FormatTemplate {
     FormatTemplate(String template) {
         String rest = FIELD.matcher(template).replaceAll("");
         if (rest.contains("{{") || rest.contains("}}")) {
-            throw new IllegalArgumentException("--format " + template
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--format " + template
                     + ": only field paths such as {{.State.Pid}} are supported");
         }
         this.template = template;

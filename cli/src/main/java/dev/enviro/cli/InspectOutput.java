@@ -1,7 +1,6 @@
 package dev.enviro.cli;
 
 import dev.enviro.errors.EnviroError;
-import dev.enviro.errors.ErrorCode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -28,14 +27,10 @@ final class InspectOutput {
 
     /** Throws {@link EnviroError} where {@code format} (null for none) is not a template. */
     InspectOutput(String format) {
-        try {
-            template = format == null ? null : new FormatTemplate(format);
-        } catch (IllegalArgumentException e) {
-            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, e.getMessage());
-        }
+        template = format == null ? null : new FormatTemplate(format);
     }
 
-    /** Prints the objects of {@code names}; answers the exit code, {@link ExitCodes#ENGINE} where any was not found. */
+    /** Prints the objects of {@code names}; answers the exit code, 125 where any was not found ({@link ExitCodes#reportOne}). */
     int print(EnviroCommand root, List<String> names, Lookup lookup) throws IOException {
         ArrayNode array = JSON.createArrayNode();
         int exit = 0;
@@ -44,9 +39,7 @@ final class InspectOutput {
                 try {
                     array.add(lookup.inspect(client, name));
                 } catch (EnviroError e) {
-                    if (e.is(ErrorCode.UNREACHABLE)) throw e;
-                    root.err.println("Error: " + e.getMessage());
-                    exit = ErrorCode.ENGINE_FAILURE_EXIT;
+                    exit = ExitCodes.reportOne(e, root.err);
                 }
             }
         }

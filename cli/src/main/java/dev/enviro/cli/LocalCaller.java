@@ -62,7 +62,7 @@ public final class LocalCaller implements Caller {
     }
 
     @Override
-    public AutoCloseable rawTerminal() {
+    public Registration rawTerminal() {
         Optional<RawTerminal> raw = RawTerminal.enter();
         return () -> raw.ifPresent(RawTerminal::close);
     }
@@ -73,14 +73,14 @@ public final class LocalCaller implements Caller {
     }
 
     @Override
-    public AutoCloseable onResize(Consumer<WindowSize> resized) {
+    public Registration onResize(Consumer<WindowSize> resized) {
         Signal winch = new Signal("WINCH");
         SignalHandler previous = Signal.handle(winch, s -> windowSize().ifPresent(resized));
         return () -> Signal.handle(winch, previous);
     }
 
     @Override
-    public AutoCloseable onSignal(IntConsumer forward) {
+    public Registration onSignal(IntConsumer forward) {
         List<Runnable> restore = new ArrayList<>();
         for (String name : FORWARDED) {
             Signal signal = new Signal(name);

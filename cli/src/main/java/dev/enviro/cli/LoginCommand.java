@@ -41,13 +41,9 @@ final class LoginCommand implements Callable<Integer> {
         String key = registry.replaceFirst("^https?://", "").replaceFirst("/.*$", "");
         if (key.equals("index.docker.io") || key.equals("registry-1.docker.io")) key = "docker.io";
         RegistryLogins logins = RegistryLogins.of(root.caller);
-        try {
-            DockerConfig config = logins.read();
-            config.store(key, new Credentials(username, password));
-            logins.write(config);
-        } catch (EnviroError e) {
-            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, e.getMessage());
-        }
+        DockerConfig config = logins.read();
+        config.store(key, new Credentials(username, password));
+        logins.write(config);
         root.out.println("Login Succeeded (credentials for " + key + " stored in " + logins.file() + ")");
         return 0;
     }

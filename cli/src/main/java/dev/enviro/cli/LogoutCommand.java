@@ -1,7 +1,5 @@
 package dev.enviro.cli;
 
-import dev.enviro.errors.ErrorCode;
-import dev.enviro.errors.EnviroError;
 import dev.enviro.images.registry.DockerConfig;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -19,15 +17,11 @@ final class LogoutCommand implements Callable<Integer> {
     public Integer call() {
         String key = registry.replaceFirst("^https?://", "").replaceFirst("/.*$", "");
         if (key.equals("index.docker.io") || key.equals("registry-1.docker.io")) key = "docker.io";
-        try {
-            RegistryLogins logins = RegistryLogins.of(root.caller);
-            DockerConfig config = logins.read();
-            boolean had = config.erase(key);
-            if (had) logins.write(config);
-            root.out.println(had ? "Removing login credentials for " + key : "Not logged in to " + key);
-        } catch (EnviroError e) {
-            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, e.getMessage());
-        }
+        RegistryLogins logins = RegistryLogins.of(root.caller);
+        DockerConfig config = logins.read();
+        boolean had = config.erase(key);
+        if (had) logins.write(config);
+        root.out.println(had ? "Removing login credentials for " + key : "Not logged in to " + key);
         return 0;
     }
 }

@@ -5,7 +5,6 @@ import dev.enviro.errors.ErrorCode;
 import dev.enviro.grpc.EnviroClient;
 import dev.enviro.grpc.v1.ContainerSpec;
 import dev.enviro.grpc.v1.RunEvent;
-import io.grpc.Status;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 
@@ -32,8 +31,7 @@ final class MissingImage {
             } catch (EnviroError pullFailed) {
                 if (pullFailed.is(ErrorCode.UNREACHABLE)) throw pullFailed;
                 // One line: the image is neither here nor pullable, and why.
-                throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "image \"" + spec.getImage() + "\" not found locally, and pulling it failed: "
-                        + pullFailed.getMessage());
+                throw pullFailed.within("image \"" + spec.getImage() + "\" not found locally, and pulling it failed: ");
             }
             return client.run(spec, detach);
         }

@@ -1,7 +1,5 @@
 package dev.enviro.cli;
 
-import dev.enviro.errors.ErrorCode;
-import dev.enviro.errors.EnviroError;
 import dev.enviro.grpc.EnviroClient;
 import dev.enviro.grpc.v1.Image;
 import dev.enviro.images.registry.Credentials;
@@ -60,18 +58,10 @@ final class PullCommand implements Callable<Integer> {
 
     /** The reference in full ({@code busybox}: {@code docker.io/library/busybox:latest}). */
     private static String reference(String reference) {
-        try {
-            return Reference.parse(reference).toString();
-        } catch (EnviroError e) {
-            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, e.getMessage());
-        }
+        return Reference.parse(reference).toString();
     }
 
     private static Optional<Credentials> credentials(EnviroCommand root, String reference) {
-        try {
-            return RegistryLogins.of(root.caller).read().find(Reference.parse(reference).registry());
-        } catch (EnviroError e) {
-            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, e.getMessage());
-        }
+        return RegistryLogins.of(root.caller).read().find(Reference.parse(reference).registry());
     }
 }

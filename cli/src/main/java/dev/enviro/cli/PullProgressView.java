@@ -62,7 +62,7 @@ final class PullProgressView {
                 case UPDATE_NOT_SET -> { }
             }
         }
-        throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "the engine ended the pull without the image; see 'enviro images'");
+        throw new EnviroError(ErrorCode.INTERNAL, "the engine ended the pull without the image; see 'enviro images'");
     }
 
     private void status(String line) {

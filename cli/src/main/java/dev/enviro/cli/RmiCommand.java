@@ -1,7 +1,6 @@
 package dev.enviro.cli;
 
 import dev.enviro.errors.EnviroError;
-import dev.enviro.errors.ErrorCode;
 import dev.enviro.grpc.EnviroClient;
 import dev.enviro.grpc.v1.RemoveImageResponse;
 import java.util.List;
@@ -37,9 +36,7 @@ final class RmiCommand implements Callable<Integer> {
                     r.getUntaggedList().forEach(name -> root.out.println("Untagged: " + name));
                     r.getDeletedList().forEach(id -> root.out.println("Deleted: " + id));
                 } catch (EnviroError e) {
-                    if (e.is(ErrorCode.UNREACHABLE)) throw e;
-                    root.err.println("Error: " + e.getMessage());
-                    exit = ErrorCode.ENGINE_FAILURE_EXIT;
+                    exit = ExitCodes.reportOne(e, root.err);
                 }
             }
         }

@@ -154,7 +154,7 @@ final class RunCommand implements Callable<Integer> {
     static int attach(EnviroClient client, Caller caller, Iterator<RunEvent> events) {
         PrintStream out = caller.out();
         PrintStream err = caller.err();
-        AutoCloseable forwarder = null;
+        Caller.Registration forwarder = null;
         try {
             while (events.hasNext()) {
                 RunEvent event = events.next();
@@ -170,9 +170,9 @@ final class RunCommand implements Callable<Integer> {
         } finally {
             out.flush();
             err.flush();
-            if (forwarder != null) SignalForwarder.uninstall(forwarder);
+            if (forwarder != null) forwarder.close();
         }
-        throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "the engine ended the run without the container's exit status; see 'enviro ps -a'");
+        throw new EnviroError(ErrorCode.INTERNAL, "the engine ended the run without the container's exit status; see 'enviro ps -a'");
     }
 
     static void write(LogChunk chunk, PrintStream out, PrintStream err) {

@@ -11,8 +11,8 @@ final class SignalForwarder {
 
     private SignalForwarder() {}
 
-    /** Until the answer is closed ({@link #uninstall}), the caller's SIGINT, SIGTERM and SIGHUP go to the container. */
-    static AutoCloseable install(Caller caller, EnviroClient client, String containerId) {
+    /** Until the answer is closed, the caller's SIGINT, SIGTERM and SIGHUP go to the container. */
+    static Caller.Registration install(Caller caller, EnviroClient client, String containerId) {
         return caller.onSignal(signal -> forward(client, containerId, signal));
     }
 
@@ -21,14 +21,6 @@ final class SignalForwarder {
             client.kill(containerId, signal);
         } catch (EnviroError e) {
             // The container may have exited meanwhile; the run's end says what happened.
-        }
-    }
-
-    static void uninstall(AutoCloseable forwarder) {
-        try {
-            forwarder.close();
-        } catch (Exception e) {
-            // restoring a signal handler does not fail
         }
     }
 }

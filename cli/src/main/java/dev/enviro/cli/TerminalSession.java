@@ -51,7 +51,7 @@ final class TerminalSession {
 
             @Override
             public void onCompleted() {
-                exit.completeExceptionally(new EnviroError(ErrorCode.INVALID_ARGUMENT, "the engine ended the attach to " + ref + " without the container's exit status; see 'enviro ps -a'"));
+                exit.completeExceptionally(new EnviroError(ErrorCode.INTERNAL, "the engine ended the attach to " + ref + " without the container's exit status; see 'enviro ps -a'"));
             }
         });
         Runnable detach = detachable && tty ? () -> exit.complete(0) : null;
@@ -117,17 +117,17 @@ final class TerminalSession {
             out.flush();
         }
         if (detached.get()) return 0;
-        throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "the engine ended the exec without its exit status");
+        throw new EnviroError(ErrorCode.INTERNAL, "the engine ended the exec without its exit status");
     }
 
     /** This terminal's keys and size, sent on an Attach call; closing restores the terminal and ends the call's input. */
     private static final class Keyboard implements AutoCloseable {
         private final StreamObserver<AttachInput> requests;
         /** Restores the terminal; null when it was not made raw. */
-        private final AutoCloseable raw;
-        private AutoCloseable resizes;
+        private final Caller.Registration raw;
+        private Caller.Registration resizes;
 
-        private Keyboard(StreamObserver<AttachInput> requests, AutoCloseable raw) {
+        private Keyboard(StreamObserver<AttachInput> requests, Caller.Registration raw) {
             this.requests = requests;
             this.raw = raw;
         }
@@ -186,12 +186,8 @@ final class TerminalSession {
 
         @Override
         public void close() {
-            try {
-                if (resizes != null) resizes.close();
-                if (raw != null) raw.close();
-            } catch (Exception e) {
-                // restoring a terminal reports its own failure
-            }
+            if (resizes != null) resizes.close();
+            if (raw != null) raw.close();
             synchronized (requests) {
                 try {
                     requests.onCompleted();

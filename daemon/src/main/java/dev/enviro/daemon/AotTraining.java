@@ -1,29 +1,19 @@
 package dev.enviro.daemon;
 
 import dev.enviro.errors.EnviroError;
-import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import dev.enviro.cli.Main;
 import dev.enviro.cli.QuietLogging;
 import dev.enviro.grpc.EngineAddress;
 import dev.enviro.grpc.v1.Container;
 import dev.enviro.grpc.v1.EnviroGrpc;
-import dev.enviro.grpc.v1.Exit;
 import dev.enviro.grpc.v1.Image;
 import dev.enviro.grpc.v1.InfoRequest;
 import dev.enviro.grpc.v1.InfoResponse;
 import dev.enviro.grpc.v1.InspectRequest;
 import dev.enviro.grpc.v1.InspectResponse;
-import dev.enviro.grpc.v1.LayerProgress;
 import dev.enviro.grpc.v1.ListImagesRequest;
 import dev.enviro.grpc.v1.ListImagesResponse;
-import dev.enviro.grpc.v1.ListRequest;
-import dev.enviro.grpc.v1.ListResponse;
-import dev.enviro.grpc.v1.LogChunk;
-import dev.enviro.grpc.v1.PullRequest;
-import dev.enviro.grpc.v1.PullUpdate;
-import dev.enviro.grpc.v1.RunEvent;
-import dev.enviro.grpc.v1.RunRequest;
 import io.grpc.netty.shaded.io.netty.util.internal.PlatformDependent;
 import io.grpc.stub.StreamObserver;
 import java.io.BufferedReader;
@@ -97,7 +87,7 @@ public final class AotTraining {
      */
     static boolean trainDaemon(Path dir) {
         PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
-        System.setProperty("enviro.log.level", "INFO");
+        EnviroDaemon.logAtInfo();
         EnviroDaemon daemon;
         try {
             // the engine wants its state directory reachable by containers' unprivileged root (search only)
@@ -201,23 +191,8 @@ public final class AotTraining {
         }
 
         @Override
-        public void list(ListRequest request, StreamObserver<ListResponse> response) {
-            response.onNext(ListResponse.newBuilder().addContainers(CONTAINER).build());
-            response.onCompleted();
-        }
-
-        @Override
         public void listImages(ListImagesRequest request, StreamObserver<ListImagesResponse> response) {
             response.onNext(ListImagesResponse.newBuilder().addImages(IMAGE).build());
-            response.onCompleted();
-        }
-
-        @Override
-        public void pull(PullRequest request, StreamObserver<PullUpdate> response) {
-            response.onNext(PullUpdate.newBuilder().setStatus("latest: Pulling from busybox").build());
-            response.onNext(PullUpdate.newBuilder().setLayer(LayerProgress.newBuilder()
-                    .setDigest(IMAGE.getManifestDigest()).setBytes(4_261_000L).setTotal(4_261_000L).setComplete(true)).build());
-            response.onNext(PullUpdate.newBuilder().setDone(IMAGE).build());
             response.onCompleted();
         }
 
@@ -230,17 +205,6 @@ public final class AotTraining {
         @Override
         public void info(InfoRequest request, StreamObserver<InfoResponse> response) {
             response.onNext(InfoResponse.newBuilder().setVersion("training").setStateDir("/training").build());
-            response.onCompleted();
-        }
-
-        @Override
-        public void run(RunRequest request, StreamObserver<RunEvent> response) {
-            response.onNext(RunEvent.newBuilder().setStarted(CONTAINER).build());
-            if (!request.getDetach()) {
-                response.onNext(RunEvent.newBuilder().setOutput(LogChunk.newBuilder().setStream(LogChunk.Stream.STDOUT)
-                        .setData(ByteString.copyFromUtf8("hi\n")).setTime(CREATED)).build());
-                response.onNext(RunEvent.newBuilder().setExit(Exit.newBuilder().setCode(0).setContainer(CONTAINER)).build());
-            }
             response.onCompleted();
         }
     }

@@ -8,7 +8,6 @@ import dev.enviro.grpc.Timestamps;
 
 import com.google.protobuf.ByteString;
 import dev.enviro.actors.ContainerView;
-import dev.enviro.actors.Engine;
 import dev.enviro.grpc.v1.Container;
 import dev.enviro.grpc.v1.ContainerSpec;
 import dev.enviro.grpc.v1.Event;

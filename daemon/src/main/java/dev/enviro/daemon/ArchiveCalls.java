@@ -7,7 +7,6 @@ import dev.enviro.actors.Engine;
 import dev.enviro.grpc.v1.LoadImageRequest;
 import dev.enviro.grpc.v1.LoadImageResponse;
 import dev.enviro.grpc.v1.SaveImageChunk;
-import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.InputStream;
@@ -102,14 +101,8 @@ final class ArchiveCalls {
 
     /** Writes the archive to a spool file, then streams it; the client's flow control paces the reads. */
     void save(List<String> refs, StreamObserver<SaveImageChunk> out) {
-        ServerCallStreamObserver<SaveImageChunk> call = (ServerCallStreamObserver<SaveImageChunk>) out;
         // (only while the call's handler runs may its readiness be watched)
-        Object ready = new Object();
-        call.setOnReadyHandler(() -> {
-            synchronized (ready) {
-                ready.notifyAll();
-            }
-        });
+        StreamGate gate = StreamGate.install(out);
         Path file;
         try {
             file = spoolFile("save", "images.tar");
@@ -123,18 +116,15 @@ final class ArchiveCalls {
                 out.onError(ApiStatus.of(failure, "SaveImage"));
                 return;
             }
-            Thread.ofVirtual().name("enviro-save").start(() -> stream(file, call, ready));
+            Thread.ofVirtual().name("enviro-save").start(() -> stream(file, out, gate));
         });
     }
 
-    private static void stream(Path file, ServerCallStreamObserver<SaveImageChunk> call, Object ready) {
+    private static void stream(Path file, StreamObserver<SaveImageChunk> call, StreamGate gate) {
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buf = new byte[CHUNK];
             for (int n; (n = in.readNBytes(buf, 0, CHUNK)) > 0; ) {
-                synchronized (ready) {
-                    while (!call.isReady() && !call.isCancelled()) ready.wait(100);
-                }
-                if (call.isCancelled()) return;
+                if (!gate.awaitReady()) return; // cancelled
                 call.onNext(SaveImageChunk.newBuilder().setData(ByteString.copyFrom(buf, 0, n)).build());
             }
             call.onCompleted();

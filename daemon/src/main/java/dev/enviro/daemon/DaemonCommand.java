@@ -4,7 +4,6 @@ import dev.enviro.errors.EnviroError;
 import dev.enviro.errors.ErrorCode;
 import dev.enviro.grpc.EffectiveUser;
 import dev.enviro.cli.EnviroCommand;
-import dev.enviro.cli.ExitCodes;
 import dev.enviro.daemon.relay.RelayServer;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -44,8 +43,7 @@ public final class DaemonCommand implements Callable<Integer> {
             // a relay reached an engine at this address: this line runs inside it
             throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "an Enviro engine is already running at " + root.address() + ": stop it first, or give this one another --host");
         }
-        // logback.xml's level; before the first SLF4J logger is created
-        System.setProperty("enviro.log.level", "INFO");
+        EnviroDaemon.logAtInfo();
         // The flags are the enviro.journal.* settings (docs/lifecycle.md); properties win over the environment.
         if (journal != null) System.setProperty("enviro.journal.backend", journal);
         if (journalUrl != null) System.setProperty("enviro.journal.url", journalUrl);

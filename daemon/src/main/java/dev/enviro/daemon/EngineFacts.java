@@ -1,6 +1,5 @@
 package dev.enviro.daemon;
 
-import dev.enviro.errors.EnviroError;
 import dev.enviro.grpc.EffectiveUser;
 
 import dev.enviro.ffm.IdMap;

@@ -50,6 +50,11 @@ public final class EnviroDaemon implements AutoCloseable {
         this.parts = parts;
     }
 
+    /** A daemon logs at INFO (logback.xml's {@code enviro.log.level}); call before the first SLF4J logger is made. */
+    static void logAtInfo() {
+        System.setProperty("enviro.log.level", "INFO");
+    }
+
     /** {@code enviro daemon}: the real engine under {@code settings.stateDir()}, served on {@code settings.address()}. */
     public static EnviroDaemon start(DaemonSettings settings) throws EnviroError {
         // Refuse before the engine touches the state directory when another engine already serves here.
@@ -62,7 +67,7 @@ public final class EnviroDaemon implements AutoCloseable {
             // Logs are read by io_uring completions and woken by one shared inotify fd: no polling, no thread per log.
             ContainerLogs containerLogs = openLogs(dispatcher, parts);
             LogSource logs = FollowedLog.source(containerLogs);
-            return serve(engine, logs, settings.address(), parts, built.info(), settings.stateDir().resolve("content").resolve("ingest"));
+            return serve(engine, logs, settings.address(), parts, built.info(), dev.enviro.images.ImageStore.ingestDirectory(settings.stateDir()));
         } catch (RuntimeException e) {
             closeAll(parts, e);
             throw e;
@@ -80,7 +85,13 @@ public final class EnviroDaemon implements AutoCloseable {
         io.grpc.ServerServiceDefinition api = io.grpc.ServerInterceptors.intercept(
                 new EnviroService(engine, logs, info, spool, cliSessions), new CorrelationInterceptor());
         UnixSocketServer server = UnixSocketServer.bind(address, () -> api);
-        InProcessApi inProcess = InProcessApi.start(address, api);
+        InProcessApi inProcess;
+        try {
+            inProcess = InProcessApi.start(address, api);
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
         log.info("Enviro engine API listening on {}", address);
         return new EnviroDaemon(server, inProcess, cliSessions, engine, parts);
     }

@@ -16,7 +16,6 @@ import dev.enviro.grpc.v1.ContainerSpec;
 import dev.enviro.grpc.v1.LogChunk;
 import dev.enviro.grpc.v1.RunEvent;
 import dev.enviro.images.ImageSummary;
-import io.grpc.Status;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

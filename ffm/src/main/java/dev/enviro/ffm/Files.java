@@ -13,7 +13,7 @@ import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
-/** open, read, write, close, poll, lchown, xattrs and sync_file_range: what Java's NIO cannot do (in one syscall: proc's id maps, owner and group at once; xattrs outside {@code user.}). */
+/** open, read, write, close, poll, mkdir, rmdir, lchown, xattrs and sync_file_range: what Java's NIO cannot do (in one syscall: proc's id maps, owner and group at once; xattrs outside {@code user.}). */
 public final class Files {
     private Files() {}
 
@@ -62,6 +62,16 @@ public final class Files {
         static final MethodHandle HANDLE = Native.downcall("sync_file_range", DESC);
     }
 
+    private static final class mkdir {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT);
+        static final MethodHandle HANDLE = Native.downcall("mkdir", DESC);
+    }
+
+    private static final class rmdir {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS);
+        static final MethodHandle HANDLE = Native.downcall("rmdir", DESC);
+    }
+
     private static final class poll {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
         static final MethodHandle HANDLE = Native.downcall("poll", DESC);
@@ -73,6 +83,32 @@ public final class Files {
             int fd = (int) open.HANDLE.invokeExact(state, arena.allocateFrom(path.toString()), flags, mode);
             if (fd < 0) throw new SyscallException("open", Native.errno(state), path.toString());
             return new Fd(fd);
+        } catch (SyscallException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.linkError(t);
+        }
+    }
+
+    /** mkdir(2), with the kernel's errno on failure (NIO keeps only its text: a cgroup's EBUSY, EACCES and ENOENT must be told apart). */
+    public static void mkdir(Path path, int mode) throws SyscallException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Native.captureState(arena);
+            int rc = (int) mkdir.HANDLE.invokeExact(state, arena.allocateFrom(path.toString()), mode);
+            if (rc < 0) throw new SyscallException("mkdir", Native.errno(state), path.toString());
+        } catch (SyscallException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.linkError(t);
+        }
+    }
+
+    /** rmdir(2), with the kernel's errno on failure. */
+    public static void rmdir(Path path) throws SyscallException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Native.captureState(arena);
+            int rc = (int) rmdir.HANDLE.invokeExact(state, arena.allocateFrom(path.toString()));
+            if (rc < 0) throw new SyscallException("rmdir", Native.errno(state), path.toString());
         } catch (SyscallException e) {
             throw e;
         } catch (Throwable t) {

@@ -9,7 +9,6 @@ import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
-import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -110,7 +109,6 @@ public final class EnviroClient implements AutoCloseable {
         return call(() -> stub.wait(WaitRequest.newBuilder().setRef(ref).build()));
     }
 
-    /** {@code archive} is made absolute here: the engine resolves it on its own host, which for a unix socket is this one. */
     /**
      * Loads the archive {@code archive} yields (an OCI layout tar or a {@code docker save} archive),
      * sent in the call: the engine never opens a client's path; {@code name} is the archive's file

@@ -3,6 +3,7 @@ package dev.enviro.images;
 import dev.enviro.errors.EnviroError;
 import dev.enviro.errors.ErrorCode;
 import dev.enviro.images.registry.Credentials;
+import dev.enviro.images.content.ContentStore;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -14,6 +15,14 @@ public interface ImageStore {
     /** Opens (creating if needed) the store under {@code stateDir} (see docs/contracts.md). */
     static ImageStore open(Path stateDir) throws EnviroError {
         return LocalImageStore.open(stateDir, Set.of());
+    }
+
+    /**
+     * Where partial writes of the store under {@code stateDir} go, emptied when the store opens: the
+     * place for anything that must not outlive a crash (an upload being received, say).
+     */
+    static Path ingestDirectory(Path stateDir) {
+        return LocalImageStore.contentDirectory(stateDir).resolve(ContentStore.INGEST);
     }
 
     /**
@@ -35,7 +44,7 @@ public interface ImageStore {
     /**
      * Resolves a reference: a name ({@code localhost/busybox}, {@code busybox:latest}; the tag
      * defaults to {@code latest}), a full or short config id, or a manifest digest.
-     * Fails with {@link EnviroError.Kind#NOT_FOUND} whose message says how to get the image.
+     * Fails with {@link dev.enviro.errors.ErrorCode#NOT_FOUND} whose message says how to get the image.
      */
     ResolvedImage resolve(String reference) throws EnviroError;
 
@@ -43,7 +52,7 @@ public interface ImageStore {
      * Pulls {@code reference} from its registry ({@code busybox} is {@code docker.io/library/busybox:latest})
      * for {@code platform} ({@code os/arch[/variant]}, null for the host's), with {@code credentials}
      * (null: anonymous), reporting progress to {@code events} from the downloading threads. The name
-     * is recorded once every blob is committed. Kinds: NOT_FOUND, DENIED, UNAVAILABLE, DIGEST_MISMATCH, MALFORMED, IO.
+     * is recorded once every blob is committed. Codes: NOT_FOUND, DENIED, UNAVAILABLE, CORRUPT, INVALID_ARGUMENT (malformed), INTERNAL.
      */
     default ImageSummary pull(String reference, String platform, Credentials credentials, Consumer<PullEvent> events) throws EnviroError {
         throw new EnviroError(ErrorCode.INTERNAL, getClass().getSimpleName() + " cannot pull images");
@@ -51,7 +60,7 @@ public interface ImageStore {
 
     /**
      * Adds {@code target} as a name of the image {@code source} resolves to (a name already pointing
-     * elsewhere moves, as {@code docker tag}). Kinds: NOT_FOUND, MALFORMED (not a valid name).
+     * elsewhere moves, as {@code docker tag}). Codes: NOT_FOUND, INVALID_ARGUMENT (not a valid name).
      */
     default ImageSummary tag(String source, String target) throws EnviroError {
         throw new EnviroError(ErrorCode.INTERNAL, getClass().getSimpleName() + " cannot tag images");

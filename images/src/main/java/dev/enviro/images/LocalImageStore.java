@@ -64,8 +64,12 @@ final class LocalImageStore implements ImageStore {
         this.pullMarkers = stateDir.resolve("images").resolve("pulls");
     }
 
+    static Path contentDirectory(Path stateDir) {
+        return stateDir.resolve("content");
+    }
+
     static LocalImageStore open(Path stateDir, Set<String> insecureRegistries) throws EnviroError {
-        ContentStore content = ContentStore.open(stateDir.resolve("content"));
+        ContentStore content = ContentStore.open(contentDirectory(stateDir));
         LocalImageStore store;
         try {
             store = new LocalImageStore(stateDir, content, ImageRefs.open(stateDir.resolve("images")), insecureRegistries);

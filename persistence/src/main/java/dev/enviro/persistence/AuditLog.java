@@ -3,6 +3,13 @@ package dev.enviro.persistence;
 import dev.enviro.errors.EnviroError;
 import dev.enviro.errors.ErrorCode;
 import java.sql.Connection;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.stream.Stream;
+import org.apache.pekko.persistence.jdbc.db.SlickExtension;
+import org.apache.pekko.persistence.jdbc.db.SlickExtensionImpl;
+import org.apache.pekko.stream.javadsl.StreamConverters;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -45,26 +52,50 @@ public final class AuditLog {
             ORDER BY j."ordering"
             """;
 
+    /**
+     * The journal's orderings from the last one written more than {@link #SETTLE} ago: the writes
+     * that may still be committing. The journal's writers run in parallel transactions, so ordering
+     * N+1 can be visible while N is not yet; an offset shown past such a hole would let a resumed read
+     * ({@code --after}) skip N for good, as Pekko's read journal avoids by waiting. A hole here ends
+     * the read before it instead (the next read shows the rest). Older holes are deletions.
+     */
+    private static final String RECENT_ORDERINGS = """
+            SELECT settled."base", j."ordering"
+            FROM (SELECT COALESCE(MAX("ordering"), 0) AS "base" FROM "event_journal" WHERE "write_timestamp" < ?) settled
+            LEFT JOIN "event_journal" j ON j."ordering" > settled."base"
+            ORDER BY j."ordering"
+            """;
+
+    /** Longer than a journal write's transaction takes. */
+    private static final long SETTLE = 1_000;
+
+    private final ActorSystem<?> system;
     private final JdbcReadJournal journal;
     private final JournalSettings settings;
     private final Serialization serialization;
-    /** The connection {@link #current} reads with; guarded by this. */
-    private Connection connection;
 
     public AuditLog(ActorSystem<?> system, JournalSettings settings) {
+        this.system = system;
         this.journal = PersistenceQuery.get(system.classicSystem())
                 .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
         this.settings = settings;
         this.serialization = SerializationExtension.get(system.classicSystem());
     }
 
-    /** Whether {@code query} waits for events to come: following past a bound that has already passed is just reading what is there. */
-    public static boolean follows(AuditQuery query) {
-        return query.follow() && (query.until() == null || query.until().isAfter(Instant.now()));
+    /**
+     * Events matching {@code query}, oldest first. What is in the journal now is one query on
+     * {@code blocking} (no stream to materialize: a short {@code enviro events} was mostly that); a
+     * {@code follow} past now is the read journal's endless stream, until {@code until} passes.
+     */
+    public CompletionStage<Stream<AuditRecord>> events(AuditQuery query, Executor blocking) {
+        // following past a bound that has already passed is just reading what is there
+        if (query.follow() && (query.until() == null || query.until().isAfter(Instant.now()))) {
+            return CompletableFuture.completedFuture(follow(query).runWith(StreamConverters.asJavaStream(), system));
+        }
+        return CompletableFuture.supplyAsync(() -> current(query).stream(), blocking);
     }
 
-    /** Events matching a {@link #follows following} {@code query}, oldest first, endless until {@code until} passes. */
-    public Source<AuditRecord, NotUsed> follow(AuditQuery query) {
+    private Source<AuditRecord, NotUsed> follow(AuditQuery query) {
         Offset from = Offset.sequence(query.afterOffset());
         Source<AuditRecord, NotUsed> records = journal.eventsByTag(EventTags.LIFECYCLE, from)
                 .filter(e -> e.event() instanceof LifecycleEvent)
@@ -84,43 +115,22 @@ public final class AuditLog {
     }
 
     /**
-     * Events matching {@code query} that are in the journal now, oldest first; blocks. One connection
-     * is kept for these reads (opening one was a third of a short {@code enviro events}); a failed read
-     * drops it and tries once more on a new one, so a restarted PostgreSQL costs no failed command.
+     * Events matching {@code query} that are in the journal now, oldest first; blocks. The connection
+     * is the journal plugin's own pool's (one pool per journal: an H2 file must not be opened by two).
      */
-    public synchronized List<AuditRecord> current(AuditQuery query) {
-        try {
-            return read(query);
-        } catch (SQLException first) {
-            closeConnection();
-            try {
-                return read(query);
-            } catch (SQLException e) {
-                closeConnection();
-                throw new EnviroError(ErrorCode.UNAVAILABLE, "cannot read the audit log from the journal at "
-                        + settings.location() + ": " + JournalProbe.oneLine(e) + ": retry once the journal is back", e);
-            }
+    public List<AuditRecord> current(AuditQuery query) {
+        var database = ((SlickExtensionImpl) SlickExtension.get(system.classicSystem()))
+                .database(system.classicSystem().settings().config().getConfig("jdbc-read-journal")).database();
+        try (Connection connection = database.source().createConnection()) {
+            return read(connection, query);
+        } catch (SQLException e) {
+            throw new EnviroError(ErrorCode.UNAVAILABLE, "cannot read the audit log from the journal at "
+                    + settings.location() + ": " + JournalProbe.oneLine(e) + ": retry once the journal is back", e);
         }
     }
 
-    /** Closes the connection {@link #current} keeps; the next read opens a new one. */
-    public synchronized void close() {
-        closeConnection();
-    }
-
-    private void closeConnection() {
-        if (connection == null) return;
-        try {
-            connection.close();
-        } catch (SQLException ignored) {
-            // it is being dropped because it failed, or the engine stops
-        }
-        connection = null;
-    }
-
-    private List<AuditRecord> read(AuditQuery query) throws SQLException {
+    private List<AuditRecord> read(Connection connection, AuditQuery query) throws SQLException {
         List<AuditRecord> records = new ArrayList<>();
-        if (connection == null) connection = JournalProbe.connect(settings);
         try (PreparedStatement select = connection.prepareStatement(CURRENT_BY_TAG)) {
             select.setString(1, EventTags.LIFECYCLE);
             select.setLong(2, query.afterOffset());
@@ -134,7 +144,27 @@ public final class AuditLog {
                 }
             }
         }
+        long hole = firstHole(connection);
+        records.removeIf(r -> r.offset() >= hole);
         return records;
+    }
+
+    /** The lowest ordering that may still be committing ({@link #RECENT_ORDERINGS}); past the end when none. */
+    static long firstHole(Connection connection) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(RECENT_ORDERINGS)) {
+            select.setLong(1, System.currentTimeMillis() - SETTLE);
+            try (ResultSet rows = select.executeQuery()) {
+                long previous = -1;
+                while (rows.next()) {
+                    if (previous < 0) previous = rows.getLong(1); // the last settled ordering (0: none yet)
+                    long ordering = rows.getLong(2);
+                    if (rows.wasNull()) break; // nothing written since
+                    if (ordering > previous + 1) return previous + 1;
+                    previous = ordering;
+                }
+            }
+        }
+        return Long.MAX_VALUE;
     }
 
     private static AuditRecord record(EventEnvelope envelope) {

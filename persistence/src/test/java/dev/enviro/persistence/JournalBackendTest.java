@@ -152,7 +152,6 @@ class JournalBackendTest {
             assertEquals(List.of(), audit.current(new AuditQuery(Instant.now().plusSeconds(3600), null, Set.of(), Set.of(), false, 0)));
             List<AuditRecord> resumed = audit.current(new AuditQuery(null, null, Set.of(), Set.of(), false, 6));
             assertEquals(written.subList(6, 8), resumed.stream().map(AuditRecord::event).toList());
-            audit.close();
             List<AuditRecord> history = audit.history("container|" + id)
                     .runWith(Sink.seq(), second.system()).toCompletableFuture().get(10, TimeUnit.SECONDS);
             assertEquals(written, history.stream().map(AuditRecord::event).toList());

@@ -28,7 +28,7 @@ public interface Executor {
     /**
      * Starts the container. Completes once the container's process has exec'd its command, or
      * fails with an {@link EnviroError} naming the step and errno (e.g. {@code pivot_root: EINVAL})
-     * or {@link EnviroError.Kind#EXECUTABLE_NOT_FOUND}.
+     * or {@link ErrorCode#COMMAND_NOT_FOUND}.
      */
     CompletionStage<ContainerProcess> execute(PreparedContainer prepared);
 
@@ -82,12 +82,6 @@ public interface Executor {
     }
 
     /**
-     * Starts {@code exec} in the running container {@code running} (created from {@code container}): the same
-     * path as a container's start, joining its namespaces instead of creating them, entering its cgroup, under
-     * its capabilities and seccomp filter. Completes once the command has exec'd, with the exec's own process
-     * (its monitor, log and status files): {@link #awaitExit} and {@link #signal} take it as they take a container's.
-     */
-    /**
      * Where the monitor of {@code containerId} (or of its exec {@code execId}, when not null) takes a
      * terminal's input and window sizes; empty when this executor has no such socket (a container
      * started without {@code -i} or {@code -t}). Only the executor knows its own layout.
@@ -96,6 +90,12 @@ public interface Executor {
         return java.util.Optional.empty();
     }
 
+    /**
+     * Starts {@code exec} in the running container {@code running} (created from {@code container}): the same
+     * path as a container's start, joining its namespaces instead of creating them, entering its cgroup, under
+     * its capabilities and seccomp filter. Completes once the command has exec'd, with the exec's own process
+     * (its monitor, log and status files): {@link #awaitExit} and {@link #signal} take it as they take a container's.
+     */
     default CompletionStage<ContainerProcess> exec(ContainerSpec container, ContainerProcess running, ExecSpec exec) {
         return java.util.concurrent.CompletableFuture.failedStage(new EnviroError(ErrorCode.INVALID_ARGUMENT,
                 type() + " executor cannot exec into containers"));

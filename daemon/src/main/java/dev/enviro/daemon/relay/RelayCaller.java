@@ -66,7 +66,7 @@ public final class RelayCaller implements Caller {
     @Override public boolean outIsTerminal() { return (ttys & 2) != 0; }
 
     @Override
-    public AutoCloseable rawTerminal() {
+    public Registration rawTerminal() {
         if (!inIsTerminal()) return () -> { };
         relay.send(RelayFrames.MODE, new byte[] {RelayFrames.MODE_RAW});
         return () -> relay.send(RelayFrames.MODE, new byte[] {RelayFrames.MODE_RESTORE});
@@ -79,13 +79,13 @@ public final class RelayCaller implements Caller {
     }
 
     @Override
-    public AutoCloseable onResize(Consumer<WindowSize> resized) {
+    public Registration onResize(Consumer<WindowSize> resized) {
         this.resized = resized;
         return () -> this.resized = null;
     }
 
     @Override
-    public AutoCloseable onSignal(IntConsumer forward) {
+    public Registration onSignal(IntConsumer forward) {
         this.signals = forward;
         return () -> this.signals = null;
     }

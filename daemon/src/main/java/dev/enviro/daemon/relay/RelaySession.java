@@ -66,7 +66,7 @@ final class RelaySession {
             } catch (Exception | Error e) {
                 log.warn("enviro {} failed in the engine", start.args(), e);
                 caller.err().println("Error: the engine failed running this command: " + e);
-                code = 125;
+                code = dev.enviro.errors.ErrorCode.ENGINE_FAILURE_EXIT;
             }
             int signal = endedBy.get();
             Thread.interrupted(); // (a verb may leave its thread interrupted: the exit code must still go out)

@@ -21,6 +21,9 @@ import java.nio.file.StandardOpenOption;
  */
 public final class ContentStore {
     private final Path blobs;
+    /** The directory of partial writes, below the content directory. */
+    public static final String INGEST = "ingest";
+
     private final Path ingest;
 
     private ContentStore(Path blobs, Path ingest) {
@@ -34,7 +37,7 @@ public final class ContentStore {
      */
     public static ContentStore open(Path contentDir) throws EnviroError {
         Path blobs = contentDir.resolve("blobs").resolve("sha256");
-        Path ingest = contentDir.resolve("ingest");
+        Path ingest = contentDir.resolve(INGEST);
         try {
             Files.createDirectories(blobs);
             Files.createDirectories(ingest);

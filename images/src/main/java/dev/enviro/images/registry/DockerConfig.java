@@ -49,10 +49,6 @@ public final class DockerConfig {
         return new DockerConfig(name, root);
     }
 
-    public String name() {
-        return name;
-    }
-
     /** The credentials stored for {@code registry} (a name as references spell it: {@code docker.io}, {@code host:port}). */
     public Optional<Credentials> find(String registry) throws EnviroError {
         JsonNode auths = root.path("auths");

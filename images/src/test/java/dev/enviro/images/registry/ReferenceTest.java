@@ -6,13 +6,10 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.enviro.images.oci.Descriptor;
 import dev.enviro.images.content.Digest;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class ReferenceTest {
     static final String D = "sha256:" + "a".repeat(64);

@@ -118,7 +118,7 @@ public final class CgroupV1 implements Cgroup {
         // FREEZING until every task has reached the refrigerator; a task in uninterruptible sleep can delay it
         while (!FreezerController.v1Settled(files.read(state), frozen)) {
             if (System.nanoTime() > deadline) {
-                throw new SyscallException("wait 5 s for " + state + " to settle (it still reads " + files.read(state).strip() + ")", Errno.EBUSY);
+                throw new EnviroError(ErrorCode.INTERNAL, state + " still reads " + files.read(state).strip() + " after 5 s");
             }
             files.write(state.getParent().resolve(f.name()), f.value());
             sleep();

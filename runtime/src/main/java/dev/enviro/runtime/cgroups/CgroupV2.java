@@ -119,7 +119,7 @@ public final class CgroupV2 implements Cgroup {
         files.write(dir.resolve(f.name()), f.value());
         long deadline = System.nanoTime() + SETTLE_NANOS;
         while (!FreezerController.v2Settled(files.read(dir.resolve("cgroup.events")), frozen)) {
-            if (System.nanoTime() > deadline) throw new SyscallException("wait 5 s for " + dir + "/cgroup.events to settle", Errno.EBUSY);
+            if (System.nanoTime() > deadline) throw new EnviroError(ErrorCode.INTERNAL, dir + "/cgroup.events did not settle after 5 s");
             CgroupV1.sleep();
         }
     }

@@ -5,14 +5,9 @@ import dev.enviro.ffm.Fd;
 import dev.enviro.ffm.Files;
 import dev.enviro.ffm.SyscallException;
 import dev.enviro.ffm.SyscallQueue;
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -36,31 +31,20 @@ public final class KernelCgroupFiles implements CgroupFiles {
     @Override
     public void createDirectory(Path dir) throws SyscallException {
         try {
-            java.nio.file.Files.createDirectory(dir);
-        } catch (FileAlreadyExistsException exists) {
+            Files.mkdir(dir, 0755);
+        } catch (SyscallException e) {
             // idempotent: a restarted engine repeats the step
-        } catch (NoSuchFileException e) {
-            throw new SyscallException("mkdir " + dir, Errno.ENOENT);
-        } catch (IOException e) {
-            throw new SyscallException("mkdir " + dir, errno(e));
+            if (e.errno() != Errno.EEXIST) throw e;
         }
     }
 
     @Override
     public void removeDirectory(Path dir) throws SyscallException {
         try {
-            java.nio.file.Files.deleteIfExists(dir);
-        } catch (DirectoryNotEmptyException e) {
-            throw new SyscallException("rmdir " + dir, Errno.ENOTEMPTY);
-        } catch (IOException e) {
-            throw new SyscallException("rmdir " + dir, errno(e));
+            Files.rmdir(dir);
+        } catch (SyscallException e) {
+            if (e.errno() != Errno.ENOENT) throw e;
         }
-    }
-
-    /** NIO keeps only strerror's text; the two errnos that matter here are told apart by it. */
-    private static int errno(IOException e) {
-        String reason = e instanceof FileSystemException f ? String.valueOf(f.getReason()) : String.valueOf(e.getMessage());
-        return reason.contains("busy") ? Errno.EBUSY : Errno.EIO;
     }
 
     @Override

@@ -18,6 +18,7 @@ import dev.enviro.ffm.helper.HelperPlan;
 import dev.enviro.ffm.helper.PlanWriter;
 import dev.enviro.images.ImageStore;
 import dev.enviro.images.Mount;
+import dev.enviro.images.ImageConfig;
 import dev.enviro.images.ResolvedImage;
 import dev.enviro.images.Snapshotter;
 import dev.enviro.runtime.ContainerProcess;
@@ -108,11 +109,15 @@ public final class NativeExecutor implements Executor {
         return stateDir.resolve("containers").resolve(id);
     }
 
+    /** An exec's log, status or attach socket: {@code containers/<id>/exec/<exec id><suffix>}. */
+    private Path execFile(String containerId, String execId, String suffix) {
+        return containerDir(containerId).resolve("exec").resolve(execId + suffix);
+    }
+
     /** {@code containers/<id>/attach.sock}, or an exec's {@code containers/<id>/exec/<exec id>.sock}. */
     @Override
     public Optional<Path> attachSocket(String containerId, String execId) {
-        Path socket = execId == null ? containerDir(containerId).resolve(ATTACH_SOCKET)
-                : containerDir(containerId).resolve("exec").resolve(execId + ".sock");
+        Path socket = execId == null ? containerDir(containerId).resolve(ATTACH_SOCKET) : execFile(containerId, execId, ".sock");
         return java.nio.file.Files.exists(socket) ? Optional.of(socket) : Optional.empty();
     }
 
@@ -182,6 +187,8 @@ public final class NativeExecutor implements Executor {
         } catch (IOException e) {
             throw new EnviroError(ErrorCode.INTERNAL, "container " + spec.name() + ": cannot write plan.bin: " + e.getMessage(), e);
         }
+        // each start replaces what execs start from: a restart may run a newer image under the same name
+        execBases.put(spec.id(), new ExecBase(image.config(), users, security));
         return new PreparedContainer(spec, dir, process, image.manifestDigest());
     }
 
@@ -288,14 +295,16 @@ public final class NativeExecutor implements Executor {
                     exec.user() != null ? exec.user() : d.user(), d.hostname(), d.autoRemove(), d.restartPolicy(), d.resources(),
                     d.security(), d.options()));
             ExecBase base = execBase(container, dir);
-            ResolvedProcess process = ProcessResolution.resolve(as, base.image().config(), base.users());
+            ResolvedProcess process = ProcessResolution.resolve(as, base.config(), base.users());
             checkMapped(as, process);
             SecurityProfile security = base.security();
             java.nio.file.Files.createDirectories(execDir);
             HelperPlan execPlan = ContainerPlan.exec(new HelperPlan.Join(running.pid(), running.pidStartTime()), process,
-                    dir.resolve("rootfs").toString(), execDir.resolve(exec.id() + ".log"), execDir.resolve(exec.id() + ".status"), idMap, security);
+                    dir.resolve("rootfs").toString(), execFile(container.id(), exec.id(), ".log"),
+                    execFile(container.id(), exec.id(), ".status"), idMap, security);
             if (exec.tty() || exec.interactive()) {
-                execPlan = execPlan.withTerminal(new HelperPlan.Terminal(exec.tty(), exec.interactive(), execDir.resolve(exec.id() + ".sock").toString()));
+                execPlan = execPlan.withTerminal(new HelperPlan.Terminal(exec.tty(), exec.interactive(),
+                        execFile(container.id(), exec.id(), ".sock").toString()));
             }
             plan = PlanWriter.write(execPlan);
         } catch (EnviroError e) {
@@ -312,19 +321,19 @@ public final class NativeExecutor implements Executor {
                     channel.close();
                     throw e;
                 }
-                return new Spawned(channel, primed);
+                return channel;
             } catch (IOException | SyscallException e) {
                 throw new CompletionException(new EnviroError(ErrorCode.INTERNAL,
                         "container " + container.name() + ": exec: cannot start enviro-helper: " + e.getMessage(), e));
             }
-        }, blocking).thenCompose(spawned -> spawned.channel().receive(queue)
-                .thenApplyAsync(message -> joinCgroup(container, spawned.channel(), message, spawned.cgroupReady()), blocking)
-                .thenCompose(child -> spawned.channel().receive(queue).thenApply(message -> {
+        }, blocking).thenCompose(channel -> channel.receive(queue)
+                .thenApplyAsync(message -> joinCgroup(container, channel, message, primed), blocking)
+                .thenCompose(child -> channel.receive(queue).thenApply(message -> {
                     if (!(message instanceof HelperMessage.Started)) throw new CompletionException(failure(container, message));
                     return new ContainerProcess(container.id(), child.pid, child.pidStartTime, child.monitorPid, child.monitorStartTime,
-                            execDir.resolve(exec.id() + ".log"), execDir.resolve(exec.id() + ".status"));
+                            execFile(container.id(), exec.id(), ".log"), execFile(container.id(), exec.id(), ".status"));
                 }))
-                .whenComplete((p, e) -> spawned.channel().close()))
+                .whenComplete((p, e) -> channel.close()))
                 .exceptionally(e -> {
                     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                     if (cause instanceof EnviroError ee) throw new CompletionException(ee);
@@ -336,19 +345,19 @@ public final class NativeExecutor implements Executor {
     /**
      * What every exec into a container starts from and that does not change while it runs: the image's
      * config, its users (read from the layers, never from the running container's files) and the
-     * security profile (seccomp compiled once). Kept per container until {@link #cleanup}: reading and
+     * security profile (seccomp compiled once), as {@link #prepare} made them for the start; read again
+     * only for a container the engine adopted after a restart. Kept until {@link #cleanup}: reading and
      * compiling them was ~4 ms of each exec.
      */
-    private record ExecBase(ResolvedImage image, UserDatabase users, SecurityProfile security) {}
+    private record ExecBase(ImageConfig config, UserDatabase users, SecurityProfile security) {}
 
     private final java.util.concurrent.ConcurrentMap<String, ExecBase> execBases = new java.util.concurrent.ConcurrentHashMap<>();
 
     private ExecBase execBase(ContainerSpec container, Path dir) throws IOException {
         ExecBase base = execBases.get(container.id());
         if (base != null) return base;
-        ResolvedImage image = images.resolve(container.image());
         List<Path> layers = java.nio.file.Files.readAllLines(dir.resolve("layers")).stream().filter(l -> !l.isBlank()).map(Path::of).toList();
-        base = new ExecBase(image, UserDatabase.read(layers), SecurityProfile.resolve(container.security()));
+        base = new ExecBase(images.resolve(container.image()).config(), UserDatabase.read(layers), SecurityProfile.resolve(container.security()));
         execBases.put(container.id(), base);
         return base;
     }
@@ -627,11 +636,13 @@ public final class NativeExecutor implements Executor {
             throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "container " + process.containerId().substring(0, 12)
                     + ": pausing needs a freezer cgroup the engine may write, and it has none (rootless on cgroup v1)");
         }
+        String failed = "container " + process.containerId().substring(0, 12) + ": cannot " + (paused ? "pause" : "unpause") + ": ";
         try {
             cgroups.get().container(process.containerId()).freeze(paused);
         } catch (SyscallException e) {
-            throw new EnviroError(ErrorCode.INTERNAL, "container " + process.containerId().substring(0, 12)
-                    + ": cannot " + (paused ? "pause" : "unpause") + ": " + e.getMessage(), e);
+            throw new EnviroError(ErrorCode.INTERNAL, failed + e.getMessage(), e);
+        } catch (EnviroError e) {
+            throw e.within(failed);
         }
     }
 

@@ -61,6 +61,8 @@ public final class Volumes {
             throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "-v " + spec + ": expected HOST-PATH:CONTAINER-PATH[:ro|rw]");
         }
         String host = parts[0], target = parts[1];
+        // before any Path.of, which refuses NUL with an exception of its own
+        if (host.indexOf('\0') >= 0) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "-v " + spec + ": NUL in the host path");
         if (!host.startsWith("/")) {
             throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "-v " + spec + ": the host path " + host + " is not absolute (named volumes are not supported): give an absolute path");
         }
@@ -116,9 +118,9 @@ public final class Volumes {
      * path inside the container's root, so neither can lead out of it.
      */
     private static void checkTarget(String flag, String target) {
+        if (target.indexOf('\0') >= 0) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, flag + ": NUL in the container path");
         if (!target.startsWith("/")) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, flag + ": the container path " + target + " is not absolute");
         if (clean(target).equals("/")) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, flag + ": cannot mount over the container's root /");
-        if (target.indexOf('\0') >= 0) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, flag + ": NUL in the container path");
     }
 
     /** Lexically cleaned (duplicate slashes, ., trailing slash): for comparing targets only. */

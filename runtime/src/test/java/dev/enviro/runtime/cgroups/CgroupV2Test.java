@@ -2,7 +2,6 @@ package dev.enviro.runtime.cgroups;
 
 import dev.enviro.errors.EnviroError;
 import dev.enviro.errors.ErrorCode;
-import dev.enviro.ffm.SyscallException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

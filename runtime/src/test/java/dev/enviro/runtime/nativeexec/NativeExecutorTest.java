@@ -13,7 +13,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.enviro.ffm.IdMap;
 import dev.enviro.ffm.Processes;
-import dev.enviro.ffm.SyscallException;
 import dev.enviro.runtime.ContainerProcess;
 import dev.enviro.runtime.ContainerSpec;
 import dev.enviro.runtime.ExitStatus;
@@ -27,7 +26,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -53,7 +51,7 @@ class NativeExecutorTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(Processes.getuid() == 0, "runs as root (the rootless path is RootlessExecutorTest)");
+        assumeTrue(Processes.getuid() == 0, "maps container root to host uid 100000, which only root may do; .ci/run runs as root, and the rootless path is RootlessExecutorTest");
         // /tmp/junit* dirs are 0700; the container's root is host uid 100000 and must reach its rootfs
         base = Files.createTempDirectory("enviro-native-");
         Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));

@@ -61,6 +61,13 @@ class VolumesTest {
     }
 
     @Test
+    void aNulInAPathIsRefusedAsTheRequestsFault() {
+        assertTrue(message(List.of("/srv/a:/da\0ta"), List.of()).contains("NUL in the container path"));
+        assertTrue(message(List.of("/srv/\0a:/data"), List.of()).contains("NUL in the host path"));
+        assertTrue(message(List.of(), List.of("/scr\0atch")).contains("NUL in the container path"));
+    }
+
+    @Test
     void badRequestsNameTheFlagAndWhatToDo() {
         assertTrue(message(List.of("rel:/a"), List.of()).contains("not absolute (named volumes are not supported)"));
         assertTrue(message(List.of("/missing/x:/a"), List.of()).contains("/missing/x does not exist: create it first"));
