@@ -87,7 +87,7 @@ public final class AotTraining {
      */
     static boolean trainDaemon(Path dir) {
         PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
-        EnviroDaemon.logAtInfo();
+        DaemonSettings.logAtInfo();
         EnviroDaemon daemon;
         try {
             // the engine wants its state directory reachable by containers' unprivileged root (search only)

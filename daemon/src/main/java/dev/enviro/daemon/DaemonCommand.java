@@ -43,7 +43,7 @@ public final class DaemonCommand implements Callable<Integer> {
             // a relay reached an engine at this address: this line runs inside it
             throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "an Enviro engine is already running at " + root.address() + ": stop it first, or give this one another --host");
         }
-        EnviroDaemon.logAtInfo();
+        DaemonSettings.logAtInfo();
         // The flags are the enviro.journal.* settings (docs/lifecycle.md); properties win over the environment.
         if (journal != null) System.setProperty("enviro.journal.backend", journal);
         if (journalUrl != null) System.setProperty("enviro.journal.url", journalUrl);

@@ -45,4 +45,13 @@ public record DaemonSettings(Path stateDir, EngineAddress address, Set<String> i
         }
         return Path.of(System.getProperty("user.home"), ".local", "share", "enviro");
     }
+
+    /**
+     * A daemon logs at INFO (logback.xml's {@code enviro.log.level}). Call before the first SLF4J logger
+     * is made: here, in a class that makes none, because touching one that does (EnviroDaemon) would
+     * start logging at the default level first.
+     */
+    static void logAtInfo() {
+        System.setProperty("enviro.log.level", "INFO");
+    }
 }

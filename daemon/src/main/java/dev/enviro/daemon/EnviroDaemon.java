@@ -50,11 +50,6 @@ public final class EnviroDaemon implements AutoCloseable {
         this.parts = parts;
     }
 
-    /** A daemon logs at INFO (logback.xml's {@code enviro.log.level}); call before the first SLF4J logger is made. */
-    static void logAtInfo() {
-        System.setProperty("enviro.log.level", "INFO");
-    }
-
     /** {@code enviro daemon}: the real engine under {@code settings.stateDir()}, served on {@code settings.address()}. */
     public static EnviroDaemon start(DaemonSettings settings) throws EnviroError {
         // Refuse before the engine touches the state directory when another engine already serves here.

@@ -56,8 +56,9 @@ public final class AuditLog {
      * The journal's orderings from the last one written more than {@link #SETTLE} ago: the writes
      * that may still be committing. The journal's writers run in parallel transactions, so ordering
      * N+1 can be visible while N is not yet; an offset shown past such a hole would let a resumed read
-     * ({@code --after}) skip N for good, as Pekko's read journal avoids by waiting. A hole here ends
-     * the read before it instead (the next read shows the rest). Older holes are deletions.
+     * ({@code --after}) skip N for good. So a read that would show an offset past a recent hole waits
+     * for it to fill, as Pekko's read journal does, at most {@link #HOLE_PATIENCE}: a hole that stays
+     * is a write that never committed (an engine killed mid-write), and older holes are deletions.
      */
     private static final String RECENT_ORDERINGS = """
             SELECT settled."base", j."ordering"
@@ -68,6 +69,9 @@ public final class AuditLog {
 
     /** Longer than a journal write's transaction takes. */
     private static final long SETTLE = 1_000;
+
+    /** How long a read waits for a recent hole below what it would show (Pekko's query-delay x max-tries). */
+    private static final Duration HOLE_PATIENCE = Duration.ofMillis(500);
 
     private final ActorSystem<?> system;
     private final JdbcReadJournal journal;
@@ -122,7 +126,16 @@ public final class AuditLog {
         var database = ((SlickExtensionImpl) SlickExtension.get(system.classicSystem()))
                 .database(system.classicSystem().settings().config().getConfig("jdbc-read-journal")).database();
         try (Connection connection = database.source().createConnection()) {
-            return read(connection, query);
+            long deadline = System.nanoTime() + HOLE_PATIENCE.toNanos();
+            for (;;) {
+                List<AuditRecord> records = read(connection, query);
+                long hole = firstHole(connection);
+                if (records.isEmpty() || records.getLast().offset() < hole || System.nanoTime() > deadline) return records;
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EnviroError(ErrorCode.CANCELLED, "the audit log read was interrupted", e);
         } catch (SQLException e) {
             throw new EnviroError(ErrorCode.UNAVAILABLE, "cannot read the audit log from the journal at "
                     + settings.location() + ": " + JournalProbe.oneLine(e) + ": retry once the journal is back", e);
@@ -144,8 +157,6 @@ public final class AuditLog {
                 }
             }
         }
-        long hole = firstHole(connection);
-        records.removeIf(r -> r.offset() >= hole);
         return records;
     }
 
