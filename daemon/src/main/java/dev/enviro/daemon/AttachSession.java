@@ -172,6 +172,14 @@ final class AttachSession implements StreamObserver<AttachInput> {
         }
 
         @Override
+        public Optional<LogRecord> ready() throws IOException, InterruptedException {
+            for (;;) {
+                Optional<LogRecord> r = cursor.ready();
+                if (r.isEmpty() || !r.get().time().isBefore(since)) return r;
+            }
+        }
+
+        @Override
         public void close() throws IOException {
             cursor.close();
         }

@@ -62,6 +62,12 @@ final class CriLogFile implements LogCursor {
         }
     }
 
+    /** With zero patience, {@link #next} reads what the file has and waits for nothing. */
+    @Override
+    public Optional<LogRecord> ready() throws IOException, InterruptedException {
+        return next(Duration.ZERO);
+    }
+
     /** Parses complete lines already read, skipping malformed ones (a writer that is not the monitor). */
     private Optional<LogRecord> nextBuffered() {
         while (true) {

@@ -93,13 +93,22 @@ final class FollowedLog implements LogCursor {
                 }
                 TimeUnit.NANOSECONDS.timedWait(this, left);
             }
-            LogRecord record = ready.poll();
-            if (paused && ready.size() <= LOW_WATER) {
-                paused = false;
-                follow.resume();
-            }
-            return Optional.of(record);
+            return Optional.of(take());
         }
+    }
+
+    @Override
+    public synchronized Optional<LogRecord> ready() {
+        return ready.isEmpty() ? Optional.empty() : Optional.of(take());
+    }
+
+    private LogRecord take() {
+        LogRecord record = ready.poll();
+        if (paused && ready.size() <= LOW_WATER) {
+            paused = false;
+            follow.resume();
+        }
+        return record;
     }
 
     private static void rethrow(CompletableFuture<Void> done) throws IOException {

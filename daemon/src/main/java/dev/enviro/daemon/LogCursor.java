@@ -14,6 +14,9 @@ public interface LogCursor extends Closeable {
      */
     Optional<LogRecord> next(Duration patience) throws IOException, InterruptedException;
 
+    /** A record to be had at once (already read, or already in the file), or empty: never waits. */
+    Optional<LogRecord> ready() throws IOException, InterruptedException;
+
     @Override
     void close() throws IOException;
 }

@@ -246,17 +246,25 @@ class EnviroServiceTest {
         engine.program("img", Program.exits(0, lines.toArray(Line[]::new)));
         int count = 0;
         long bytes = 0;
+        int messages = 0;
         Iterator<RunEvent> events = client.run(spec("img"), false);
         while (events.hasNext()) {
             RunEvent e = events.next();
             if (e.hasOutput()) {
-                assertTrue(e.getOutput().getData().toStringUtf8().startsWith(count + " "), "in order");
-                count++;
+                messages++;
+                String data = e.getOutput().getData().toStringUtf8();
+                assertTrue(data.endsWith("\n"), "whole lines only: the lines already there are joined, never split");
+                for (String line : data.split("\n")) {
+                    assertTrue(line.startsWith(count + " "), "in order");
+                    count++;
+                }
                 bytes += e.getOutput().getData().size();
+                assertTrue(e.getOutput().getData().size() <= LogPump.JOINED_BYTES || data.split("\n").length == 1);
             }
         }
         assertEquals(5000, count);
         assertTrue(bytes > 20_000_000L);
+        assertTrue(messages >= 5000 * 4000 / LogPump.JOINED_BYTES, "at most 64 KiB a message: " + messages);
     }
 
     @Test

@@ -24,7 +24,8 @@ class AuditEventsIT {
             assertTrue(loaded.stdout().contains("image=localhost/busybox"), loaded.stdout());
 
             Cli.Result run = engine.cli("run", "-d", "--name", "frozen", "localhost/busybox", "sh", "-c",
-                    "i=0; while :; do i=$((i+1)); echo $i > /tmp/n; sleep 0.05; done");
+                    // renamed into place: a freeze between a truncation and its write would leave the file empty
+                    "i=0; while :; do i=$((i+1)); echo $i > /tmp/n.new; mv /tmp/n.new /tmp/n; sleep 0.05; done");
             assertEquals(0, run.exitCode(), run::toString);
             String id = run.stdout().strip();
 
