@@ -127,10 +127,11 @@ public final class ContainerActor
     private record PauseDone(boolean paused, String correlationId, ActorRef<StatusReply<ContainerView>> replyTo) implements ResourceCommand {}
 
     /** An exec'd process is running: recorded before its caller is told. */
-    private record ExecLaunched(dev.enviro.runtime.ExecSpec exec, ContainerProcess process, CompletableFuture<ExecSession> session,
-                                String correlationId) implements ResourceCommand {}
+    /** The launch of an exec ended: its process, or the {@code failure} that kept it from starting. */
+    private record ExecLaunched(dev.enviro.runtime.ExecSpec exec, ContainerProcess process, Throwable failure,
+                                CompletableFuture<ExecSession> session, String correlationId) implements ResourceCommand {}
 
-    private record ExecEnded(String execId, int exitCode, String correlationId) implements ResourceCommand {}
+    private record ExecEnded(String execId, int pid, int exitCode, String correlationId) implements ResourceCommand {}
 
     // The executor's answers, piped back to the actor.
     private record PrepareDone(PreparedContainer prepared) implements Command {}
@@ -887,15 +888,18 @@ public final class ContainerActor
                 }
                 ContainerSpec definition = spec(definition(state));
                 String execCall = callId;
+                LifecycleStep launching = LifecycleStep.begin(containerId, "exec.launch");
                 call(() -> executor.exec(definition, running.process(), x.exec())).whenComplete((process, error) -> {
-                    if (error != null) {
-                        Throwable cause = unwrap(error);
-                        x.session().completeExceptionally(resourceFailure(name(state), cause));
-                        return;
-                    }
-                    context.getSelf().tell(new ExecLaunched(x.exec(), process, x.session(), execCall));
+                    launching.commit();
+                    context.getSelf().tell(new ExecLaunched(x.exec(), process, error, x.session(), execCall));
                 });
-                yield Effect().reply(x.replyTo(), StatusReply.success(ContainerState.view(state)));
+                // Journaled while it launches (each takes several ms): commands wait while an event is
+                // persisted, so ExecLaunched, which lets the caller see it run, comes after this is written.
+                LifecycleStep step = LifecycleStep.begin(containerId, "journal.ExecStarted");
+                yield Effect().persist(new ContainerEvent.ExecStarted(containerId, x.exec().id(), x.exec().argv(), 0,
+                                Instant.now(), origin(execCall)))
+                        .thenRun(s -> step.commit())
+                        .thenReply(x.replyTo(), s -> StatusReply.success(ContainerState.view(s)));
             }
             case Pause p -> {
                 if (!(state instanceof ContainerState.Running running)) {
@@ -922,19 +926,22 @@ public final class ContainerActor
                         : new ContainerEvent.Unpaused(containerId, Instant.now(), origin(d.correlationId()));
                 yield Effect().persist(event).thenReply(d.replyTo(), s -> StatusReply.success(ContainerState.view(s)));
             }
+            case ExecLaunched l when l.failure() != null -> {
+                EnviroError failure = resourceFailure(name(state), unwrap(l.failure()));
+                yield Effect().persist(new ContainerEvent.ExecExited(containerId, l.exec().id(), failure.exitCode(), 0,
+                                Instant.now(), origin(l.correlationId())))
+                        .thenRun(s -> l.session().completeExceptionally(failure))
+                        .thenNoReply();
+            }
             case ExecLaunched l -> {
                 ContainerProcess process = l.process();
                 CompletionStage<ExitStatus> exit = call(() -> executor.awaitExit(process));
-                context.pipeToSelf(exit, (status, error) -> new ExecEnded(l.exec().id(),
+                context.pipeToSelf(exit, (status, error) -> new ExecEnded(l.exec().id(), process.pid(),
                         error == null ? status.exitCode() : -1, l.correlationId()));
-                // The exec's journal entry is written before its caller sees it run, as a start's is.
-                yield Effect().persist(new ContainerEvent.ExecStarted(containerId, l.exec().id(), l.exec().argv(), process.pid(),
-                                Instant.now(), origin(l.correlationId())))
-                        .thenRun(s -> l.session().complete(new ExecSession(containerId, l.exec().id(), process.pid(),
-                                process.logPath(), exit)))
-                        .thenNoReply();
+                l.session().complete(new ExecSession(containerId, l.exec().id(), process.pid(), process.logPath(), exit));
+                yield Effect().noReply();
             }
-            case ExecEnded e -> Effect().persist(new ContainerEvent.ExecExited(containerId, e.execId(), e.exitCode(),
+            case ExecEnded e -> Effect().persist(new ContainerEvent.ExecExited(containerId, e.execId(), e.exitCode(), e.pid(),
                     Instant.now(), origin(e.correlationId()))).thenNoReply();
             case ResourceCallFailed f -> Effect().reply(f.replyTo(), StatusReply.error(resourceFailure(name(state), f.cause())));
         };

@@ -382,13 +382,32 @@ class ContainerActorTest {
         ContainerEvent.ExecStarted started = assertInstanceOf(ContainerEvent.ExecStarted.class, journal().getLast(),
                 "recorded before the caller saw it run");
         assertEquals(List.of("ls", "/"), started.argv());
-        assertEquals(running.pid(), started.pid());
 
         executor.exit(id + ":e1", 7);
         ContainerEvent.ExecExited exited = testKit.createTestProbe().awaitAssert(
                 () -> assertInstanceOf(ContainerEvent.ExecExited.class, journal().getLast()));
         assertEquals("e1", exited.execId());
         assertEquals(7, exited.exitCode());
+        assertEquals(running.pid(), exited.pid());
         assertInstanceOf(ContainerState.Running.class, container.getState(), "an exec's end is not the container's");
+    }
+
+    @Test
+    void anExecThatCannotStartIsJournaledAsEndedWithItsErrorsExitCode() throws Exception {
+        create(false);
+        start();
+        executor.failExec = new EnviroError(ErrorCode.COMMAND_NOT_FOUND, "nope: executable file not found");
+        CompletableFuture<ExecSession> session = new CompletableFuture<>();
+        container.<StatusReply<ContainerView>>runCommand(r -> new ContainerActor.Exec(
+                new dev.enviro.runtime.ExecSpec("e2", List.of("nope"), List.of(), null, null), session, r));
+        java.util.concurrent.ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.ExecutionException.class, () -> session.get(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(ErrorCode.COMMAND_NOT_FOUND, ((EnviroError) failed.getCause()).code());
+        List<Object> events = journal();
+        ContainerEvent.ExecExited exited = assertInstanceOf(ContainerEvent.ExecExited.class, events.getLast(),
+                "recorded before the caller saw it fail");
+        assertEquals(127, exited.exitCode());
+        assertEquals(0, exited.pid());
+        assertEquals("e2", assertInstanceOf(ContainerEvent.ExecStarted.class, events.get(events.size() - 2)).execId());
     }
 }

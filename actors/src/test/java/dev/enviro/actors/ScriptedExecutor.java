@@ -38,6 +38,7 @@ final class ScriptedExecutor implements Executor {
 
     volatile EnviroError failPrepare;
     volatile EnviroError failExecute;
+    volatile EnviroError failExec;
     volatile EnviroError failCleanup;
     /** Completes execute only when the test completes it; null: execute completes at once. */
     volatile CompletableFuture<Void> executeGate;
@@ -144,6 +145,7 @@ final class ScriptedExecutor implements Executor {
     @Override
     public CompletionStage<ContainerProcess> exec(ContainerSpec container, ContainerProcess running,
                                                   dev.enviro.runtime.ExecSpec exec) {
+        if (failExec != null) return CompletableFuture.failedStage(failExec);
         int pid = pids.incrementAndGet();
         String key = running.containerId() + ":" + exec.id();
         exits.put(key, new CompletableFuture<>());

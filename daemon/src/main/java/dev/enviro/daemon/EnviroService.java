@@ -260,6 +260,7 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
     @Override
     public void exec(dev.enviro.grpc.v1.ExecRequest request, StreamObserver<RunEvent> out) {
         StreamGate gate = StreamGate.install(out);
+        LifecycleStep whole = LifecycleStep.begin("", "rpc.exec");
         CompletionStage<dev.enviro.actors.ExecSession> started;
         try {
             String id = java.util.HexFormat.of().formatHex(randomBytes(16));
@@ -281,6 +282,8 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
                 return;
             }
             CompletableFuture<dev.enviro.runtime.ExitStatus> exited = session.exit().toCompletableFuture();
+            LifecycleStep running = LifecycleStep.begin(session.containerId(), "exec.await-exit");
+            exited.whenComplete((status, error) -> running.commit());
             Thread.ofVirtual().name("exec-" + session.execId()).start(() -> {
                 try {
                     out.onNext(RunEvent.newBuilder().setStarted(dev.enviro.grpc.v1.Container.newBuilder().setId(session.containerId()))
@@ -290,6 +293,7 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
                     if (pump.drain(exited)) {
                         out.onNext(RunEvent.newBuilder().setExit(Exit.newBuilder().setCode(exited.join().exitCode())).build());
                         out.onCompleted();
+                        whole.container(session.containerId()).commit();
                     }
                 } catch (Throwable t) {
                     fail(out, gate, t, "Exec");

@@ -42,6 +42,12 @@ class ExecIT extends WithBusyboxEngine {
         Cli.Result missing = exec("target", "no-such-command");
         assertEquals(127, missing.exitCode(), missing.toString());
         assertTrue(missing.stderr().contains("no-such-command"), missing.toString());
+        // the audit trail has every exec asked for, also one that never started, with the exit code its caller saw
+        Cli.Result audit = engine.cli("events", "--filter", "container=target", "--filter", "type=ExecStarted",
+                "--filter", "type=ExecExited");
+        assertTrue(audit.stdout().contains("argv=no-such-command"), audit.toString());
+        assertTrue(audit.stdout().contains("exitCode=127"), audit.toString());
+        assertTrue(audit.stdout().contains("exitCode=137"), audit.toString());
     }
 
     @Test

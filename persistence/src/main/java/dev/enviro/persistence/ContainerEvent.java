@@ -294,7 +294,12 @@ public sealed interface ContainerEvent extends LifecycleEvent {
         }
     }
 
-    /** {@code enviro exec}: one more process ({@code execId}) exec'd in the running container. */
+    /**
+     * {@code enviro exec}: one more process ({@code execId}) asked of the running container, journaled
+     * while it is launched (its caller sees it run only once this is written). {@code pid} is 0 since
+     * the launch and the write run side by side: the pid is on {@link ExecExited}; journals written
+     * before then carry it here.
+     */
     record ExecStarted(String containerId, String execId, List<String> argv, int pid, Instant timestamp, Origin origin)
             implements ContainerEvent {
         public ExecStarted {
@@ -310,14 +315,18 @@ public sealed interface ContainerEvent extends LifecycleEvent {
         public Map<String, String> attributes() {
             Map<String, String> a = new LinkedHashMap<>();
             a.put("execId", execId);
-            a.put("pid", String.valueOf(pid));
+            if (pid > 0) a.put("pid", String.valueOf(pid));
             a.put("argv", String.join(" ", argv));
             return a;
         }
     }
 
-    /** The exec'd process {@code execId} ended; {@code exitCode} as for {@link Exited} ({@code -1}: unknown). */
-    record ExecExited(String containerId, String execId, int exitCode, Instant timestamp, Origin origin)
+    /**
+     * The exec'd process {@code execId} ({@code pid}; 0 when it never started, or in journals older than
+     * the field) ended; {@code exitCode} as for {@link Exited} ({@code -1}: unknown), or the exit code of
+     * the error that kept it from starting (126: not runnable, 127: not found, 125: the engine's).
+     */
+    record ExecExited(String containerId, String execId, int exitCode, int pid, Instant timestamp, Origin origin)
             implements ContainerEvent {
         @Override
         public String topic() {
@@ -326,7 +335,11 @@ public sealed interface ContainerEvent extends LifecycleEvent {
 
         @Override
         public Map<String, String> attributes() {
-            return Map.of("execId", execId, "exitCode", String.valueOf(exitCode));
+            Map<String, String> a = new LinkedHashMap<>();
+            a.put("execId", execId);
+            if (pid > 0) a.put("pid", String.valueOf(pid));
+            a.put("exitCode", String.valueOf(exitCode));
+            return a;
         }
     }
 

@@ -64,6 +64,16 @@ class JournalShapesTest {
     }
 
     @Test
+    void execEventsWrittenWithThePidOnTheStartReadAsTheSameFacts() throws IOException {
+        List<Object> events = read("exec-pid-on-start.txt");
+        Origin origin = new Origin("node-1", "corr-2");
+        assertEquals(new ContainerEvent.ExecStarted("a".repeat(64), "e1", List.of("sh", "-c", "exit 3"), 4242,
+                Instant.parse("2026-12-07T21:00:00Z"), origin), events.get(0));
+        assertEquals(new ContainerEvent.ExecExited("a".repeat(64), "e1", 3, 0, Instant.parse("2026-12-07T21:00:01Z"), origin),
+                events.get(1), "no pid on the exit then");
+    }
+
+    @Test
     void createdEventsWrittenNowReadBack() {
         ContainerEvent.Created now = new ContainerEvent.Created("c".repeat(64),
                 ContainerDefinition.of("new", "localhost/busybox", List.of("true")).withResources(new Resources(8L << 20, 0, 0, 0, null, 0, null)),

@@ -282,10 +282,17 @@ public final class NativeExecutor implements Executor {
         Path execDir = dir.resolve("exec");
         // the exec's move into the container's cgroup is paid from here on, while the plan is made and
         // the helper joins the namespaces, as a run's is (prepareCgroup): a grace period of ~15 ms on
-        // v1 otherwise, most of an exec. The engine moves itself to where it is (0: the writer).
+        // v1 otherwise, most of an exec. The engine moves itself to where it is (0: the writer). On a
+        // platform thread: the write blocks in the kernel for the whole grace period, and a virtual thread
+        // would hold one of the few carriers (a downcall is not a managed blocking call) all that time.
         CompletableFuture<Void> primed = cgroups.isEmpty() ? CompletableFuture.completedFuture(null)
-                : CompletableFuture.runAsync(() -> cgroups.get().primeMigration(0), blocking);
+                : CompletableFuture.runAsync(() -> {
+                    LifecycleStep prime = LifecycleStep.begin(container.id(), "exec.cgroup-prime");
+                    cgroups.get().primeMigration(0);
+                    prime.commit();
+                }, r -> Thread.ofPlatform().daemon().name("enviro-cgroup-prime").start(r));
         byte[] plan;
+        LifecycleStep planning = LifecycleStep.begin(container.id(), "exec.plan");
         try {
             // the exec's process as a run of the container with the exec's overrides would be
             ContainerDefinition d = container.definition();
@@ -307,14 +314,17 @@ public final class NativeExecutor implements Executor {
                         execFile(container.id(), exec.id(), ".sock").toString()));
             }
             plan = PlanWriter.write(execPlan);
+            planning.commit();
         } catch (EnviroError e) {
             return CompletableFuture.failedStage(e);
         } catch (IOException | IllegalArgumentException e) {
             return CompletableFuture.failedStage(new EnviroError(ErrorCode.INVALID_ARGUMENT, "container " + container.name() + ": exec: " + e.getMessage(), e));
         }
+        LifecycleStep spawning = LifecycleStep.begin(container.id(), "exec.spawn");
         return CompletableFuture.supplyAsync(() -> {
             try {
                 HelperChannel channel = HelperChannel.spawn(helper.verifiedPath());
+                spawning.commit();
                 try {
                     channel.sendPlan(plan);
                 } catch (SyscallException e) {
@@ -326,9 +336,9 @@ public final class NativeExecutor implements Executor {
                 throw new CompletionException(new EnviroError(ErrorCode.INTERNAL,
                         "container " + container.name() + ": exec: cannot start enviro-helper: " + e.getMessage(), e));
             }
-        }, blocking).thenCompose(channel -> channel.receive(queue)
+        }, blocking).thenCompose(channel -> timed(container.id(), "exec.child", channel.receive(queue))
                 .thenApplyAsync(message -> joinCgroup(container, channel, message, primed), blocking)
-                .thenCompose(child -> channel.receive(queue).thenApply(message -> {
+                .thenCompose(child -> timed(container.id(), "exec.started", channel.receive(queue)).thenApply(message -> {
                     if (!(message instanceof HelperMessage.Started)) throw new CompletionException(failure(container, message));
                     return new ContainerProcess(container.id(), child.pid, child.pidStartTime, child.monitorPid, child.monitorStartTime,
                             execFile(container.id(), exec.id(), ".log"), execFile(container.id(), exec.id(), ".status"));
@@ -367,6 +377,7 @@ public final class NativeExecutor implements Executor {
      * only its cgroup, once the priming started with the exec is done.
      */
     private Child joinCgroup(ContainerSpec spec, HelperChannel channel, HelperMessage message, CompletableFuture<Void> primed) {
+        LifecycleStep joining = LifecycleStep.begin(spec.id(), "exec.cgroup-join");
         primed.join();
         try {
             channel.awaitHelperExit();
@@ -380,6 +391,7 @@ public final class NativeExecutor implements Executor {
             Child child = new Child(pid, Processes.startTime(pid), monitorPid, Processes.startTime(monitorPid));
             if (cgroups.isPresent()) cgroups.get().container(spec.id()).join(pid);
             channel.sendMapped();
+            joining.commit();
             return child;
         } catch (SyscallException e) {
             abort(channel, e);
