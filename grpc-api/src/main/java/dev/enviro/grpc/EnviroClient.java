@@ -25,12 +25,14 @@ public final class EnviroClient implements AutoCloseable {
     private final EventLoopGroup loop;
     private final ManagedChannel channel;
     private final EnviroGrpc.EnviroBlockingStub stub;
+    private final EnviroGrpc.EnviroStub streams;
 
     private EnviroClient(EngineAddress address, EventLoopGroup loop, ManagedChannel channel) {
         this.address = address;
         this.loop = loop;
         this.channel = channel;
         this.stub = EnviroGrpc.newBlockingStub(channel);
+        this.streams = EnviroGrpc.newStub(channel);
     }
 
     /** A client over a channel someone else owns (the engine's in-process one): closing it leaves the channel open. */
@@ -68,12 +70,12 @@ public final class EnviroClient implements AutoCloseable {
 
     /** Events of one run: {@code started}, then (attached) output chunks and {@code exit}. */
     public Iterator<RunEvent> run(ContainerSpec spec, boolean detach) {
-        return stream(() -> stub.run(RunRequest.newBuilder().setSpec(spec).setDetach(detach).build()));
+        return stream(RunRequest.newBuilder().setSpec(spec).setDetach(detach).build(), streams::run);
     }
 
     /** {@code enviro exec}: the exec's output and exit, as {@link #run} streams a container's. */
     public Iterator<RunEvent> exec(dev.enviro.grpc.v1.ExecRequest request) {
-        return stream(() -> stub.exec(request));
+        return stream(request, streams::exec);
     }
 
     /** {@code graceSeconds} null: the engine's default. */
@@ -102,7 +104,7 @@ public final class EnviroClient implements AutoCloseable {
     }
 
     public Iterator<LogChunk> logs(String ref, boolean follow) {
-        return stream(() -> stub.logs(LogsRequest.newBuilder().setRef(ref).setFollow(follow).build()));
+        return stream(LogsRequest.newBuilder().setRef(ref).setFollow(follow).build(), streams::logs);
     }
 
     public WaitResponse await(String ref) {
@@ -178,12 +180,12 @@ public final class EnviroClient implements AutoCloseable {
         PullRequest.Builder b = PullRequest.newBuilder().setReference(reference);
         if (platform != null) b.setPlatform(platform);
         if (username != null) b.setUsername(username).setPassword(password == null ? "" : password);
-        return stream(() -> stub.pull(b.build()));
+        return stream(b.build(), streams::pull);
     }
 
     /** The audit log as {@code enviro events} asks for it; endless with {@code follow}. */
     public Iterator<Event> events(EventsRequest request) {
-        return stream(() -> stub.events(request));
+        return stream(request, streams::events);
     }
 
     public Container update(String ref, dev.enviro.grpc.v1.Resources changes) {
@@ -192,7 +194,7 @@ public final class EnviroClient implements AutoCloseable {
 
     /** One {@link StatsResponse} per second (one in all with {@code noStream}); empty {@code refs}: every running container. */
     public Iterator<StatsResponse> stats(List<String> refs, boolean noStream) {
-        return stream(() -> stub.stats(StatsRequest.newBuilder().addAllRefs(refs).setNoStream(noStream).build()));
+        return stream(StatsRequest.newBuilder().addAllRefs(refs).setNoStream(noStream).build(), streams::stats);
     }
 
     public dev.enviro.grpc.v1.Service createService(String name, String image, List<String> command, int replicas) {
@@ -239,7 +241,7 @@ public final class EnviroClient implements AutoCloseable {
 
     /** {@code save}: the images as one OCI image layout tar, written to {@code archive} as it streams. */
     public void saveImages(List<String> refs, java.io.OutputStream archive) throws java.io.IOException {
-        Iterator<SaveImageChunk> chunks = stream(() -> stub.saveImage(SaveImageRequest.newBuilder().addAllRefs(refs).build()));
+        Iterator<SaveImageChunk> chunks = stream(SaveImageRequest.newBuilder().addAllRefs(refs).build(), streams::saveImage);
         while (chunks.hasNext()) chunks.next().getData().writeTo(archive);
     }
 
@@ -282,19 +284,11 @@ public final class EnviroClient implements AutoCloseable {
         }
     }
 
-    private <T> Iterator<T> stream(Supplier<Iterator<T>> rpc) {
-        Iterator<T> events = call(rpc);
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return call(events::hasNext);
-            }
-
-            @Override
-            public T next() {
-                return call(events::next);
-            }
-        };
+    /** A server stream as an iterator, read ahead by a window of messages ({@link StreamWindow}). */
+    private <Q, T> Iterator<T> stream(Q request, java.util.function.BiConsumer<Q, io.grpc.stub.StreamObserver<T>> rpc) {
+        StreamWindow<Q, T> window = new StreamWindow<>(address);
+        rpc.accept(request, window);
+        return window;
     }
 
     @Override
