@@ -2,6 +2,7 @@ package dev.enviro.actors;
 
 import dev.enviro.errors.EnviroError;
 import dev.enviro.errors.ErrorCode;
+import dev.enviro.images.ResolvedImage;
 import dev.enviro.persistence.ContainerDefinition;
 
 import com.typesafe.config.Config;
@@ -79,11 +80,28 @@ final class ActorEngine implements Engine {
             return CompletableFuture.failedStage(new EnviroError(ErrorCode.INVALID_ARGUMENT,
                     "no image given: name the image to create the container from"));
         }
-        // An image that does not resolve creates nothing: no id, no name taken, no event (as docker run).
-        return changing(() -> onBlocking(() -> images.resolve(request.image()), "find image " + request.image())
+        // A request refused at the door creates nothing: no id, no name taken, no event (as docker run):
+        // an image that does not resolve, or anything a start would refuse (Executor.admit).
+        return changing(() -> onBlocking(() -> admit(request), "find image " + request.image())
                 .thenCompose(image -> translate(AskPattern.askWithStatus(system,
                         replyTo -> new EngineRegistry.CreateContainer(request, correlationId, replyTo), askTimeout, system.scheduler()),
                         "create a container from " + request.image(), askTimeout)));
+    }
+
+    /** The create's door: the image, the restart policy, and whatever the executor would refuse at start. */
+    private ResolvedImage admit(ContainerDefinition request) {
+        boolean named = request.name() != null && !request.name().isEmpty();
+        String badName = named ? ContainerNames.invalidReason(request.name()) : null;
+        if (badName != null) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, badName);
+        ResolvedImage image = images.resolve(request.image());
+        String invalid = ContainerActor.invalidRestart(request);
+        if (invalid != null) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, invalid);
+        try {
+            executor.admit(request, image);
+        } catch (EnviroError e) {
+            throw named ? e.within("container " + request.name() + ": ") : e;
+        }
+        return image;
     }
 
     @Override

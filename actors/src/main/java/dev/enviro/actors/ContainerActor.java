@@ -999,7 +999,7 @@ public final class ContainerActor
     }
 
     /** Docker refuses {@code --rm} with a restart policy: the container would be gone before it could restart. */
-    private static String invalidRestart(ContainerDefinition r) {
+    static String invalidRestart(ContainerDefinition r) {
         RestartPolicy policy;
         try {
             policy = RestartPolicy.parse(r.restartPolicy());

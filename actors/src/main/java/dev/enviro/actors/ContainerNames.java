@@ -31,7 +31,7 @@ final class ContainerNames {
         if (VALID.matcher(name).matches() && name.length() <= 128) {
             return null;
         }
-        return "invalid container name \"" + name + "\": use 1 to 128 of [a-zA-Z0-9_.-], starting with a letter or digit";
+        return "invalid container name \"" + dev.enviro.errors.Echo.of(name) + "\": use 1 to 128 of [a-zA-Z0-9_.-], starting with a letter or digit";
     }
 
     /**

@@ -85,6 +85,6 @@ record RegistryState(Map<String, String> namesById, Set<String> services)
             throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "container id prefix " + ref + " is ambiguous ("
                     + matches.size() + " containers): give more characters");
         }
-        throw new EnviroError(ErrorCode.NOT_FOUND, "no such container: " + ref);
+        throw new EnviroError(ErrorCode.NOT_FOUND, "no such container: " + dev.enviro.errors.Echo.of(ref));
     }
 }

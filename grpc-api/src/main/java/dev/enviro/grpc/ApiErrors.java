@@ -24,11 +24,20 @@ public final class ApiErrors {
 
     private ApiErrors() {}
 
+    /**
+     * The most of a message a status carries: messages cut what they echo ({@link dev.enviro.errors.Echo}),
+     * this holds for any that does not, well inside gRPC's 8 KiB of metadata (beyond it the client would
+     * see a metadata error instead of this one).
+     */
+    static final int MAX_DESCRIPTION = 2048;
+
     /** The status an engine answers a failed call with. */
     public static StatusRuntimeException toStatus(EnviroError e) {
         Metadata trailers = new Metadata();
         trailers.put(CODE, e.code().name());
-        return grpcStatus(e.code()).withDescription(e.getMessage()).asRuntimeException(trailers);
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        if (message.length() > MAX_DESCRIPTION) message = message.substring(0, MAX_DESCRIPTION) + "...";
+        return grpcStatus(e.code()).withDescription(message).asRuntimeException(trailers);
     }
 
     static Status grpcStatus(ErrorCode code) {

@@ -79,6 +79,11 @@ final class OverlaySnapshotter extends UnpackingSnapshotter {
         return List.of(new Mount("overlay", "overlay", rootfs.toString(), options));
     }
 
+    @Override
+    public List<Path> imageFiles(ResolvedImage image, IdMap idMap) throws EnviroError {
+        return withLayersHeld(() -> lowerDirs(image, idMap));
+    }
+
     /**
      * The image's layer directories, top first, each once: a layer that recurs keeps only its topmost
      * place (the one below adds nothing the top one does not, and overlay refuses a directory twice).

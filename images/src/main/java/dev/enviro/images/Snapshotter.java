@@ -51,6 +51,16 @@ public interface Snapshotter {
      */
     List<Mount> prepare(ResolvedImage image, IdMap idMap, Path containerDir) throws EnviroError;
 
+    /**
+     * The directories that hold the image's files, top-most first, where this snapshotter keeps them
+     * unpacked for {@code idMap} (unpacked now if they are not yet, as {@link #prepare} would): what the
+     * image's /etc/passwd is read from before any container of it exists. Empty where the image is
+     * unpacked per container (copy).
+     */
+    default List<Path> imageFiles(ResolvedImage image, IdMap idMap) throws EnviroError {
+        return List.of();
+    }
+
     /** Removes what {@link #prepare} created for the container (its upper and work directories). */
     void remove(Path containerDir) throws EnviroError;
 }

@@ -37,9 +37,18 @@ abstract sealed class UnpackingSnapshotter implements Snapshotter permits CopySn
 
     @Override
     public final List<Mount> prepare(ResolvedImage image, IdMap idMap, Path containerDir) throws EnviroError {
+        return withLayersHeld(() -> prepareLocked(image, idMap, containerDir));
+    }
+
+    /** What {@code work} returns, computed with garbage collection held off. */
+    interface LayerWork<T> {
+        T run() throws EnviroError;
+    }
+
+    final <T> T withLayersHeld(LayerWork<T> work) throws EnviroError {
         gcLock.readLock().lock();
         try {
-            return prepareLocked(image, idMap, containerDir);
+            return work.run();
         } finally {
             gcLock.readLock().unlock();
         }

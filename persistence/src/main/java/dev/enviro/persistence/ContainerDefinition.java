@@ -52,6 +52,12 @@ public record ContainerDefinition(
         return new ContainerDefinition(name, image, null, command, List.of(), null, null, null, false, null, null, null, null);
     }
 
+    /** Under the name the engine chose or checks. */
+    public ContainerDefinition withName(String newName) {
+        return new ContainerDefinition(newName, image, entrypoint, command, env, workdir, user, hostname, autoRemove, restartPolicy,
+                resources, security, options);
+    }
+
     /** With the limits {@code enviro update} set. */
     public ContainerDefinition withResources(Resources newResources) {
         return new ContainerDefinition(name, image, entrypoint, command, env, workdir, user, hostname, autoRemove, restartPolicy,

@@ -95,13 +95,26 @@ public record Resources(
             problems.add("--cpu-shares " + cpuShares + ": use 2 to 262144 (1024 is the default weight)");
         }
         if (cpusetCpus != null && !CPU_LIST.matcher(cpusetCpus).matches()) {
-            problems.add("--cpuset-cpus " + cpusetCpus + ": expected a CPU list such as 0-2,4");
+            problems.add("--cpuset-cpus " + dev.enviro.errors.Echo.of(cpusetCpus) + ": expected a CPU list such as 0-2,4");
+        } else if (cpusetCpus != null) {
+            for (String part : cpusetCpus.split(",")) {
+                String[] ends = part.split("-");
+                long first = parseCpu(ends[0]), last = parseCpu(ends[ends.length - 1]);
+                if (first > last || last >= cpus) {
+                    problems.add("--cpuset-cpus " + dev.enviro.errors.Echo.of(cpusetCpus) + ": " + part + " is not among this host's CPUs 0-" + (cpus - 1));
+                    break;
+                }
+            }
         }
         if (pidsLimit < -1) problems.add("--pids-limit " + pidsLimit + ": use a positive number, or -1 for unlimited");
         if (oomScoreAdj != null && (oomScoreAdj < -1000 || oomScoreAdj > 1000)) {
             problems.add("--oom-score-adj " + oomScoreAdj + ": use -1000 to 1000");
         }
         return problems;
+    }
+
+    private static long parseCpu(String text) {
+        return text.length() > 9 ? Long.MAX_VALUE : Long.parseLong(text);
     }
 
     /**

@@ -41,6 +41,16 @@ class ResourcesTest {
     }
 
     @Test
+    void aCpusetBeyondTheHostsCpusIsAProblem() {
+        assertEquals(List.of(), new Resources(0, 0, 0, 0, "0-1", 0, null).problems(2));
+        assertEquals(List.of("--cpuset-cpus 0-999: 0-999 is not among this host's CPUs 0-1"),
+                new Resources(0, 0, 0, 0, "0-999", 0, null).problems(2));
+        assertEquals(List.of("--cpuset-cpus 1-0: 1-0 is not among this host's CPUs 0-1"),
+                new Resources(0, 0, 0, 0, "1-0", 0, null).problems(2));
+        assertEquals(1, new Resources(0, 0, 0, 0, "99999999999999", 0, null).problems(2).size(), "no overflow");
+    }
+
+    @Test
     void problemsNameTheFlag() {
         List<String> p = new Resources(4096, 0, 3_000_000_000L, 1, "a-b", -2, 5000).problems(2);
         assertEquals(6, p.size(), p.toString());

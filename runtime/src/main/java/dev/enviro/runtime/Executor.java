@@ -22,6 +22,15 @@ public interface Executor {
     /** The name users and the journal know this executor by, e.g. {@code "native"}. */
     String type();
 
+    /**
+     * Refuses, at create, what a start of {@code definition} from {@code image} would refuse, so that a bad
+     * request leaves no container behind: the executor's own rules, the same code its {@link #prepare}
+     * runs. Makes nothing; may block (it may read the image's files). Messages name no container (the
+     * caller adds one where it exists). By default nothing is checked before the start.
+     */
+    default void admit(dev.enviro.persistence.ContainerDefinition definition, dev.enviro.images.ResolvedImage image) throws EnviroError {
+    }
+
     /** Resolves the image and the process, and creates the container's state directory and rootfs snapshot. */
     PreparedContainer prepare(ContainerSpec spec) throws EnviroError;
 

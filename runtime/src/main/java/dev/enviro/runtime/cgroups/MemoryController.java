@@ -21,7 +21,9 @@ public final class MemoryController {
     static long memoryPlusSwap(Resources r) {
         if (r.memoryBytes() == 0) return 0;
         if (r.memorySwapBytes() == -1) return -1;
-        return r.memorySwapBytes() != 0 ? r.memorySwapBytes() : 2 * r.memoryBytes();
+        // docker's default swap equals the memory; past half of a long that is no limit at all (not an overflow)
+        if (r.memorySwapBytes() != 0) return r.memorySwapBytes();
+        return r.memoryBytes() > Long.MAX_VALUE / 2 ? -1 : 2 * r.memoryBytes();
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.enviro.runtime.nativeexec;
 
 import dev.enviro.errors.EnviroError;
 import dev.enviro.errors.ErrorCode;
+import dev.enviro.ffm.ResourceLimit;
 import dev.enviro.persistence.ContainerDefinition;
 
 import dev.enviro.ffm.Errno;
@@ -121,22 +122,82 @@ public final class NativeExecutor implements Executor {
         return java.nio.file.Files.exists(socket) ? Optional.of(socket) : Optional.empty();
     }
 
+    /**
+     * What a start would refuse of {@code definition}, refused before anything is made: the same rules
+     * {@link #prepare} applies ({@link #admission}), with the image's users read from its unpacked layers
+     * where the snapshotter keeps them (overlay; copy unpacks per container, so there a user name is
+     * checked at start).
+     */
+    @Override
+    public void admit(ContainerDefinition definition, ResolvedImage image) throws EnviroError {
+        ContainerSpec spec = new ContainerSpec("", definition.name() == null ? definition.withName("") : definition);
+        List<Path> files = snapshotter.imageFiles(image, idMap);
+        UserDatabase users;
+        try {
+            users = files.isEmpty() ? null : UserDatabase.read(files);
+        } catch (IOException e) {
+            throw new EnviroError(ErrorCode.INTERNAL, "image " + image.reference() + ": cannot read its /etc/passwd: " + e.getMessage(), e);
+        }
+        admission(spec, image, users);
+    }
+
+    /** What {@link #admission} found: the parts of the plan that need no container directory. */
+    private record Admitted(HelperPlan.Storage storage, HelperPlan.LogRotation logRotation, SecurityProfile security,
+                            ResolvedProcess process) {}
+
+    /**
+     * The rules a container must meet before anything is made for it, at create ({@link #admit}) and at
+     * every start (the image or the host may have changed since): its limits, volumes, log options,
+     * security settings, hostname, and its process (user, working directory, argv and environment within
+     * what execve takes). Refusals name no container; the callers add it. {@code users} null: not known
+     * (the process is checked where it needs no user name).
+     */
+    private Admitted admission(ContainerSpec spec, ResolvedImage image, UserDatabase users) throws EnviroError {
+        checkResources(spec.resources());
+        HelperPlan.Storage storage = dev.enviro.runtime.volumes.Volumes.plan(spec.options());
+        HelperPlan.LogRotation logRotation = dev.enviro.runtime.logs.LogLimits.parse(spec.options().logOpts());
+        KernelLimits.checkHostname(spec.hostname());
+        SecurityProfile security;
+        try {
+            security = SecurityProfile.resolve(spec.security());
+        } catch (UnsupportedOperationException e) {
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, e.getMessage(), e);
+        }
+        ResolvedProcess process = null;
+        if (users != null || UserDatabase.needsNoNames(spec.user() != null ? spec.user() : image.config().user())) {
+            process = ProcessResolution.resolve(spec, image.config(), users != null ? users : UserDatabase.EMPTY);
+            checkMapped(process);
+            KernelLimits.checkProcess(process, stackLimit(security));
+        }
+        return new Admitted(storage, logRotation, security, process);
+    }
+
+    /** The container's RLIMIT_STACK soft limit: its --ulimit stack, else the engine's own, which it inherits. */
+    private static long stackLimit(SecurityProfile security) {
+        return security.rlimits().stream().filter(r -> r.resource() == ResourceLimit.Resource.STACK).findFirst()
+                .map(ResourceLimit::soft).orElseGet(() -> {
+                    try {
+                        return ResourceLimit.current(ResourceLimit.Resource.STACK).soft();
+                    } catch (SyscallException e) {
+                        return -1L; // unknown: the kernel's cap is the bound
+                    }
+                });
+    }
+
     @Override
     public PreparedContainer prepare(ContainerSpec spec) throws EnviroError {
-        checkResources(spec.name(), spec.resources());
-        // volumes and log options are checked before anything is made for the container
-        HelperPlan.Storage storage;
-        HelperPlan.LogRotation logRotation;
+        LifecycleStep resolveStep = LifecycleStep.begin(spec.id(), "image.resolve");
+        ResolvedImage image = images.resolve(spec.image());
+        resolveStep.commit();
+        // everything that can be refused is, before anything is made for the container
+        LifecycleStep securityStep = LifecycleStep.begin(spec.id(), "security.resolve");
+        Admitted admitted;
         try {
-            storage = dev.enviro.runtime.volumes.Volumes.plan(spec.options());
-            logRotation = dev.enviro.runtime.logs.LogLimits.parse(spec.options().logOpts());
+            admitted = admission(spec, image, null);
         } catch (EnviroError e) {
             throw e.within("container " + spec.name() + ": ");
         }
-        ResolvedImage image;
-        LifecycleStep resolveStep = LifecycleStep.begin(spec.id(), "image.resolve");
-        image = images.resolve(spec.image());
-        resolveStep.commit();
+        securityStep.commit();
         Path dir = containerDir(spec.id());
         try {
             java.nio.file.Files.createDirectories(dir);
@@ -163,20 +224,17 @@ public final class NativeExecutor implements Executor {
         } catch (IOException e) {
             throw new EnviroError(ErrorCode.INTERNAL, "container " + spec.name() + ": cannot read the image's /etc/passwd: " + e.getMessage(), e);
         }
-        ResolvedProcess process = ProcessResolution.resolve(spec, image.config(), users);
-        checkMapped(spec, process);
-        SecurityProfile security;
-        LifecycleStep securityStep = LifecycleStep.begin(spec.id(), "security.resolve");
+        ResolvedProcess process;
         try {
-            security = SecurityProfile.resolve(spec.security());
-            securityStep.commit();
+            process = ProcessResolution.resolve(spec, image.config(), users);
+            checkMapped(process);
+            KernelLimits.checkProcess(process, stackLimit(admitted.security()));
         } catch (EnviroError e) {
             throw e.within("container " + spec.name() + ": ");
-        } catch (UnsupportedOperationException e) {
-            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "container " + spec.name() + ": " + e.getMessage(), e);
         }
-        HelperPlan plan = ContainerPlan.of(mounts, spec.effectiveHostname(), process, dir, idMap, security, storage,
-                spec.options().init(), logRotation);
+        SecurityProfile security = admitted.security();
+        HelperPlan plan = ContainerPlan.of(mounts, spec.effectiveHostname(), process, dir, idMap, security, admitted.storage(),
+                spec.options().init(), admitted.logRotation());
         if (spec.options().tty() || spec.options().interactive()) {
             plan = plan.withTerminal(new HelperPlan.Terminal(spec.options().tty(), spec.options().interactive(),
                     dir.resolve(ATTACH_SOCKET).toString()));
@@ -193,21 +251,21 @@ public final class NativeExecutor implements Executor {
     }
 
     /** Limits the kernel would refuse, or that no writable cgroup can hold, are refused before anything is made. */
-    private void checkResources(String name, Resources resources) throws EnviroError {
+    private void checkResources(Resources resources) throws EnviroError {
         List<String> problems = resources.problems(Runtime.getRuntime().availableProcessors());
         if (!problems.isEmpty()) {
-            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "container " + name + ": " + String.join("; ", problems));
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, String.join("; ", problems));
         }
         if (resources.limitsCgroups() && cgroups.isEmpty()) {
-            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "container " + name + ": resource limits need a cgroup the engine may write,"
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "resource limits need a cgroup the engine may write,"
                     + " and it has none (a rootless engine on cgroup v1, or an undelegated v2 cgroup): drop the limits or run the engine as root");
         }
     }
 
-    private void checkMapped(ContainerSpec spec, ResolvedProcess process) throws EnviroError {
+    private void checkMapped(ResolvedProcess process) throws EnviroError {
         if (idMap.hostUid(process.uid()) < 0 || idMap.hostGid(process.gid()) < 0
                 || process.groups().stream().anyMatch(g -> idMap.hostGid(g) < 0)) {
-            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "container " + spec.name() + ": user " + process.uid() + ":" + process.gid()
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "user " + process.uid() + ":" + process.gid()
                     + " (groups " + process.groups() + ") is outside the engine's id map " + idMap.key()
                     + (idMap.isSingleId() ? ": a rootless engine can run containers as root (0) only" : ""));
         }
@@ -303,8 +361,9 @@ public final class NativeExecutor implements Executor {
                     d.security(), d.options()));
             ExecBase base = execBase(container, dir);
             ResolvedProcess process = ProcessResolution.resolve(as, base.config(), base.users());
-            checkMapped(as, process);
+            checkMapped(process);
             SecurityProfile security = base.security();
+            KernelLimits.checkProcess(process, stackLimit(security));
             java.nio.file.Files.createDirectories(execDir);
             HelperPlan execPlan = ContainerPlan.exec(new HelperPlan.Join(running.pid(), running.pidStartTime()), process,
                     dir.resolve("rootfs").toString(), execFile(container.id(), exec.id(), ".log"),
@@ -316,7 +375,7 @@ public final class NativeExecutor implements Executor {
             plan = PlanWriter.write(execPlan);
             planning.commit();
         } catch (EnviroError e) {
-            return CompletableFuture.failedStage(e);
+            return CompletableFuture.failedStage(e.within("container " + container.name() + ": exec: "));
         } catch (IOException | IllegalArgumentException e) {
             return CompletableFuture.failedStage(new EnviroError(ErrorCode.INVALID_ARGUMENT, "container " + container.name() + ": exec: " + e.getMessage(), e));
         }
@@ -631,7 +690,11 @@ public final class NativeExecutor implements Executor {
 
     @Override
     public void updateResources(ContainerProcess process, Resources resources) throws EnviroError {
-        checkResources(process.containerId().substring(0, Math.min(12, process.containerId().length())), resources);
+        try {
+            checkResources(resources);
+        } catch (EnviroError e) {
+            throw e.within("container " + process.containerId().substring(0, Math.min(12, process.containerId().length())) + ": ");
+        }
         if (cgroups.isEmpty()) return;
         try {
             cgroups.get().container(process.containerId()).apply(resources);

@@ -1,5 +1,6 @@
 package dev.enviro.runtime.nativeexec;
 
+import dev.enviro.errors.Echo;
 import dev.enviro.errors.EnviroError;
 import dev.enviro.errors.ErrorCode;
 import dev.enviro.images.ImageConfig;
@@ -11,7 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The process a container runs: the image's config under the user's overrides, merged as {@code docker run} merges them. */
+/**
+ * The process a container runs: the image's config under the user's overrides, merged as {@code docker run}
+ * merges them. Its refusals name no container: the caller knows which one (or that none exists yet).
+ */
 final class ProcessResolution {
     private ProcessResolution() {}
 
@@ -26,14 +30,14 @@ final class ProcessResolution {
         argv.addAll(cmd);
         if (argv.isEmpty()) {
             throw new EnviroError(ErrorCode.INVALID_ARGUMENT,
-                    "container " + spec.name() + ": image " + spec.image() + " has no Entrypoint or Cmd: give a command after the image name");
+                    "image " + spec.image() + " has no Entrypoint or Cmd: give a command after the image name");
         }
 
         String cwd = spec.workdir() != null ? spec.workdir()
                 : image.workingDir() != null && !image.workingDir().isEmpty() ? image.workingDir() : "/";
         if (!cwd.startsWith("/")) {
             throw new EnviroError(ErrorCode.INVALID_ARGUMENT,
-                    "container " + spec.name() + ": working directory '" + cwd + "' is not absolute: give a path starting with /");
+                    "working directory '" + Echo.of(cwd) + "' is not absolute: give a path starting with /");
         }
 
         String userSpec = spec.user() != null ? spec.user() : image.user() != null ? image.user() : "";
@@ -70,7 +74,7 @@ final class ProcessResolution {
         Integer numericUid = UserDatabase.number(userPart);
         Optional<UserDatabase.User> user = numericUid != null ? users.user(numericUid) : users.user(userPart);
         if (numericUid == null && user.isEmpty()) {
-            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "container " + spec.name() + ": user '" + userPart
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "user '" + Echo.of(userPart)
                     + "' is not in the image's /etc/passwd: give a numeric uid or a user the image defines");
         }
         int uid = numericUid != null ? numericUid : user.get().uid();
@@ -81,7 +85,7 @@ final class ProcessResolution {
                 gid = numericGid;
             } else {
                 gid = users.group(groupPart).map(UserDatabase.Group::gid).orElseThrow(() -> new EnviroError(
-                        ErrorCode.INVALID_ARGUMENT, "container " + spec.name() + ": group '" + groupPart
+                        ErrorCode.INVALID_ARGUMENT, "group '" + Echo.of(groupPart)
                         + "' is not in the image's /etc/group: give a numeric gid or a group the image defines"));
             }
         }

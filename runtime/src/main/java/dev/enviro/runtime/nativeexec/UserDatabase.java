@@ -77,6 +77,14 @@ record UserDatabase(List<User> users, List<Group> groups) {
         return groups.stream().filter(g -> g.members.contains(userName)).map(Group::gid).distinct().toList();
     }
 
+    /** Whether {@code userSpec} ({@code user[:group]}, null or empty: root) names no user or group to look up. */
+    static boolean needsNoNames(String userSpec) {
+        if (userSpec == null || userSpec.isEmpty()) return true;
+        int colon = userSpec.indexOf(':');
+        return number(colon < 0 ? userSpec : userSpec.substring(0, colon)) != null
+                && (colon < 0 || number(userSpec.substring(colon + 1)) != null);
+    }
+
     static Integer number(String s) {
         if (s.isEmpty() || s.length() > 10) return null;
         for (int i = 0; i < s.length(); i++) if (!Character.isDigit(s.charAt(i))) return null;

@@ -1,5 +1,6 @@
 package dev.enviro.runtime.volumes;
 
+import dev.enviro.errors.Echo;
 import dev.enviro.errors.EnviroError;
 import dev.enviro.errors.ErrorCode;
 import dev.enviro.ffm.MountOptions;
@@ -100,7 +101,45 @@ public final class Volumes {
             }
         }
         MountOptions m = MountOptions.parse(options);
+        if (!m.data().isEmpty()) {
+            for (String o : m.data().split(",")) checkTmpfsOption(spec, o);
+        }
         return new Volume(Volume.Kind.TMPFS, "tmpfs", target, m.flags(), m.data());
+    }
+
+    private static final java.util.regex.Pattern TMPFS_SIZE = java.util.regex.Pattern.compile("[0-9]{1,18}[kKmMgG%]?");
+    private static final java.util.regex.Pattern TMPFS_COUNT = java.util.regex.Pattern.compile("[0-9]{1,18}[kKmMgG]?");
+    private static final java.util.regex.Pattern TMPFS_MODE = java.util.regex.Pattern.compile("0?[0-7]{1,4}");
+    private static final java.util.regex.Pattern TMPFS_ID = java.util.regex.Pattern.compile("[0-9]{1,10}");
+
+    /** A tmpfs option the kernel takes (mm/shmem.c), checked here so that a bad one is a line at create, not EINVAL at start. */
+    private static void checkTmpfsOption(String spec, String option) {
+        int eq = option.indexOf('=');
+        String key = eq < 0 ? option : option.substring(0, eq);
+        String value = eq < 0 ? null : option.substring(eq + 1);
+        java.util.regex.Pattern expected = switch (key) {
+            case "size" -> TMPFS_SIZE;
+            case "nr_blocks", "nr_inodes" -> TMPFS_COUNT;
+            case "mode" -> TMPFS_MODE;
+            case "uid", "gid" -> TMPFS_ID;
+            case "huge" -> java.util.regex.Pattern.compile("never|always|within_size|advise");
+            case "noswap", "inode32", "inode64" -> null;
+            default -> throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--tmpfs " + Echo.of(spec) + ": unknown option '" + Echo.of(option)
+                    + "': use size=, mode=, uid=, gid=, nr_inodes=, nr_blocks=, huge= or a mount flag (ro, noexec, ...)");
+        };
+        boolean ok = expected == null ? value == null : value != null && expected.matcher(value).matches()
+                && !(key.equals("size") && value.matches("0+[kKmMgG%]?"));
+        if (!ok) {
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--tmpfs " + Echo.of(spec) + ": " + Echo.of(option) + " is not valid: "
+                    + switch (key) {
+                        case "size" -> "give a positive size such as size=64m or size=50%";
+                        case "nr_blocks", "nr_inodes" -> "give a count such as " + key + "=10k";
+                        case "mode" -> "give octal permissions such as mode=1777";
+                        case "uid", "gid" -> "give a number";
+                        case "huge" -> "use never, always, within_size or advise";
+                        default -> "it takes no value";
+                    });
+        }
     }
 
     private static long applied(long flags, String option, long set) {

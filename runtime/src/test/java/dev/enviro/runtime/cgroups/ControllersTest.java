@@ -24,6 +24,8 @@ class ControllersTest {
         assertEquals(List.of(new ControlFile("memory", "memory.limit_in_bytes", "100")), MemoryController.v1(memoryOnly, false),
                 "without swap accounting v1 has no memsw file to write");
         assertEquals(-1, MemoryController.memoryPlusSwap(new Resources(100, -1, 0, 0, null, 0, null)));
+        assertEquals(-1, MemoryController.memoryPlusSwap(new Resources(Long.MAX_VALUE, 0, 0, 0, null, 0, null)),
+                "twice a huge limit is no limit, not an overflow to a negative number");
     }
 
     @Test

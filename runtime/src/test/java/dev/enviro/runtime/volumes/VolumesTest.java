@@ -47,6 +47,18 @@ class VolumesTest {
     }
 
     @Test
+    void tmpfsOptionsTheKernelWouldRefuseAreRefusedHere() {
+        assertEquals("size=50%,nr_inodes=10k,uid=1000,gid=1000,huge=never,noswap",
+                plan(List.of(), List.of("/x:size=50%,nr_inodes=10k,uid=1000,gid=1000,huge=never,noswap"), false).volumes().getFirst().data());
+        assertEquals("--tmpfs /x:size=-1: size=-1 is not valid: give a positive size such as size=64m or size=50%",
+                message(List.of(), List.of("/x:size=-1")));
+        assertTrue(message(List.of(), List.of("/x:size=0")).contains("positive size"));
+        assertTrue(message(List.of(), List.of("/x:mode=999")).contains("octal permissions"));
+        assertTrue(message(List.of(), List.of("/x:uid=me")).contains("give a number"));
+        assertTrue(message(List.of(), List.of("/x:colour=blue")).contains("unknown option 'colour=blue'"));
+    }
+
+    @Test
     void readOnlyRootGetsPodmansWritableTmpfsUnlessAVolumeCoversThem() {
         HelperPlan.Storage s = plan(List.of("/srv/t:/tmp/"), List.of(), true);
         assertTrue(s.readOnlyRootfs());
