@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -31,6 +33,48 @@ static int dump_plan(void) {
     return 0;
 }
 
+/* PLAN: its type, and the memfd that holds the plan (protocol.h). NULL after FAILED is sent. */
+static uint8_t *receive_plan(size_t *len) {
+    uint32_t type;
+    struct iovec iov = {.iov_base = &type, .iov_len = sizeof type};
+    union {
+        struct cmsghdr align;
+        char bytes[CMSG_SPACE(sizeof(int))];
+    } control;
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.bytes, .msg_controllen = sizeof control.bytes};
+    ssize_t n;
+    do n = recvmsg(HELPER_FD, &msg, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) return send_failed(HELPER_FD, "recv PLAN", errno), NULL;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    int fd = -1;
+    if (c != NULL && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int))) {
+        memcpy(&fd, CMSG_DATA(c), sizeof fd);
+    }
+    if (n != (ssize_t)sizeof type || type != MSG_PLAN || fd < 0 || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+        if (fd >= 0) close(fd);
+        return send_failed(HELPER_FD, "recv PLAN", EPROTO), NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0) return close(fd), send_failed(HELPER_FD, "fstat PLAN", errno), NULL;
+    if (st.st_size <= 0 || (uint64_t)st.st_size > PLAN_MAX_BYTES) return close(fd), send_failed(HELPER_FD, "recv PLAN", EMSGSIZE), NULL;
+    uint8_t *buf = malloc((size_t)st.st_size);
+    if (buf == NULL) return close(fd), send_failed(HELPER_FD, "malloc", ENOMEM), NULL;
+    size_t got = 0;
+    while (got < (size_t)st.st_size) {
+        ssize_t r = pread(fd, buf + got, (size_t)st.st_size - got, (off_t)got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+            int err = r < 0 ? errno : EIO;
+            return free(buf), close(fd), send_failed(HELPER_FD, "read PLAN", err), NULL;
+        }
+        got += (size_t)r;
+    }
+    close(fd);
+    *len = got;
+    return buf;
+}
+
 int main(int argc, char **argv) {
     if (argc == 2 && strcmp(argv[1], "--dump-plan") == 0) return dump_plan();
     if (argc != 1) return fprintf(stderr, "usage: enviro-helper (plan on fd 3) | enviro-helper --dump-plan < plan\n"), 2;
@@ -42,20 +86,12 @@ int main(int argc, char **argv) {
      * the monitor. Re-executed from a sealed memfd, there is nothing writable behind /proc/<pid>/exe. */
     if (selfexec_sealed(argv) < 0) return send_failed(HELPER_FD, "re-exec from sealed memfd", errno), 1;
 
-    uint8_t *buf = malloc(PLAN_MAX_BYTES + sizeof(uint32_t));
-    if (buf == NULL) return send_failed(HELPER_FD, "malloc", ENOMEM), 1;
-    ssize_t n;
-    do n = recv(HELPER_FD, buf, PLAN_MAX_BYTES + sizeof(uint32_t), MSG_TRUNC);
-    while (n < 0 && errno == EINTR);
-    if (n < 0) return send_failed(HELPER_FD, "recv PLAN", errno), 1;
-    uint32_t type;
-    if (n < (ssize_t)sizeof type || n > (ssize_t)(PLAN_MAX_BYTES + sizeof type)) return send_failed(HELPER_FD, "recv PLAN", EMSGSIZE), 1;
-    memcpy(&type, buf, sizeof type);
-    if (type != MSG_PLAN) return send_failed(HELPER_FD, "recv PLAN", EPROTO), 1;
-
+    size_t len;
+    uint8_t *buf = receive_plan(&len);
+    if (buf == NULL) return 1;
     struct plan plan;
     const char *error;
-    if (plan_parse(buf + sizeof type, (size_t)n - sizeof type, &plan, &error) < 0) {
+    if (plan_parse(buf, len, &plan, &error) < 0) {
         char step[STEP_NAME_MAX];
         snprintf(step, sizeof step, "plan: %s", error);
         return send_failed(HELPER_FD, step, EINVAL), 1;

@@ -16,7 +16,7 @@
 
 #define PLAN_MAGIC 0x504e5645u /* bytes 'E' 'V' 'N' 'P' */
 #define PLAN_VERSION 1
-#define PLAN_MAX_BYTES (1u << 20)
+#define PLAN_MAX_BYTES (16u << 20)
 
 enum plan_tag {
     TAG_CLONE_FLAGS = 1,   /* u64: namespaces the container is cloned into */

@@ -1,7 +1,9 @@
 /* Messages on fd 3 (SOCK_SEQPACKET: one send is one message). Fixed little-endian layouts, each
  * starting with its type. Mirrored by dev.enviro.ffm.helper.HelperMessage; keep both in step.
  *
- *   engine -> helper   PLAN     the binary plan (plan.h), the only variable-length message
+ *   engine -> helper   PLAN     {type} with one fd (SCM_RIGHTS): a memfd holding the binary plan (plan.h);
+ *                               a message of its own could carry only what the socket buffer holds
+ *                               (~200 KiB), and argv and the environment alone may take 6 MiB
  *   monitor -> engine  CHILD    {pid, monitor_pid}: write the id maps, move the pid to its cgroup
  *   engine -> child    MAPPED   go on   |  ABORT  give up (the child exits)
  *   monitor -> engine  STARTED  {pid}: execve succeeded

@@ -37,7 +37,8 @@ final class InProcessApi implements AutoCloseable {
     static InProcessApi start(EngineAddress address, ServerServiceDefinition api) throws EnviroError {
         String name = "enviro-" + address.socket();
         ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
-        Server server = InProcessServerBuilder.forName(name).executor(calls).addService(api).build();
+        Server server = InProcessServerBuilder.forName(name).executor(calls)
+                .maxInboundMessageSize(dev.enviro.grpc.ApiLimits.MAX_REQUEST_BYTES).addService(api).build();
         try {
             server.start();
         } catch (IOException e) {

@@ -90,6 +90,7 @@ public final class UnixSocketServer implements AutoCloseable {
                 // gRPC asks TCP keep-alive of every accepted connection; a unix socket has none, and
                 // Netty would log a warning per client connection.
                 .withChildOption(ChannelOption.SO_KEEPALIVE, null)
+                .maxInboundMessageSize(dev.enviro.grpc.ApiLimits.MAX_REQUEST_BYTES)
                 .executor(calls);
         for (BindableService service : services) {
             builder.addService(service);

@@ -9,6 +9,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -72,6 +73,11 @@ public final class Files {
         static final MethodHandle HANDLE = Native.downcall("rmdir", DESC);
     }
 
+    private static final class memfd_create {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT);
+        static final MethodHandle HANDLE = Native.downcall("memfd_create", DESC);
+    }
+
     private static final class poll {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
         static final MethodHandle HANDLE = Native.downcall("poll", DESC);
@@ -113,6 +119,38 @@ public final class Files {
             throw e;
         } catch (Throwable t) {
             throw Native.linkError(t);
+        }
+    }
+
+    public static final int MFD_CLOEXEC = 1;
+
+    /**
+     * An anonymous in-memory file (memfd_create(2), close-on-exec) holding {@code content}, read from its
+     * start: for handing bytes to another process by descriptor, with no path anyone could reach.
+     */
+    public static Fd memfd(String name, byte[] content) throws SyscallException {
+        Fd fd;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Native.captureState(arena);
+            int n = (int) memfd_create.HANDLE.invokeExact(state, arena.allocateFrom(name), MFD_CLOEXEC);
+            if (n < 0) throw new SyscallException("memfd_create", Native.errno(state), name);
+            fd = new Fd(n);
+        } catch (SyscallException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.linkError(t);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment bytes = arena.allocate(Math.max(1, content.length));
+            MemorySegment.copy(content, 0, bytes, ValueLayout.JAVA_BYTE, 0, content.length);
+            long written = 0;
+            while (written < content.length) {
+                written += write(fd.value(), bytes.asSlice(written, content.length - written));
+            }
+            return fd;
+        } catch (SyscallException | RuntimeException e) {
+            fd.close();
+            throw e;
         }
     }
 

@@ -54,8 +54,13 @@ public final class HelperChannel implements AutoCloseable {
 
     public int socketFd() { return socket.value(); }
 
+    /** PLAN: the plan in a memfd passed with the message (protocol.h: a message alone holds ~200 KiB). */
     public void sendPlan(byte[] plan) throws SyscallException {
-        send(HelperMessage.PLAN, plan);
+        try (Fd memfd = Files.memfd("enviro-plan", plan); Arena arena = Arena.ofConfined()) {
+            MemorySegment message = arena.allocate(4);
+            message.set(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, HelperMessage.PLAN);
+            Sockets.sendWithFd(socket, message, memfd);
+        }
     }
 
     public void sendMapped() throws SyscallException {

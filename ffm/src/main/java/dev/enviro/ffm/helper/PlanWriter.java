@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 public final class PlanWriter {
     private PlanWriter() {}
 
-    public static final int MAGIC = 0x504e5645, VERSION = 1, MAX_BYTES = 1 << 20;
+    public static final int MAGIC = 0x504e5645, VERSION = 1, MAX_BYTES = 16 << 20;
 
     static final int TAG_CLONE_FLAGS = 1, TAG_UNSHARE_FLAGS = 2, TAG_MOUNT = 3, TAG_SYMLINK = 4, TAG_ROOTFS = 5,
             TAG_HOSTNAME = 6, TAG_ARG = 7, TAG_ENV = 8, TAG_CWD = 9, TAG_UID = 10, TAG_GID = 11, TAG_GROUP = 12,
