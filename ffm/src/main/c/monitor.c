@@ -83,7 +83,27 @@ static void pump(struct logfile *log, struct stream *s) {
     s->fd = -1;
 }
 
-static int write_status(const char *path, int wstatus) {
+/* The exit record's space, taken before the command runs: a container may fill the state directory's
+ * filesystem, and its exit code must still be written then. Written in place at the end (no new block is
+ * needed), cut to its length, fsynced, renamed over the status path. -1 with errno when it cannot be had. */
+static int reserve_status(const char *path) {
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) return errno = ENAMETOOLONG, -1;
+    int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return -1;
+    static const char page[4096];
+    int rc = fallocate(fd, 0, 0, sizeof page);
+    if (rc < 0 && errno == EOPNOTSUPP) rc = write(fd, page, sizeof page) == (ssize_t)sizeof page ? 0 : -1;
+    if (rc < 0 || fsync(fd) < 0) {
+        int err = errno;
+        close(fd);
+        unlink(tmp);
+        return errno = err, -1;
+    }
+    return fd;
+}
+
+static int write_status(int fd, const char *path, int wstatus) {
     char tmp[PATH_MAX], text[128], dir[PATH_MAX];
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
@@ -92,9 +112,7 @@ static int write_status(const char *path, int wstatus) {
     int len = snprintf(text, sizeof text, "exit_code=%d\nsignal=%d\nfinished_at=%lld\n", code, sig,
                        (long long)now.tv_sec * 1000000000LL + now.tv_nsec);
     if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) return -1;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return -1;
-    if (write(fd, text, (size_t)len) != len || fsync(fd) < 0) {
+    if (pwrite(fd, text, (size_t)len, 0) != len || ftruncate(fd, len) < 0 || fsync(fd) < 0) {
         close(fd);
         return -1;
     }
@@ -135,6 +153,8 @@ int monitor_run(const struct plan *plan) {
     struct logfile log;
     if (logfile_open(&log, plan->log_path, plan->log_max_bytes, plan->log_max_files) < 0)
         return send_failed(HELPER_FD, "open log", errno), 1;
+    int status_fd = reserve_status(plan->status_path);
+    if (status_fd < 0) return send_failed(HELPER_FD, "reserve exit status", errno), 1;
 
     /* the attach socket is bound before the command exists, so a client never finds it missing while the
      * container runs; with -t, the container opens its pty and sends the master here (terminal.c) */
@@ -221,5 +241,5 @@ int monitor_run(const struct plan *plan) {
     for (int i = 0; i < 2; i++)
         if (streams[i].fd >= 0 && streams[i].len > 0) log_record(&log, streams[i].name, 'F', streams[i].buf, streams[i].len);
     logfile_close(&log);
-    return write_status(plan->status_path, init_status) < 0 ? 1 : 0;
+    return write_status(status_fd, plan->status_path, init_status) < 0 ? 1 : 0;
 }

@@ -49,6 +49,7 @@ final class ActorEngine implements Engine {
     private final String node;
     private final ActorRef<ImageHistory.Record> imageHistory;
     private final dev.enviro.runtime.Executor executor;
+    private final StateDisk disk;
 
     @Override
     public java.util.Optional<Path> attachSocket(String containerId, String execId) {
@@ -56,7 +57,7 @@ final class ActorEngine implements Engine {
     }
 
     ActorEngine(ActorSystem<EngineRegistry.Command> system, ImageStore images, dev.enviro.persistence.JournalSettings journal,
-                String node, dev.enviro.runtime.Executor executor) {
+                String node, dev.enviro.runtime.Executor executor, Path stateDir) {
         this.system = system;
         this.executor = executor;
         this.node = node;
@@ -69,7 +70,16 @@ final class ActorEngine implements Engine {
         this.startTimeout = config.getDuration("start-timeout");
         this.awaitExitTimeout = config.getDuration("await-exit-timeout");
         this.audit = new AuditLog(system, journal);
-        this.journal = new JournalGate(journal, blocking, config.getDuration("journal-probe-interval"));
+        Config disk = config.getConfig("disk");
+        this.disk = new StateDisk(stateDir, disk.getBytes("reserve"), disk.getBytes("min-free"));
+        this.journal = new JournalGate(journal, blocking, config.getDuration("journal-probe-interval"),
+                new dev.enviro.persistence.JournalPool(system), this.disk);
+        // the disk and the embedded journal are watched all the time, so that both come back by themselves
+        Duration every = disk.getDuration("check-interval");
+        system.scheduler().scheduleAtFixedRate(every, every, () -> {
+            this.disk.check();
+            this.journal.watch();
+        }, system.dispatchers().lookup(DispatcherSelector.fromConfig(ContainerActor.BLOCKING_DISPATCHER)));
     }
 
     @Override
@@ -90,6 +100,7 @@ final class ActorEngine implements Engine {
 
     /** The create's door: the image, the restart policy, and whatever the executor would refuse at start. */
     private ResolvedImage admit(ContainerDefinition request) {
+        disk.admitNewWork();
         boolean named = request.name() != null && !request.name().isEmpty();
         String badName = named ? ContainerNames.invalidReason(request.name()) : null;
         if (badName != null) throw new EnviroError(ErrorCode.INVALID_ARGUMENT, badName);
@@ -106,7 +117,10 @@ final class ActorEngine implements Engine {
 
     @Override
     public CompletionStage<ContainerView> start(String ref) {
-        return changing(() -> forward(ref, ContainerActor.Start::new, startTimeout, "start"));
+        return changing(() -> onBlocking(() -> {
+            disk.admitNewWork();
+            return null;
+        }, "start " + ref).thenCompose(ok -> forward(ref, ContainerActor.Start::new, startTimeout, "start")));
     }
 
     @Override
@@ -171,7 +185,10 @@ final class ActorEngine implements Engine {
 
     @Override
     public CompletionStage<List<ImageSummary>> loadImage(Path archive) {
-        return recorded(onBlocking(() -> images.load(archive), "load " + archive), (loaded, origin) -> loaded.stream()
+        return recorded(onBlocking(() -> {
+            disk.admitNewWork();
+            return images.load(archive);
+        }, "load " + archive), (loaded, origin) -> loaded.stream()
                 .<dev.enviro.persistence.ImageEvent>map(i -> new dev.enviro.persistence.ImageEvent.Loaded(reference(i),
                         i.manifestDigest(), java.time.Instant.now(), origin)).toList());
     }
@@ -213,6 +230,7 @@ final class ActorEngine implements Engine {
         CompletableFuture<ImageSummary> done = new CompletableFuture<>();
         Thread.ofVirtual().name("pull").start(() -> {
             try {
+                disk.admitNewWork();
                 done.complete(images.pull(reference, platform, credentials, events));
             } catch (RuntimeException e) {
                 done.completeExceptionally(e);

@@ -36,6 +36,6 @@ public final class EngineSystem {
         system.log().info("engine {} started on {} with the {} executor and the {} journal at {}", settings.nodeName(),
                 settings.stateDir(), settings.executor().type(), journal.backend(), journal.location());
         AuditPurge.schedule(system, journal);
-        return new ActorEngine(system, settings.images(), journal, settings.nodeName(), settings.executor());
+        return new ActorEngine(system, settings.images(), journal, settings.nodeName(), settings.executor(), settings.stateDir());
     }
 }

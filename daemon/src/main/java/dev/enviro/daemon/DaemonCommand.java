@@ -1,6 +1,7 @@
 package dev.enviro.daemon;
 
 import dev.enviro.errors.EnviroError;
+import dev.enviro.persistence.Resources;
 import dev.enviro.errors.ErrorCode;
 import dev.enviro.grpc.EffectiveUser;
 import dev.enviro.cli.EnviroCommand;
@@ -33,6 +34,14 @@ public final class DaemonCommand implements Callable<Integer> {
             description = "A registry to pull from over plain HTTP (repeatable); loopback ones (localhost, 127.0.0.0/8, [::1]) always are.")
     java.util.List<String> insecureRegistries = new java.util.ArrayList<>();
 
+    @picocli.CommandLine.Option(names = "--disk-min-free", paramLabel = "SIZE",
+            description = "Refuse new containers, pulls and loads while the state directory's filesystem has less free (default 64m).")
+    String diskMinFree;
+
+    @picocli.CommandLine.Option(names = "--disk-reserve", paramLabel = "SIZE",
+            description = "Space the engine holds back for its journal, released when the disk fills anyway (default 32m; 0: none).")
+    String diskReserve;
+
     @picocli.CommandLine.Option(names = {"-G", "--group"}, paramLabel = "GROUP",
             description = "Let this group's members use the engine (its sockets 0660 and the group's), as dockerd's --group.")
     String group;
@@ -47,7 +56,15 @@ public final class DaemonCommand implements Callable<Integer> {
         // The flags are the enviro.journal.* settings (docs/lifecycle.md); properties win over the environment.
         if (journal != null) System.setProperty("enviro.journal.backend", journal);
         if (journalUrl != null) System.setProperty("enviro.journal.url", journalUrl);
-        if (journal != null || journalUrl != null) com.typesafe.config.ConfigFactory.invalidateCaches();
+        try {
+            if (diskMinFree != null) System.setProperty("enviro.engine.disk.min-free", Long.toString(Resources.parseBytes("--disk-min-free", diskMinFree)));
+            if (diskReserve != null) System.setProperty("enviro.engine.disk.reserve", Long.toString(Resources.parseBytes("--disk-reserve", diskReserve)));
+        } catch (IllegalArgumentException e) {
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, e.getMessage());
+        }
+        if (journal != null || journalUrl != null || diskMinFree != null || diskReserve != null) {
+            com.typesafe.config.ConfigFactory.invalidateCaches();
+        }
         int uid = EffectiveUser.uid();
         DaemonSettings settings;
         try {

@@ -7,8 +7,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.stream.Stream;
-import org.apache.pekko.persistence.jdbc.db.SlickExtension;
-import org.apache.pekko.persistence.jdbc.db.SlickExtensionImpl;
 import org.apache.pekko.stream.javadsl.StreamConverters;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -77,6 +75,7 @@ public final class AuditLog {
     private final JdbcReadJournal journal;
     private final JournalSettings settings;
     private final Serialization serialization;
+    private final JournalPool pool;
 
     public AuditLog(ActorSystem<?> system, JournalSettings settings) {
         this.system = system;
@@ -84,6 +83,7 @@ public final class AuditLog {
                 .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
         this.settings = settings;
         this.serialization = SerializationExtension.get(system.classicSystem());
+        this.pool = new JournalPool(system);
     }
 
     /**
@@ -123,9 +123,7 @@ public final class AuditLog {
      * is the journal plugin's own pool's (one pool per journal: an H2 file must not be opened by two).
      */
     public List<AuditRecord> current(AuditQuery query) {
-        var database = ((SlickExtensionImpl) SlickExtension.get(system.classicSystem()))
-                .database(system.classicSystem().settings().config().getConfig("jdbc-read-journal")).database();
-        try (Connection connection = database.source().createConnection()) {
+        try (Connection connection = pool.connection()) {
             long deadline = System.nanoTime() + HOLE_PATIENCE.toNanos();
             for (;;) {
                 List<AuditRecord> records = read(connection, query);
