@@ -33,7 +33,7 @@ final class EventsCommand implements Callable<Integer> {
     String until;
     @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE", description = "container=NAME|ID, image=REF, type=Exited|/tasks/exit; repeatable.")
     List<String> filters = new ArrayList<>();
-    @Option(names = "--follow", description = "Keep streaming new events.") boolean follow;
+    @Option(names = "--follow", description = "Keep streaming new events (from now, unless --since or --after).") boolean follow;
     @Option(names = "--after", paramLabel = "OFFSET", description = "Resume after this journal offset.") long after;
 
     @Override

@@ -42,6 +42,11 @@ public final class DaemonCommand implements Callable<Integer> {
             description = "Space the engine holds back for its journal, released when the disk fills anyway (default 32m; 0: none).")
     String diskReserve;
 
+    // read by bin/enviro-jvm, which starts this JVM with it as -Xmx; declared here to be documented and accepted
+    @picocli.CommandLine.Option(names = "--max-heap", paramLabel = "SIZE",
+            description = "The engine's Java heap at most (default 512m), as the JVM's -Xmx takes it (e.g. 1g).")
+    String maxHeap;
+
     @picocli.CommandLine.Option(names = {"-G", "--group"}, paramLabel = "GROUP",
             description = "Let this group's members use the engine (its sockets 0660 and the group's), as dockerd's --group.")
     String group;

@@ -451,10 +451,10 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
     /** The audit log, streamed on a virtual thread: the journal query blocks while it waits for events. */
     @Override
     public void events(EventsRequest request, StreamObserver<Event> out) {
-        io.grpc.stub.ServerCallStreamObserver<Event> call = (io.grpc.stub.ServerCallStreamObserver<Event>) out;
-        // gRPC accepts the cancel handler only now, before the handler returns; the stream comes later.
+        // sent as the client takes them (a follow may run for days; a history may be the whole journal)
+        StreamGate gate = StreamGate.install(out);
         java.util.concurrent.atomic.AtomicReference<java.util.stream.Stream<?>> open = new java.util.concurrent.atomic.AtomicReference<>();
-        call.setOnCancelHandler(() -> {
+        gate.onCancel(() -> {
             java.util.stream.Stream<?> stream = open.get();
             if (stream != null) {
                 stream.close();
@@ -477,21 +477,23 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
                 return;
             }
             open.set(stream);
-            if (call.isCancelled()) {
+            if (gate.cancelled()) {
                 stream.close();
                 return;
             }
             Thread.ofVirtual().name("events").start(() -> {
                 try (stream) {
                     java.util.Iterator<dev.enviro.persistence.AuditRecord> it = stream.iterator();
-                    while (!call.isCancelled() && it.hasNext()) {
-                        out.onNext(ApiMessages.event(it.next()));
+                    while (it.hasNext()) {
+                        dev.enviro.persistence.AuditRecord record = it.next();
+                        if (!gate.awaitReady()) return;
+                        out.onNext(ApiMessages.event(record));
                     }
-                    if (!call.isCancelled()) {
+                    if (!gate.cancelled()) {
                         out.onCompleted();
                     }
                 } catch (Throwable t) {
-                    if (!call.isCancelled()) {
+                    if (!gate.cancelled()) {
                         out.onError(ApiStatus.of(t, "Events"));
                     }
                 }

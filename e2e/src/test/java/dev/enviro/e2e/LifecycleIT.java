@@ -1,6 +1,7 @@
 package dev.enviro.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
@@ -70,6 +71,8 @@ class LifecycleIT {
     void followStreamsNewEventsUntilItsEnd() throws Exception {
         try (EngineFixture engine = EngineFixture.root()) {
             engine.loadBusybox();
+            // history before the follow: as docker's, a follow without --since starts from now
+            assertEquals(5, engine.cli("run", "--name", "before", "localhost/busybox", "sh", "-c", "exit 5").exitCode());
             // Ends by itself at --until: no process to clean up.
             String until = Instant.now().plusSeconds(12).toString();
             java.util.concurrent.CompletableFuture<Cli.Result> follower = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
@@ -86,6 +89,7 @@ class LifecycleIT {
             assertEquals(0, follow.exitCode(), follow::toString);
             assertEquals(List.of("/tasks/exit"), topics(follow.stdout()), follow::toString);
             assertTrue(follow.stdout().contains("exitCode=7"), follow::toString);
+            assertFalse(follow.stdout().contains("exitCode=5"), "no history without --since: " + follow);
         }
     }
 

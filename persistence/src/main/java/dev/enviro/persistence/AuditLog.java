@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.time.Instant;
 import org.apache.pekko.NotUsed;
@@ -48,6 +49,7 @@ public final class AuditLog {
             FROM "event_journal" j JOIN "event_tag" t ON t."event_id" = j."ordering"
             WHERE t."tag" = ? AND j."ordering" > ? AND j."write_timestamp" >= ? AND j."deleted" = false
             ORDER BY j."ordering"
+            LIMIT ?
             """;
 
     /**
@@ -78,6 +80,12 @@ public final class AuditLog {
     private final JournalPool pool;
 
     public AuditLog(ActorSystem<?> system, JournalSettings settings) {
+        this(system, settings, PAGE);
+    }
+
+    /** With pages of {@code pageRows} rows (tests read across pages with a few events). */
+    AuditLog(ActorSystem<?> system, JournalSettings settings, int pageRows) {
+        this.pageRows = pageRows;
         this.system = system;
         this.journal = PersistenceQuery.get(system.classicSystem())
                 .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
@@ -94,13 +102,28 @@ public final class AuditLog {
     public CompletionStage<Stream<AuditRecord>> events(AuditQuery query, Executor blocking) {
         // following past a bound that has already passed is just reading what is there
         if (query.follow() && (query.until() == null || query.until().isAfter(Instant.now()))) {
-            return CompletableFuture.completedFuture(follow(query).runWith(StreamConverters.asJavaStream(), system));
+            // as docker's: a follow without --since (or --after) shows what happens from now, not the journal's past
+            return CompletableFuture.supplyAsync(() -> follow(query, query.since() == null && query.afterOffset() == 0
+                    ? newest() : query.afterOffset()).runWith(StreamConverters.asJavaStream(), system), blocking);
         }
-        return CompletableFuture.supplyAsync(() -> current(query).stream(), blocking);
+        return CompletableFuture.supplyAsync(() -> current(query), blocking);
     }
 
-    private Source<AuditRecord, NotUsed> follow(AuditQuery query) {
-        Offset from = Offset.sequence(query.afterOffset());
+    /** The highest ordering in the journal now (0: none). */
+    private long newest() {
+        try (Connection connection = pool.connection();
+             PreparedStatement select = connection.prepareStatement("SELECT COALESCE(MAX(\"ordering\"), 0) FROM \"event_journal\"");
+             ResultSet rows = select.executeQuery()) {
+            rows.next();
+            return rows.getLong(1);
+        } catch (SQLException e) {
+            throw new EnviroError(ErrorCode.UNAVAILABLE, "cannot read the audit log from the journal at "
+                    + settings.location() + ": " + JournalProbe.oneLine(e) + ": retry once the journal is back", e);
+        }
+    }
+
+    private Source<AuditRecord, NotUsed> follow(AuditQuery query, long after) {
+        Offset from = Offset.sequence(after);
         Source<AuditRecord, NotUsed> records = journal.eventsByTag(EventTags.LIFECYCLE, from)
                 .filter(e -> e.event() instanceof LifecycleEvent)
                 .map(AuditLog::record)
@@ -118,17 +141,54 @@ public final class AuditLog {
                 .map(AuditLog::record);
     }
 
+    /** Rows read per query of a history: a whole journal is never held in the engine's memory at once. */
+    static final int PAGE = 500;
+
+    private final int pageRows;
+
     /**
-     * Events matching {@code query} that are in the journal now, oldest first; blocks. The connection
-     * is the journal plugin's own pool's (one pool per journal: an H2 file must not be opened by two).
+     * Events matching {@code query} that are in the journal now, oldest first, read a page at a time as
+     * the caller consumes them (each page on a connection of the journal plugin's own pool, returned at
+     * once: a slow reader must not hold one of the few connections the journal writes with; one pool per
+     * journal, as an H2 file must not be opened by two). Each page blocks.
      */
-    public List<AuditRecord> current(AuditQuery query) {
+    public Stream<AuditRecord> current(AuditQuery query) {
+        Iterator<AuditRecord> pages = new Iterator<>() {
+            private long after = query.afterOffset();
+            private Iterator<AuditRecord> page = java.util.Collections.emptyIterator();
+            private boolean last;
+
+            @Override
+            public boolean hasNext() {
+                while (!page.hasNext() && !last) {
+                    Page next = page(query, after);
+                    page = next.records().iterator();
+                    after = next.through();
+                    last = next.last();
+                }
+                return page.hasNext();
+            }
+
+            @Override
+            public AuditRecord next() {
+                if (!hasNext()) throw new java.util.NoSuchElementException();
+                return page.next();
+            }
+        };
+        return java.util.stream.StreamSupport.stream(
+                java.util.Spliterators.spliteratorUnknownSize(pages, java.util.Spliterator.ORDERED | java.util.Spliterator.NONNULL), false);
+    }
+
+    /** One page: the records matching among up to a page of rows after {@code after}, the last ordering read, and whether it ended the journal. */
+    private record Page(List<AuditRecord> records, long through, boolean last) {}
+
+    private Page page(AuditQuery query, long after) {
         try (Connection connection = pool.connection()) {
             long deadline = System.nanoTime() + HOLE_PATIENCE.toNanos();
             for (;;) {
-                List<AuditRecord> records = read(connection, query);
+                Page page = read(connection, query, after);
                 long hole = firstHole(connection);
-                if (records.isEmpty() || records.getLast().offset() < hole || System.nanoTime() > deadline) return records;
+                if (page.through() < hole || System.nanoTime() > deadline) return page;
                 Thread.sleep(20);
             }
         } catch (InterruptedException e) {
@@ -140,22 +200,27 @@ public final class AuditLog {
         }
     }
 
-    private List<AuditRecord> read(Connection connection, AuditQuery query) throws SQLException {
+    private Page read(Connection connection, AuditQuery query, long after) throws SQLException {
         List<AuditRecord> records = new ArrayList<>();
+        long through = after;
+        int rows = 0;
         try (PreparedStatement select = connection.prepareStatement(CURRENT_BY_TAG)) {
             select.setString(1, EventTags.LIFECYCLE);
-            select.setLong(2, query.afterOffset());
+            select.setLong(2, after);
             select.setLong(3, query.since() == null ? 0 : query.since().toEpochMilli());
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    Object event = serialization.deserialize(rows.getBytes(5), rows.getInt(3), rows.getString(4)).get();
+            select.setInt(4, pageRows);
+            try (ResultSet result = select.executeQuery()) {
+                while (result.next()) {
+                    rows++;
+                    through = result.getLong(1);
+                    Object event = serialization.deserialize(result.getBytes(5), result.getInt(3), result.getString(4)).get();
                     if (event instanceof LifecycleEvent e && query.matches(e)) {
-                        records.add(new AuditRecord(rows.getLong(1), rows.getLong(2), e));
+                        records.add(new AuditRecord(through, result.getLong(2), e));
                     }
                 }
             }
         }
-        return records;
+        return new Page(records, through, rows < pageRows);
     }
 
     /** The lowest ordering that may still be committing ({@link #RECENT_ORDERINGS}); past the end when none. */

@@ -141,16 +141,17 @@ class JournalBackendTest {
             second.spawn(recorder(id)).tell(new Read(probe.ref()));
             assertEquals(written, probe.receiveMessage());
             // The same events through Persistence Query: by tag (the event stream) and by id (history).
-            AuditLog audit = new AuditLog(second.system(), settings);
-            List<AuditRecord> all = audit.current(AuditQuery.all());
+            // pages of 3 rows: the 8 events span three, and every read below crosses pages
+            AuditLog audit = new AuditLog(second.system(), settings, 3);
+            List<AuditRecord> all = audit.current(AuditQuery.all()).toList();
             assertEquals(written, all.stream().map(AuditRecord::event).toList());
             assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), all.stream().map(AuditRecord::offset).toList());
-            List<AuditRecord> exits = audit.current(new AuditQuery(null, null, Set.of(id), Set.of("/tasks/exit"), false, 0));
+            List<AuditRecord> exits = audit.current(new AuditQuery(null, null, Set.of(id), Set.of("/tasks/exit"), false, 0)).toList();
             assertEquals(List.of(written.get(3)), exits.stream().map(AuditRecord::event).toList());
             // by time: the events' own timestamps (t), whenever they were written
-            assertEquals(written.size(), audit.current(new AuditQuery(t, t, Set.of(), Set.of(), false, 0)).size());
-            assertEquals(List.of(), audit.current(new AuditQuery(Instant.now().plusSeconds(3600), null, Set.of(), Set.of(), false, 0)));
-            List<AuditRecord> resumed = audit.current(new AuditQuery(null, null, Set.of(), Set.of(), false, 6));
+            assertEquals(written.size(), audit.current(new AuditQuery(t, t, Set.of(), Set.of(), false, 0)).count());
+            assertEquals(List.of(), audit.current(new AuditQuery(Instant.now().plusSeconds(3600), null, Set.of(), Set.of(), false, 0)).toList());
+            List<AuditRecord> resumed = audit.current(new AuditQuery(null, null, Set.of(), Set.of(), false, 6)).toList();
             assertEquals(written.subList(6, 8), resumed.stream().map(AuditRecord::event).toList());
             List<AuditRecord> history = audit.history("container|" + id)
                     .runWith(Sink.seq(), second.system()).toCompletableFuture().get(10, TimeUnit.SECONDS);
