@@ -39,7 +39,7 @@ final class RegistryLogins {
         } catch (NoSuchFileException e) {
             content = null;
         } catch (IOException e) {
-            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, file + ": cannot read: " + e.getMessage());
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, file + ": cannot read: " + Caller.reason(e));
         }
         return DockerConfig.parse(content, file);
     }
@@ -51,7 +51,7 @@ final class RegistryLogins {
         try {
             caller.replaceFile(file, 0600, out -> out.write(config.toBytes()));
         } catch (IOException e) {
-            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, file + ": cannot write: " + e.getMessage() + ": check the permissions of its directory");
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, file + ": cannot write: " + Caller.reason(e) + ": check the permissions of its directory");
         }
     }
 }

@@ -30,13 +30,15 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-d", "--detach"}, description = "Run in the background and print the container id.") boolean detach;
     @Option(names = {"-t", "--tty"}, description = "Give the command a pty (docs/terminal.md).") boolean tty;
     @Option(names = {"-i", "--interactive"}, description = "Keep the command's stdin open and send this terminal's input to it.") boolean interactive;
-    @Option(names = "--name", paramLabel = "NAME") String name;
+    @Option(names = "--name", paramLabel = "NAME",
+            description = "Name the container (unique; [a-zA-Z0-9][a-zA-Z0-9_.-]*); default: a generated one.") String name;
     @Option(names = {"-e", "--env"}, paramLabel = "KEY[=VALUE]",
             description = "Set a variable; KEY alone takes this shell's value (skipped when unset).") List<String> env = new ArrayList<>();
-    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR") String workdir;
-    @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]") String user;
+    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Run the command in this absolute directory.") String workdir;
+    @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]",
+            description = "Run as this user (a number or a name in the image's /etc/passwd), and group.") String user;
     @Option(names = "--entrypoint", paramLabel = "CMD", description = "Replace the image's entrypoint (\"\" clears it).") String entrypoint;
-    @Option(names = {"-h", "--hostname"}, paramLabel = "NAME") String hostname;
+    @Option(names = {"-h", "--hostname"}, paramLabel = "NAME", description = "The container's hostname; default: its short id.") String hostname;
     @Option(names = "--restart", paramLabel = "POLICY",
             description = "Restart policy: no, on-failure[:N], always, unless-stopped.") String restart;
     @picocli.CommandLine.Mixin SecurityFlags security = new SecurityFlags();

@@ -36,7 +36,7 @@ final class SecurityFlags {
                 try (java.io.InputStream in = caller.openFile(profile)) {
                     s.addSecurityOpt("seccomp=" + StorageFlags.utf8(in.readAllBytes()));
                 } catch (IOException e) {
-                    throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--security-opt " + opt + ": cannot read " + profile + ": " + e.getMessage());
+                    throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--security-opt " + opt + ": cannot read " + profile + ": " + Caller.reason(e));
                 }
             } else {
                 s.addSecurityOpt(opt);

@@ -66,7 +66,7 @@ final class StorageFlags {
                     lines = utf8(in.readAllBytes()).lines().toList();
                 }
             } catch (IOException e) {
-                throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--env-file " + file + ": cannot read it: " + e.getMessage());
+                throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--env-file " + file + ": cannot read it: " + Caller.reason(e));
             }
             for (int i = 0; i < lines.size(); i++) {
                 String line = lines.get(i).stripLeading();

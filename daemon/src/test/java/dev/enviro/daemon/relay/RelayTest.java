@@ -100,7 +100,7 @@ class RelayTest {
         assertEquals(List.of("A=1"), engine.lastCreate.env());
         Result missing = sh("$R run --env-file nope.env img");
         assertEquals(125, missing.exit());
-        assertEquals("Error: --env-file nope.env: cannot read it: nope.env\n", missing.err());
+        assertEquals("Error: --env-file nope.env: cannot read it: no such file or directory\n", missing.err());
     }
 
     @Test
