@@ -32,6 +32,32 @@ public sealed interface Cgroup permits CgroupV1, CgroupV2 {
     /** The counters now, read without blocking the caller. */
     CompletionStage<CgroupUsage> usage();
 
+    /** The processes in the cgroup now (empty when its directories are gone). */
+    java.util.List<Integer> processes() throws SyscallException;
+
     /** Removes the directories (they must hold no task), and the shared parent when it is left empty. */
     void remove() throws SyscallException;
+
+    /**
+     * Removes the cgroup of a container that is not running. Right after a start that failed, or a
+     * container's end, its last processes may still be exiting, and the kernel refuses the rmdir (EBUSY)
+     * until they have left: retried with back-off; what is still there after a few tries is killed with
+     * {@code kill} (it is the container's, and the container is not running), until the cgroup is empty
+     * or {@code timeoutNanos} have passed (then the kernel's EBUSY is thrown).
+     */
+    default void removeWhenEmpty(long timeoutNanos, java.util.function.IntConsumer kill) throws SyscallException, InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        long pause = 5;
+        for (int attempt = 0; ; attempt++) {
+            try {
+                remove();
+                return;
+            } catch (SyscallException e) {
+                if (e.errno() != dev.enviro.ffm.Errno.EBUSY || System.nanoTime() > deadline) throw e;
+            }
+            if (attempt >= 3) processes().forEach(kill::accept);
+            Thread.sleep(pause);
+            pause = Math.min(pause * 2, 200);
+        }
+    }
 }

@@ -165,6 +165,13 @@ public final class CgroupV1 implements Cgroup {
     }
 
     @Override
+    public java.util.List<Integer> processes() throws SyscallException {
+        // every hierarchy holds the same processes: one is enough
+        for (Path dir : distinctDirs()) return CgroupV2.pids(files, dir.resolve("cgroup.procs"));
+        return java.util.List.of();
+    }
+
+    @Override
     public void remove() throws SyscallException {
         SyscallException failure = null;
         for (Path dir : distinctDirs()) {

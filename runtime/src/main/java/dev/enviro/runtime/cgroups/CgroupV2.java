@@ -151,6 +151,24 @@ public final class CgroupV2 implements Cgroup {
     }
 
     @Override
+    public java.util.List<Integer> processes() throws SyscallException {
+        return pids(files, dir.resolve("cgroup.procs"));
+    }
+
+    /** The pids listed in {@code procs} (a {@code cgroup.procs} file); none when it is gone. */
+    static java.util.List<Integer> pids(CgroupFiles files, Path procs) throws SyscallException {
+        if (!files.exists(procs)) return java.util.List.of();
+        String text;
+        try {
+            text = files.read(procs);
+        } catch (SyscallException e) {
+            if (e.errno() == dev.enviro.ffm.Errno.ENOENT || e.errno() == dev.enviro.ffm.Errno.ENODEV) return java.util.List.of();
+            throw e;
+        }
+        return java.util.Arrays.stream(text.split("\\s+")).filter(t -> !t.isBlank()).map(Integer::parseInt).toList();
+    }
+
+    @Override
     public void remove() throws SyscallException {
         files.removeDirectory(dir);
         pruneIfEmpty(files, dir.getParent());

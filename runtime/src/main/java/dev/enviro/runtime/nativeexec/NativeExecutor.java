@@ -728,8 +728,11 @@ public final class NativeExecutor implements Executor {
         Exception failure = null;
         LifecycleStep step = LifecycleStep.begin(containerId, "cgroup.remove");
         try {
-            if (cgroups.isPresent()) cgroups.get().container(containerId).remove();
+            if (cgroups.isPresent()) removeCgroup(cgroups.get().container(containerId));
         } catch (SyscallException e) {
+            failure = e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             failure = e;
         }
         step.commit();
@@ -753,6 +756,19 @@ public final class NativeExecutor implements Executor {
             throw new EnviroError(ErrorCode.INTERNAL, "container " + containerId + ": cleanup failed: " + failure.getMessage()
                     + ": is it still running? stop it, then remove it again", failure);
         }
+    }
+
+    /** How long a removal waits for a cgroup's last processes to be gone. */
+    private static final long CGROUP_EMPTY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+
+    private static void removeCgroup(Cgroup cgroup) throws SyscallException, InterruptedException {
+        cgroup.removeWhenEmpty(CGROUP_EMPTY_NANOS, pid -> {
+            try {
+                Processes.kill(pid, Processes.SIGKILL);
+            } catch (SyscallException gone) {
+                // it left meanwhile
+            }
+        });
     }
 
     /**

@@ -65,6 +65,29 @@ class CgroupV1Test {
     }
 
     @Test
+    void aCgroupWhoseLastProcessLingersIsRemovedOnceItIsKilled() throws Exception {
+        create();
+        // a process still exiting after a failed start: the kernel's rmdir says EBUSY while it is listed
+        for (Path dir : cgroup.directories().values()) files.put(dir.resolve("cgroup.procs"), "4242\n");
+        List<Integer> killed = new java.util.ArrayList<>();
+        cgroup.removeWhenEmpty(java.util.concurrent.TimeUnit.SECONDS.toNanos(5), pid -> {
+            killed.add(pid);
+            for (Path dir : cgroup.directories().values()) files.put(dir.resolve("cgroup.procs"), "");
+        });
+        assertEquals(List.of(4242), killed, "killed after a few tries, by the pid the cgroup lists");
+        for (Path dir : cgroup.directories().values()) assertFalse(Files.exists(dir), dir + " removed");
+    }
+
+    @Test
+    void aCgroupThatStaysBusyIsReportedWithTheKernelsError() throws Exception {
+        create();
+        for (Path dir : cgroup.directories().values()) files.put(dir.resolve("cgroup.procs"), "4242\n");
+        SyscallException e = org.junit.jupiter.api.Assertions.assertThrows(SyscallException.class,
+                () -> cgroup.removeWhenEmpty(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(300), pid -> {}));
+        assertEquals(dev.enviro.ffm.Errno.EBUSY, e.errno());
+    }
+
+    @Test
     void containerDirectoriesLieBelowTheEnginesOwnCgroupInEachHierarchy() {
         Map<String, Path> dirs = cgroup.directories();
         assertEquals(root.resolve("memory/process_api/abc/enviro/" + ID), dirs.get("memory"));
