@@ -83,7 +83,7 @@ final class ActorEngine implements Engine {
     }
 
     @Override
-    public CompletionStage<ContainerView> create(ContainerDefinition request) {
+    public CompletionStage<ContainerView> create(ContainerDefinition request, boolean startFollows) {
         Objects.requireNonNull(request, "request");
         String correlationId = Correlation.current();
         if (request.image() == null || request.image().isBlank()) {
@@ -94,7 +94,7 @@ final class ActorEngine implements Engine {
         // an image that does not resolve, or anything a start would refuse (Executor.admit).
         return changing(() -> onBlocking(() -> admit(request), "find image " + request.image())
                 .thenCompose(image -> translate(AskPattern.askWithStatus(system,
-                        replyTo -> new EngineRegistry.CreateContainer(request, correlationId, replyTo), askTimeout, system.scheduler()),
+                        replyTo -> new EngineRegistry.CreateContainer(request, correlationId, startFollows, replyTo), askTimeout, system.scheduler()),
                         "create a container from " + request.image(), askTimeout)));
     }
 

@@ -79,8 +79,13 @@ public final class ContainerActor
     }
 
     /** {@code name}: the one the registry reserved for it, whatever {@code request} asked for. */
-    public record Create(String name, ContainerDefinition request, ActorRef<StatusReply<ContainerView>> replyTo)
-            implements Request {}
+    /** {@code startFollows}: a {@code run}'s create, whose start comes next (recorded, so recovery can tell it was interrupted). */
+    public record Create(String name, ContainerDefinition request, boolean startFollows, ActorRef<StatusReply<ContainerView>> replyTo)
+            implements Request {
+        public Create(String name, ContainerDefinition request, ActorRef<StatusReply<ContainerView>> replyTo) {
+            this(name, request, false, replyTo);
+        }
+    }
 
     /** A request on behalf of the API call {@code correlationId}: the events it causes carry that id. */
     public record Correlated(String correlationId, Request request) implements Command {}
@@ -806,11 +811,13 @@ public final class ContainerActor
                                                                                 InterruptedStartCleared cleared) {
         recovering = false;
         List<ContainerEvent> events = new ArrayList<>();
+        // a run's start that never reached Prepared was interrupted too: its Created says a start was to follow
         boolean interrupted = cleared.found() || restarts.restarting()
-                || (state instanceof ContainerState.Created c && c.prepared() != null && c.error() == null);
+                || (state instanceof ContainerState.Created c && c.error() == null
+                    && (c.prepared() != null || (c.definition().startFollows() && c.restarts().equals(Restarts.NONE))));
         if (interrupted) {
             events.add(new ContainerEvent.StartFailed(containerId,
-                    "the start of container " + name(state) + " was interrupted by an engine stop: start it again",
+                    "the start of container " + name(state) + " was interrupted by an engine restart: start it again or remove it",
                     125, Instant.now(), origin(RECOVERY)));
         }
         // A restart the engine was away for: pending (timer lost), interrupted, or due at engine start (always).
@@ -978,7 +985,7 @@ public final class ContainerActor
         String policy = r.restartPolicy() == null ? null : RestartPolicy.parse(r.restartPolicy()).toString();
         ContainerDefinition accepted = new ContainerDefinition(c.name(), r.image(), r.entrypoint(), r.command(), r.env(),
                 r.workdir(), r.user(), r.hostname(), r.autoRemove(), policy, r.resources(), r.security(), r.options());
-        return new ContainerEvent.Created(containerId, accepted, executor.type(), Instant.now(), origin(callId));
+        return new ContainerEvent.Created(containerId, accepted, executor.type(), Instant.now(), origin(callId), c.startFollows());
     }
 
     private ContainerEvent.Prepared prepared(PreparedContainer p) {

@@ -18,7 +18,15 @@ import java.util.concurrent.CompletionStage;
 public interface Engine {
 
     /** Creates (persists {@code Created}) without starting. {@code name} may be null: one is generated. */
-    CompletionStage<ContainerView> create(ContainerDefinition definition);
+    default CompletionStage<ContainerView> create(ContainerDefinition definition) {
+        return create(definition, false);
+    }
+
+    /**
+     * Creates, recording whether a start follows ({@code run}): an engine that dies between the two finds,
+     * when it comes back, a container whose start was interrupted, and says so.
+     */
+    CompletionStage<ContainerView> create(ContainerDefinition definition, boolean startFollows);
 
     /**
      * Where a client's keys and window sizes for container {@code containerId} (or its exec

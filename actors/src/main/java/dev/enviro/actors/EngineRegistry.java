@@ -40,8 +40,13 @@ public final class EngineRegistry extends EventSourcedBehavior<EngineRegistry.Co
 
     public sealed interface Command {}
 
-    public record CreateContainer(ContainerDefinition request, String correlationId,
+    /** {@code startFollows}: a {@code run}'s create (ContainerActor.Create). */
+    public record CreateContainer(ContainerDefinition request, String correlationId, boolean startFollows,
                                   ActorRef<StatusReply<ContainerView>> replyTo) implements Command {
+
+        public CreateContainer(ContainerDefinition request, String correlationId, ActorRef<StatusReply<ContainerView>> replyTo) {
+            this(request, correlationId, false, replyTo);
+        }
 
         public CreateContainer(ContainerDefinition request, ActorRef<StatusReply<ContainerView>> replyTo) {
             this(request, Correlation.generate(), replyTo);
@@ -167,7 +172,7 @@ public final class EngineRegistry extends EventSourcedBehavior<EngineRegistry.Co
         return Effect().persist(new RegistryEvent.Registered(id, chosen, Instant.now()))
                 .thenRun(s -> step.commit())
                 .thenRun(s -> child(id).tell(new ContainerActor.Correlated(c.correlationId(),
-                        new ContainerActor.Create(chosen, c.request(), c.replyTo()))));
+                        new ContainerActor.Create(chosen, c.request(), c.startFollows(), c.replyTo()))));
     }
 
     private Effect<RegistryEvent, RegistryState> createService(RegistryState state, CreateService c) {

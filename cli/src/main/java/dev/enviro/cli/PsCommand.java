@@ -64,7 +64,9 @@ final class PsCommand implements Callable<Integer> {
                     + (c.getPaused() ? " (Paused)" : "");
             case EXITED -> ("Exited (" + c.getExitCode() + ") "
                     + (c.hasFinishedAt() ? HumanTime.of(Duration.between(Timestamps.instant(c.getFinishedAt()), now)) + " ago" : "")).stripTrailing();
-            case CREATED -> "Created";
+            // a start that failed or was interrupted says so (inspect's State.Error has the reason)
+            case CREATED -> c.getError().isEmpty() ? "Created" : c.getError().contains("interrupted by an engine restart")
+                    ? "Created (interrupted by engine restart)" : "Created (start failed)";
             case REMOVED -> "Removed";
             case STATE_UNSPECIFIED, UNRECOGNIZED -> "Unknown";
         };

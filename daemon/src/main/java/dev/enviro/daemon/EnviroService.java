@@ -176,7 +176,7 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
         LifecycleStep whole = LifecycleStep.begin("", "rpc.run");
         LifecycleStep creating = LifecycleStep.begin("", "rpc.create");
         try {
-            started = engine.create(ApiMessages.definition(request.getSpec(), !attach && request.getSpec().getAutoRemove()))
+            started = engine.create(ApiMessages.definition(request.getSpec(), !attach && request.getSpec().getAutoRemove()), true)
                     .thenCompose(created -> ScopedValue.where(dev.enviro.actors.Correlation.ID, correlationId)
                             .call(() -> {
                                 creating.container(created.id()).commit();

@@ -101,7 +101,7 @@ public final class RecordingEngine implements Engine {
     }
 
     @Override
-    public CompletionStage<ContainerView> create(ContainerDefinition request) {
+    public CompletionStage<ContainerView> create(ContainerDefinition request, boolean startFollows) {
         calls.add("create(" + request.image() + ")");
         lastCreate = request;
         return attempt(() -> {

@@ -20,18 +20,20 @@ import org.junit.jupiter.api.Test;
 class CrashRecoveryIT {
 
     /** Restarts the fixture's engine with the halt hook, runs {@code run -d}, and waits for the engine to die. */
-    private static void runUntilHalt(EngineFixture engine, String step, String... runArgs) throws Exception {
+    private static Cli.Result runUntilHalt(EngineFixture engine, String step, String... runArgs) throws Exception {
         engine.stopDaemon();
         engine.env().put("ENVIRO_JAVA_OPTS", "-Denviro.test.haltAfter=" + step);
+        Cli.Result client;
         try {
             engine.startDaemon();
             ProcessHandle daemon = engine.daemonProcess();
-            engine.cli(runArgs);
+            client = engine.cli(runArgs);
             daemon.onExit().get(30, TimeUnit.SECONDS);
         } finally {
             engine.env().remove("ENVIRO_JAVA_OPTS");
         }
         engine.startDaemon();
+        return client;
     }
 
     private static String inspect(EngineFixture engine, String template, String name) throws Exception {
@@ -46,14 +48,20 @@ class CrashRecoveryIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"prepared", "helper-spawned"})
+    @ValueSource(strings = {"created", "prepared", "helper-spawned"})
     void anInterruptedStartIsCleanedUpNotHalfMade(String step) throws Exception {
         try (EngineFixture engine = EngineFixture.root()) {
             engine.loadBusybox();
-            runUntilHalt(engine, step, "run", "-d", "--name", "half", "localhost/busybox", "sleep", "300");
+            Cli.Result client = runUntilHalt(engine, step, "run", "-d", "--name", "half", "localhost/busybox", "sleep", "300");
+            // the client is told its engine went away mid-command, not that there is none to reach
+            assertEquals(125, client.exitCode(), client::toString);
+            assertTrue(client.stderr().contains("the engine ended the command without its exit status"), client::toString);
 
             awaitError(engine, "half");
             assertEquals("created", inspect(engine, "{{.State.Status}}", "half"));
+            Cli.Result ps = engine.cli("ps", "-a");
+            assertTrue(ps.stdout().lines().anyMatch(l -> l.contains("Created (interrupted by engine restart)") && l.endsWith("half")),
+                    "the reason shows in ps: " + ps);
             assertTrue(inspect(engine, "{{.State.Error}}", "half").contains("interrupted"));
             String id = inspect(engine, "{{.Id}}", "half");
             Path dir = engine.stateDir.resolve("containers").resolve(id);

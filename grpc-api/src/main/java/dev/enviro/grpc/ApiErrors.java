@@ -61,6 +61,11 @@ public final class ApiErrors {
         Status status = e.getStatus();
         ErrorCode engines = engineCode(e.getTrailers());
         if (engines == null && status.getCode() == Status.Code.UNAVAILABLE) {
+            if (lostMidCall(e)) {
+                // the engine answered the connect and went away during the call: starting one is not the advice
+                return new EnviroError(ErrorCode.UNREACHABLE, "lost the connection to the Enviro engine at " + address
+                        + " during the call (" + connectError(e) + "): it stopped or restarted; check with 'enviro ps' whether the change was made", e);
+            }
             return new EnviroError(ErrorCode.UNREACHABLE, "cannot reach the Enviro engine at " + address
                     + " (connect: " + connectError(e) + "). Start one with 'enviro daemon' (or set ENVIRO_HOST).", e);
         }
@@ -107,6 +112,24 @@ public final class ApiErrors {
      * The reason the connection failed, as the kernel said it ({@code No such file or directory},
      * {@code Connection refused}, {@code Permission denied}), found in the cause chain.
      */
+    /**
+     * Whether an UNAVAILABLE is a connection lost during the call rather than one never made: gRPC says
+     * so in the description (the stream or the connection closed, reset or shut down) and no connect
+     * failure is among the causes.
+     */
+    static boolean lostMidCall(StatusRuntimeException e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof FileNotFoundException || t instanceof java.net.ConnectException
+                    || (t.getMessage() != null && t.getMessage().contains("connect("))) {
+                return false;
+            }
+        }
+        String description = e.getStatus().getDescription();
+        return description != null && LOST.matcher(description).find();
+    }
+
+    private static final Pattern LOST = Pattern.compile("(?i)(closed|reset|shutdown|GOAWAY|end of stream|RST_STREAM)");
+
     private static String connectError(StatusRuntimeException e) {
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
             if (t instanceof FileNotFoundException && t.getMessage() == null) {

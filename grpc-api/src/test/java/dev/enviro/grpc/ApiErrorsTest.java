@@ -43,6 +43,17 @@ class ApiErrorsTest {
     }
 
     @Test
+    void anEngineThatWentAwayDuringTheCallIsNotCalledMissing() {
+        EnviroError e = ApiErrors.fromStatus(Status.UNAVAILABLE.withDescription("Network closed for unknown reason").asRuntimeException(), ADDRESS);
+        assertEquals(ErrorCode.UNREACHABLE, e.code());
+        assertTrue(e.getMessage().startsWith("lost the connection to the Enviro engine at unix:///run/enviro/enviro.sock during the call"), e.getMessage());
+        assertTrue(e.getMessage().contains("check with 'enviro ps'"), e.getMessage());
+        EnviroError refused = ApiErrors.fromStatus(Status.UNAVAILABLE.withDescription("io exception")
+                .withCause(new java.net.ConnectException("connect(..) failed: Connection refused")).asRuntimeException(), ADDRESS);
+        assertTrue(refused.getMessage().startsWith("cannot reach the Enviro engine"), refused.getMessage());
+    }
+
+    @Test
     void aCodeFromANewerEngineFallsBackToTheStatus() {
         Metadata trailers = new Metadata();
         trailers.put(ApiErrors.CODE, "SOMETHING_NEW");

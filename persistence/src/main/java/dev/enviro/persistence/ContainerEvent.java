@@ -30,13 +30,20 @@ public sealed interface ContainerEvent extends LifecycleEvent {
     /**
      * The container as defined, accepted and named. The journal holds {@code definition} nested; events
      * written before {@link ContainerDefinition} existed (its fields flat in the event) read the same
-     * ({@link #fromJournal}).
+     * ({@link #fromJournal}). {@code startFollows}: created by a {@code run}, whose start comes next; a
+     * recovery that finds it never started knows the start was interrupted (false in older journals).
      */
-    record Created(String containerId, ContainerDefinition definition, String executor, Instant timestamp, Origin origin)
+    record Created(String containerId, ContainerDefinition definition, String executor, Instant timestamp, Origin origin,
+                   boolean startFollows)
             implements ContainerEvent {
 
         public Created {
             java.util.Objects.requireNonNull(definition, "definition");
+        }
+
+        /** A create on its own ({@code enviro create}): no start was asked with it. */
+        public Created(String containerId, ContainerDefinition definition, String executor, Instant timestamp, Origin origin) {
+            this(containerId, definition, executor, timestamp, origin, false);
         }
 
         /**
@@ -62,11 +69,12 @@ public sealed interface ContainerEvent extends LifecycleEvent {
                 @JsonProperty("restartPolicy") String restartPolicy,
                 @JsonProperty("resources") Resources resources,
                 @JsonProperty("security") SecurityOptions security,
-                @JsonProperty("run") RunOptions run) {
+                @JsonProperty("run") RunOptions run,
+                @JsonProperty("startFollows") boolean startFollows) {
             ContainerDefinition d = definition != null ? definition
                     : new ContainerDefinition(name, image, entrypoint, command, env, workdir, user, hostname, autoRemove,
                             restartPolicy, resources, security, run);
-            return new Created(containerId, d, executor, timestamp, origin);
+            return new Created(containerId, d, executor, timestamp, origin, startFollows);
         }
 
         public String name() { return definition.name(); }
@@ -77,7 +85,7 @@ public sealed interface ContainerEvent extends LifecycleEvent {
 
         /** The same container with the limits {@code enviro update} set: the state keeps the current limits here. */
         public Created withResources(Resources limits) {
-            return new Created(containerId, definition.withResources(limits), executor, timestamp, origin);
+            return new Created(containerId, definition.withResources(limits), executor, timestamp, origin, startFollows);
         }
 
         @Override
