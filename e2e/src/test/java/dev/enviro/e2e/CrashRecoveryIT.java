@@ -118,4 +118,55 @@ class CrashRecoveryIT {
                     LifecycleIT.topics(events.stdout()), events::toString);
         }
     }
+
+    /**
+     * Issue 11, item 7: the engine killed (SIGKILL) in the middle of a burst of runs. Every client is told
+     * the truth (its container runs, or the engine went away mid-command, or there was no engine to reach),
+     * and after the restart every container either runs or says why it does not.
+     */
+    @Test
+    void aKillDuringABurstOfRunsLeavesNoContainerWithoutAReason() throws Exception {
+        try (EngineFixture engine = EngineFixture.root()) {
+            engine.loadBusybox();
+            int runs = 50;
+            java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(10);
+            java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.List<java.util.concurrent.Future<Cli.Result>> results = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < runs; i++) {
+                    String name = "burst" + i;
+                    results.add(clients.submit(() -> {
+                        Cli.Result r = engine.cli("run", "-d", "--name", name, "localhost/busybox", "sleep", "300");
+                        done.incrementAndGet();
+                        return r;
+                    }));
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (done.get() < 10 && System.nanoTime() < deadline) Thread.sleep(20);
+                engine.killDaemon();
+                int succeeded = 0;
+                for (java.util.concurrent.Future<Cli.Result> f : results) {
+                    Cli.Result r = f.get(120, TimeUnit.SECONDS);
+                    if (r.exitCode() == 0) succeeded++;
+                    boolean truthful = r.exitCode() == 0
+                            || (r.exitCode() == 125 && (r.stderr().contains("the engine ended the command without its exit status")
+                                    || r.stderr().contains("cannot reach the Enviro engine")
+                                    || r.stderr().contains("lost the connection to the engine")));
+                    assertTrue(truthful, "a client told something else: " + r);
+                }
+                assertTrue(succeeded < runs, "the kill came after every run had finished: nothing was tested");
+            } finally {
+                clients.shutdownNow();
+            }
+            engine.startDaemon();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            java.util.List<String> unexplained;
+            do {
+                Thread.sleep(500);
+                unexplained = engine.cli("ps", "-a").stdout().lines().skip(1)
+                        .filter(l -> !l.contains(" Up ") && !l.contains("Created (") && !l.contains("Exited (")).toList();
+            } while (!unexplained.isEmpty() && System.nanoTime() < deadline);
+            assertEquals(java.util.List.of(), unexplained, "containers that neither run nor say why");
+        }
+    }
 }
