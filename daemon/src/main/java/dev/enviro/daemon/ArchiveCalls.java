@@ -149,6 +149,11 @@ final class ArchiveCalls {
     }
 
     private static EnviroError spoolFailure(IOException e) {
+        // the spool is written before the engine's own free-space check (which would say the same)
+        if (e.getMessage() != null && e.getMessage().contains("No space left on device")) {
+            return new EnviroError(ErrorCode.EXHAUSTED, "no space left in the engine's state directory to spool the image"
+                    + " archive: remove containers or images, or free space on its filesystem");
+        }
         return new EnviroError(ErrorCode.UNAVAILABLE, "cannot spool the image archive in the engine's state directory: "
                 + e.getMessage() + ": free some space and retry");
     }

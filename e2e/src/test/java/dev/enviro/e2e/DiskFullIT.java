@@ -10,24 +10,33 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 
 /**
  * Issue 11, item 1: a full state directory is a state of the engine, not a crash. The state directory is
  * a 128 MiB tmpfs of the test's own; a container fills it; the engine refuses new work with one line,
  * keeps answering ps, inspect, events, stop, rm and rmi, records every exit code (also those of
  * containers that ended while the disk was full), and runs containers again once space is freed,
- * without a restart.
+ * without a restart. The same with the journal on PostgreSQL (its server on the test's own data
+ * directory, elsewhere: the state directory fills, the journal does not).
  */
 class DiskFullIT {
+
+    private static dev.enviro.persistence.PostgresCluster postgres;
+
+    @org.junit.jupiter.api.AfterAll
+    static void stopPostgres() throws Exception {
+        if (postgres != null) postgres.close();
+    }
+
+    static java.util.stream.Stream<String> journals() {
+        return java.util.stream.Stream.of("h2", "postgres");
+    }
 
     private Path base;
     private Path mount;
     private EngineFixture engine;
 
-    @BeforeEach
-    void smallStateDisk() throws Exception {
+    private void smallStateDisk(String journal) throws Exception {
         base = Files.createTempDirectory("enviro-diskfull-");
         Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwx--x--x"));
         mount = base.resolve("fs");
@@ -36,12 +45,18 @@ class DiskFullIT {
         Path dir = mount.resolve("engine");
         Files.createDirectory(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
-        engine = new EngineFixture(dir, List.of(), List.of("--disk-min-free", "32m", "--disk-reserve", "16m"));
+        List<String> flags = new java.util.ArrayList<>(List.of("--disk-min-free", "32m", "--disk-reserve", "16m"));
+        if (journal.equals("postgres")) {
+            if (postgres == null) postgres = dev.enviro.persistence.PostgresCluster.create();
+            flags.addAll(List.of("--journal", "postgres", "--journal-url", postgres.newDatabase()));
+        }
+        engine = new EngineFixture(dir, List.of(), flags);
         engine.loadBusybox();
     }
 
     @AfterEach
     void removeIt() throws Exception {
+        if (mount == null) return;
         try {
             if (engine != null) engine.close();
         } finally {
@@ -61,8 +76,10 @@ class DiskFullIT {
         return engine.cli("events", "--filter", "type=" + type).stdout();
     }
 
-    @Test
-    void aFullDiskRefusesNewWorkKeepsTheRestAndComesBackWhenFreed() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("journals")
+    void aFullDiskRefusesNewWorkKeepsTheRestAndComesBackWhenFreed(String journal) throws Exception {
+        smallStateDisk(journal);
         assertEquals(0, engine.cli("run", "-d", "--name", "bystander", "localhost/busybox", "sleep", "3600").exitCode());
         assertEquals(0, engine.cli("tag", "localhost/busybox", "localhost/spare").exitCode());
 
