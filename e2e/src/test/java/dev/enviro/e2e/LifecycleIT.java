@@ -82,6 +82,13 @@ class LifecycleIT {
                     throw new java.util.concurrent.CompletionException(e);
                 }
             });
+            java.util.concurrent.CompletableFuture<Cli.Result> withHistory = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return engine.cli(40, "events", "--follow", "--since", "10m", "--until", until, "--filter", "type=/tasks/exit");
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
             Thread.sleep(3000);
             Cli.Result seven = engine.cli("run", "--name", "f", "localhost/busybox", "sh", "-c", "exit 7");
             assertEquals(7, seven.exitCode(), seven::toString);
@@ -90,6 +97,9 @@ class LifecycleIT {
             assertEquals(List.of("/tasks/exit"), topics(follow.stdout()), follow::toString);
             assertTrue(follow.stdout().contains("exitCode=7"), follow::toString);
             assertFalse(follow.stdout().contains("exitCode=5"), "no history without --since: " + follow);
+            Cli.Result both = withHistory.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(List.of("/tasks/exit", "/tasks/exit"), topics(both.stdout()), "the history, then what came: " + both);
+            assertTrue(both.stdout().lines().findFirst().orElseThrow().contains("exitCode=5"), both::toString);
         }
     }
 

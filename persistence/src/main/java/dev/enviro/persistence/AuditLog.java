@@ -78,6 +78,7 @@ public final class AuditLog {
     private final JournalSettings settings;
     private final Serialization serialization;
     private final JournalPool pool;
+    private final AuditFeed feed;
 
     public AuditLog(ActorSystem<?> system, JournalSettings settings) {
         this(system, settings, PAGE);
@@ -92,6 +93,7 @@ public final class AuditLog {
         this.settings = settings;
         this.serialization = SerializationExtension.get(system.classicSystem());
         this.pool = new JournalPool(system);
+        this.feed = new AuditFeed(system, journal, this::newest);
     }
 
     /**
@@ -102,9 +104,7 @@ public final class AuditLog {
     public CompletionStage<Stream<AuditRecord>> events(AuditQuery query, Executor blocking) {
         // following past a bound that has already passed is just reading what is there
         if (query.follow() && (query.until() == null || query.until().isAfter(Instant.now()))) {
-            // as docker's: a follow without --since (or --after) shows what happens from now, not the journal's past
-            return CompletableFuture.supplyAsync(() -> follow(query, query.since() == null && query.afterOffset() == 0
-                    ? newest() : query.afterOffset()).runWith(StreamConverters.asJavaStream(), system), blocking);
+            return CompletableFuture.supplyAsync(() -> follow(query).runWith(StreamConverters.asJavaStream(), system), blocking);
         }
         return CompletableFuture.supplyAsync(() -> current(query), blocking);
     }
@@ -122,12 +122,27 @@ public final class AuditLog {
         }
     }
 
-    private Source<AuditRecord, NotUsed> follow(AuditQuery query, long after) {
-        Offset from = Offset.sequence(after);
-        Source<AuditRecord, NotUsed> records = journal.eventsByTag(EventTags.LIFECYCLE, from)
-                .filter(e -> e.event() instanceof LifecycleEvent)
-                .map(AuditLog::record)
-                .filter(r -> query.matches(r.event()));
+    /**
+     * As docker's: a follow without {@code since} or an offset shows what happens from now; with them, the
+     * history first (read as {@link #current}), then what is written meanwhile and after. The live part
+     * is attached before the history is read (concat materializes both at once) and skips what the
+     * history already showed, so nothing falls between the two.
+     */
+    private Source<AuditRecord, NotUsed> follow(AuditQuery query) {
+        Source<AuditRecord, NotUsed> records;
+        if (query.since() == null && query.afterOffset() == 0) {
+            records = feed.after(newest()).filter(r -> query.matches(r.event()));
+        } else {
+            java.util.concurrent.atomic.AtomicLong shown = new java.util.concurrent.atomic.AtomicLong(query.afterOffset());
+            Source<AuditRecord, NotUsed> history = Source.fromIterator(() -> current(query).iterator())
+                    .map(r -> {
+                        shown.set(r.offset());
+                        return r;
+                    })
+                    .withAttributes(org.apache.pekko.stream.ActorAttributes.dispatcher(org.apache.pekko.stream.ActorAttributes.IODispatcher().dispatcher()));
+            records = history.concat(feed.after(query.afterOffset())
+                    .filter(r -> r.offset() > shown.get() && query.matches(r.event())));
+        }
         if (query.until() != null) {
             records = records.takeWithin(Duration.between(Instant.now(), query.until()));
         }
