@@ -159,7 +159,7 @@ public final class NativeExecutor implements Executor {
         KernelLimits.checkHostname(spec.hostname());
         SecurityProfile security;
         try {
-            security = SecurityProfile.resolve(spec.security());
+            security = securityProfile(spec.security());
         } catch (UnsupportedOperationException e) {
             throw new EnviroError(ErrorCode.INVALID_ARGUMENT, e.getMessage(), e);
         }
@@ -170,6 +170,23 @@ public final class NativeExecutor implements Executor {
             KernelLimits.checkProcess(process, stackLimit(security));
         }
         return new Admitted(storage, logRotation, security, process);
+    }
+
+    /**
+     * Resolved security settings by the options they came from: the checks at create and at start, and
+     * the execs after a restart, compile the same seccomp filter for the same options (most containers
+     * share the defaults). A profile depends on the options, the kernel and the engine's own rlimits,
+     * none of which a running engine sees change; a few dozen distinct ones are kept.
+     */
+    private final java.util.Map<dev.enviro.persistence.SecurityOptions, SecurityProfile> profiles = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private SecurityProfile securityProfile(dev.enviro.persistence.SecurityOptions options) {
+        SecurityProfile known = profiles.get(options);
+        if (known != null) return known;
+        SecurityProfile resolved = SecurityProfile.resolve(options);
+        if (profiles.size() >= 64) profiles.clear();
+        profiles.put(options, resolved);
+        return resolved;
     }
 
     /** The container's RLIMIT_STACK soft limit: its --ulimit stack, else the engine's own, which it inherits. */
@@ -426,7 +443,7 @@ public final class NativeExecutor implements Executor {
         ExecBase base = execBases.get(container.id());
         if (base != null) return base;
         List<Path> layers = java.nio.file.Files.readAllLines(dir.resolve("layers")).stream().filter(l -> !l.isBlank()).map(Path::of).toList();
-        base = new ExecBase(images.resolve(container.image()).config(), UserDatabase.read(layers), SecurityProfile.resolve(container.security()));
+        base = new ExecBase(images.resolve(container.image()).config(), UserDatabase.read(layers), securityProfile(container.security()));
         execBases.put(container.id(), base);
         return base;
     }
