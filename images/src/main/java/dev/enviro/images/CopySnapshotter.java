@@ -8,7 +8,7 @@ import dev.enviro.images.content.Tree;
 import dev.enviro.images.oci.ConfigFile;
 import dev.enviro.images.unpack.LayerApplier;
 import dev.enviro.images.unpack.LayerFormat;
-import dev.enviro.images.unpack.RootedPath;
+import dev.enviro.images.unpack.UnsafeEntryException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,8 +54,11 @@ final class CopySnapshotter extends UnpackingSnapshotter {
                 Digest diffId;
                 try (InputStream blob = new BufferedInputStream(content.read(layer), 1 << 16)) {
                     diffId = applier.apply(LayerFormat.detect(blob).open(blob));
-                } catch (RootedPath.EscapeException | IllegalArgumentException e) {
-                    throw LayerSnapshots.unsafe(image.reference(), layer, e);
+                } catch (UnsafeEntryException e) {
+                    throw ImageCheck.unsafe(image.reference(), layer, e);
+                } catch (IOException | IllegalArgumentException e) {
+                    if (e instanceof IOException io && !LayerSnapshots.isLayerFault(io)) throw io;
+                    throw ImageCheck.broken(image.reference(), layer, e);
                 }
                 if (!diffId.equals(config.diffIds().get(i))) {
                     throw new EnviroError(ErrorCode.CORRUPT, "image " + image.reference() + ": layer " + layer
@@ -69,7 +72,9 @@ final class CopySnapshotter extends UnpackingSnapshotter {
             cleanup(rootfs, e);
             throw e;
         }
-        return List.of(new Mount("none", rootfs.toString(), rootfs.toString(), List.of("rbind")));
+        // nodev: a device node a layer holds (made where the engine may) is there to be seen, never opened;
+        // an overlay root mounted in the container's user namespace is nodev by the kernel already
+        return List.of(new Mount("none", rootfs.toString(), rootfs.toString(), List.of("rbind", "nodev")));
     }
 
     private static void cleanup(Path rootfs, Exception failure) {

@@ -56,6 +56,23 @@ final class ImageGarbage {
      */
     static Swept collect(Path stateDir, ContentStore content, Collection<String> recorded, Collection<String> usedByContainers,
                          Collection<String> pinnedBlobs, Images images) throws EnviroError {
+        return sweep(stateDir, content, recorded, usedByContainers, pinnedBlobs, images, null, null);
+    }
+
+    /**
+     * Deletes {@code blobs} (hex digests) and the layer directories of {@code diffIds} (hex) that nothing
+     * recorded reaches and no container's plan names, and nothing else: what an image refused after its
+     * pull stored. The caller holds the write lock.
+     */
+    static Swept forget(Path stateDir, ContentStore content, Collection<String> recorded, Collection<String> pinnedBlobs, Images images,
+                        Set<String> blobs, Set<String> diffIds) throws EnviroError {
+        return sweep(stateDir, content, recorded, java.util.List.of(), pinnedBlobs, images, blobs, diffIds);
+    }
+
+    /** Mark, then sweep: everything unreached, or (when {@code onlyBlobs} is given) only the candidates named. */
+    private static Swept sweep(Path stateDir, ContentStore content, Collection<String> recorded, Collection<String> usedByContainers,
+                               Collection<String> pinnedBlobs, Images images, Set<String> onlyBlobs, Set<String> onlyDiffIds) throws EnviroError {
+        boolean all = onlyBlobs == null;
         Set<String> liveBlobs = new HashSet<>();
         Set<String> liveDiffIds = new HashSet<>();
         Set<String> manifests = new HashSet<>(recorded);
@@ -87,6 +104,7 @@ final class ImageGarbage {
         try {
             for (Path blob : list(blobDir)) {
                 if (liveBlobs.contains(blob.getFileName().toString())) continue;
+                if (!all && !onlyBlobs.contains(blob.getFileName().toString())) continue;
                 bytes += sizeOf(blob);
                 Files.deleteIfExists(blob);
                 blobs++;
@@ -94,10 +112,12 @@ final class ImageGarbage {
             for (Path layer : list(snapshotRoot.resolve("layers"))) {
                 Matcher m = SNAPSHOT_DIR.matcher(layer.getFileName().toString());
                 if (m.matches() && (liveDiffIds.contains(m.group(1)) || inUse.contains(layer.getFileName().toString()))) continue;
+                if (!all && !(m.matches() && onlyDiffIds.contains(m.group(1)))) continue;
                 bytes += sizeOf(layer);
                 Tree.delete(layer);
                 snapshots++;
             }
+            if (!all) return new Swept(blobs, snapshots, bytes); // a pull's own debris only: the rest waits for prune
             for (Path legacy : list(snapshotRoot)) {
                 String name = legacy.getFileName().toString();
                 boolean perImage = SNAPSHOT_DIR.matcher(name).matches() && !inUse.contains(name);

@@ -39,6 +39,14 @@ public interface ImageStore {
      */
     List<ImageSummary> load(Path archive) throws EnviroError;
 
+    /**
+     * Whether {@code registry} accepts {@code credentials} now ({@code enviro login}'s check): returns
+     * when it does, fails DENIED when it does not. Stores nothing.
+     */
+    default void checkLogin(String registry, dev.enviro.images.registry.Credentials credentials) throws EnviroError {
+        throw new EnviroError(dev.enviro.errors.ErrorCode.UNAVAILABLE, "this image store does not speak to registries");
+    }
+
     List<ImageSummary> list() throws EnviroError;
 
     /**

@@ -10,7 +10,7 @@ import dev.enviro.images.content.Digest;
 import dev.enviro.images.content.Tree;
 import dev.enviro.images.unpack.LayerApplier;
 import dev.enviro.images.unpack.LayerFormat;
-import dev.enviro.images.unpack.RootedPath;
+import dev.enviro.images.unpack.UnsafeEntryException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -97,7 +97,8 @@ final class LayerSnapshots {
     /**
      * The layer's directory, unpacking it with {@code unpack} when it does not exist yet. The result of
      * {@code unpack} must be {@code diffId}, else nothing is kept and the image is reported corrupt.
-     * Null when the layer hard-links into lower layers that {@code unpack} was not given.
+     * Null when the layer reaches into lower layers (a hard link to their file, a path under their
+     * directory or link) that {@code unpack} was not given.
      */
     Path ensure(String image, Digest layer, Digest diffId, IdMap idMap, Unpack unpack) throws EnviroError {
         Path done = path(diffId, idMap);
@@ -133,9 +134,9 @@ final class LayerSnapshots {
                     }
                 }
                 if (e instanceof EnviroError ie) throw ie;
-                if (e instanceof LayerApplier.LowerLinkException) return null;
-                if (e instanceof RootedPath.EscapeException || e instanceof IllegalArgumentException) throw unsafe(image, layer, e);
-                if (e instanceof IOException io && isLayerFault(io)) throw unreadable(image, layer, io);
+                if (e instanceof LayerApplier.LowerLayersNeeded) return null;
+                if (e instanceof UnsafeEntryException) throw ImageCheck.unsafe(image, layer, e);
+                if (e instanceof IllegalArgumentException || (e instanceof IOException io && isLayerFault(io))) throw ImageCheck.broken(image, layer, e);
                 throw new EnviroError(ErrorCode.INTERNAL, "image " + image + ": cannot unpack layer " + layer + " into " + snapshots + ": " + e.getMessage(), e);
             } finally {
                 locks.remove(key);
@@ -143,7 +144,10 @@ final class LayerSnapshots {
         }
     }
 
-    /** Unpacks a committed layer blob (if its directory does not exist yet); null as {@link #ensure}. */
+    /**
+     * Unpacks a committed layer blob (if its directory does not exist yet); null as {@link #ensure}.
+     * {@code lowers}: the layers below, top first; empty for a base layer; null when not at hand.
+     */
     Path ensureFromBlob(String image, Digest layer, Digest diffId, IdMap idMap, List<Path> lowers) throws EnviroError {
         return ensure(image, layer, diffId, idMap, dir -> {
             try (InputStream blob = new BufferedInputStream(content.read(layer), 1 << 16)) {
@@ -154,7 +158,8 @@ final class LayerSnapshots {
 
     /**
      * Every layer of {@code image} for {@code idMap}, base first: missing ones are unpacked in parallel,
-     * then, in order, those whose hard links reach into lower layers (they need the lowers unpacked).
+     * then, in order, those that reach into lower layers (hard links to their files, entries under
+     * their directories or links: they need the lowers unpacked).
      */
     List<Path> ensureAll(ResolvedImage image, List<Digest> diffIds, IdMap idMap) throws EnviroError {
         int n = image.layerDigests().size();
@@ -163,7 +168,8 @@ final class LayerSnapshots {
         try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < n; i++) {
                 Digest blob = blobs.get(i), diff = diffIds.get(i);
-                first.add(pool.submit(() -> ensureFromBlob(image.reference(), blob, diff, idMap, null)));
+                List<Path> below = i == 0 ? List.of() : null; // nothing is below a base layer
+                first.add(pool.submit(() -> ensureFromBlob(image.reference(), blob, diff, idMap, below)));
             }
         }
         List<Path> out = new ArrayList<>();
@@ -199,16 +205,8 @@ final class LayerSnapshots {
     }
 
     /** A broken tar or an entry that contradicts the layer (not a failing disk or a denied write). */
-    private static boolean isLayerFault(IOException e) {
+    static boolean isLayerFault(IOException e) {
         return !(e instanceof java.nio.file.FileSystemException) || e instanceof java.nio.file.NoSuchFileException
                 || e instanceof java.nio.file.NotDirectoryException || e instanceof java.nio.file.FileAlreadyExistsException;
-    }
-
-    static EnviroError unsafe(String image, Digest layer, Exception e) {
-        return new EnviroError(ErrorCode.INVALID_ARGUMENT, "image " + image + ": layer " + layer + " is unsafe: " + e.getMessage() + ": do not run this image");
-    }
-
-    static EnviroError unreadable(String image, Digest layer, IOException e) {
-        return new EnviroError(ErrorCode.INVALID_ARGUMENT, "image " + image + ": layer " + layer + " cannot be unpacked: " + e.getMessage(), e);
     }
 }

@@ -121,7 +121,13 @@ final class LocalImageStore implements ImageStore {
     }
 
     private List<ImageSummary> loadLocked(Path archive) throws EnviroError {
-        List<LoadedImage> loaded = ImageLoader.load(content, archive);
+        Set<String> recorded = Set.copyOf(refs.read().images());
+        // Checked while staged: a refused archive commits no blob, records no name.
+        List<LoadedImage> loaded = ImageLoader.load(content, archive, (image, staged) -> {
+            if (recorded.contains(image.manifestDigest().toString())) return; // checked when it was recorded
+            String name = image.names().isEmpty() ? image.manifestDigest().toString() : image.names().getFirst();
+            ImageCheck.check(name, image.manifest().layers(), image.config().diffIds(), staged::open, content.ingestDir());
+        });
         refs.update(current -> {
             Set<String> all = new LinkedHashSet<>(current.images());
             Map<String, String> names = new HashMap<>(current.names());
@@ -150,17 +156,75 @@ final class LocalImageStore implements ImageStore {
         } catch (IOException e) {
             throw new EnviroError(ErrorCode.INTERNAL, "image store " + stateDir + ": cannot start a pull in " + pullMarkers + ": " + e.getMessage(), e);
         }
+        Refused refused = null;
         gcLock.readLock().lock();
         try {
             return pullLocked(ref, platform, credentials, events);
+        } catch (Refused r) {
+            refused = r;
+            throw r.error;
         } finally {
             gcLock.readLock().unlock();
             whole.commit();
+            if (refused != null) forget(refused, marker);
+            else deleteMarker(marker);
+        }
+    }
+
+    private static void deleteMarker(Path marker) {
+        try {
+            Files.deleteIfExists(marker);
+        } catch (IOException ignored) {
+            // A marker left behind costs one collection at the next start, nothing more.
+        }
+    }
+
+    /** A pulled image the check refused, with what the pull stored of it. */
+    private static final class Refused extends RuntimeException {
+        final EnviroError error;
+        final Set<String> blobs;
+        final Set<String> diffIds;
+
+        Refused(EnviroError error, Set<String> blobs, Set<String> diffIds) {
+            super(error.getMessage(), error, false, false);
+            this.error = error;
+            this.blobs = blobs;
+            this.diffIds = diffIds;
+        }
+    }
+
+    /**
+     * Removes what a refused pull stored (blobs, layers unpacked while pulling) that no recorded image
+     * or container uses, under the write lock so that no pull in flight loses a blob it shares. Done now
+     * when no pull, load or prepare runs; else by a thread that waits for them, the pull's marker kept
+     * until it is done (an engine dying first collects at its next start).
+     */
+    private void forget(Refused refused, Path marker) {
+        Runnable sweep = () -> {
             try {
-                Files.deleteIfExists(marker);
-            } catch (IOException ignored) {
-                // A marker left behind costs one collection at the next start, nothing more.
+                forgetLocked(refused);
+            } finally {
+                gcLock.writeLock().unlock();
+                deleteMarker(marker);
             }
+        };
+        if (gcLock.writeLock().tryLock()) {
+            sweep.run();
+        } else {
+            Thread.ofVirtual().name("forget-refused-pull").start(() -> {
+                gcLock.writeLock().lock();
+                sweep.run();
+            });
+        }
+    }
+
+    private void forgetLocked(Refused refused) {
+        try {
+            ImageRefs.Refs now = refs.read();
+            ImageGarbage.forget(stateDir, content, now.images(), pinned(now), recordedImages(), refused.blobs, refused.diffIds);
+        } catch (EnviroError e) {
+            System.getLogger(LocalImageStore.class.getName()).log(System.Logger.Level.WARNING,
+                    "cannot remove what a refused pull stored ({0}): ''enviro image prune'' removes it", e.getMessage());
         }
     }
 
@@ -168,8 +232,9 @@ final class LocalImageStore implements ImageStore {
         // a platform asked for must be the image's, also when the image has only one (as docker checks)
         boolean asked = platform != null && !platform.isBlank();
         Puller.Pulled pulled = puller().pull(ref, Platform.parse(platform), asked, credentials, events);
-        PullStep record = PullStep.begin(ref.toString(), "record");
         String manifest = pulled.manifestDigest().toString();
+        if (!refs.read().images().contains(manifest)) check(ref.toString(), pulled);
+        PullStep record = PullStep.begin(ref.toString(), "record");
         // A digest pull records name@digest, so that resolving that name finds the image even when the digest is an index's.
         String name = ref.digest() != null ? ref.repositoryName() + "@" + ref.digest() : ref.taggedName();
         refs.update(current -> {
@@ -183,6 +248,25 @@ final class LocalImageStore implements ImageStore {
         images.putIfAbsent(manifest, new Image(pulled.manifestDigest(), pulled.manifest(), pulled.config()));
         record.commit();
         return summary(image(manifest), refs.read());
+    }
+
+    /** The check of a pulled image, from its committed blobs, before its name is recorded; {@link Refused} when it fails. */
+    private void check(String image, Puller.Pulled pulled) {
+        PullStep step = PullStep.begin(image, "check");
+        try {
+            ImageCheck.check(image, pulled.manifest().layers(), pulled.config().diffIds(), content::read, content.ingestDir());
+        } catch (EnviroError e) {
+            Set<String> blobs = new java.util.HashSet<>();
+            blobs.add(pulled.manifestDigest().hex());
+            blobs.add(pulled.manifest().config().digest().hex());
+            if (pulled.indexDigest() != null) blobs.add(pulled.indexDigest().hex());
+            for (Descriptor layer : pulled.manifest().layers()) blobs.add(layer.digest().hex());
+            Set<String> diffIds = new java.util.HashSet<>();
+            for (Digest d : pulled.config().diffIds()) diffIds.add(d.hex());
+            throw new Refused(e, blobs, diffIds);
+        } finally {
+            step.commit();
+        }
     }
 
     /** From now on a pull also unpacks the layers for {@code idMap} into {@code layers}, while downloading. */
@@ -348,8 +432,17 @@ final class LocalImageStore implements ImageStore {
     /** Sweeps what no recorded image and no container reaches; the caller holds the write lock (or is alone, at open). */
     private ImageGarbage.Swept collectGarbage(Set<String> usedByContainers) throws EnviroError {
         ImageRefs.Refs now = refs.read();
-        List<String> pinned = now.names().keySet().stream().filter(k -> k.contains("@")).map(k -> k.substring(k.indexOf('@') + 1)).toList();
-        return ImageGarbage.collect(stateDir, content, now.images(), usedByContainers, pinned, new ImageGarbage.Images() {
+        return ImageGarbage.collect(stateDir, content, now.images(), usedByContainers, pinned(now), recordedImages());
+    }
+
+    /** Index blobs named by {@code name@digest} keys. */
+    private static List<String> pinned(ImageRefs.Refs now) {
+        return now.names().keySet().stream().filter(k -> k.contains("@")).map(k -> k.substring(k.indexOf('@') + 1)).toList();
+    }
+
+    /** The recorded images' manifests and configs, for the collector. */
+    private ImageGarbage.Images recordedImages() {
+        return new ImageGarbage.Images() {
             @Override
             public ImageManifest manifest(String manifestDigest) throws EnviroError {
                 return image(manifestDigest).manifest();
@@ -359,7 +452,7 @@ final class LocalImageStore implements ImageStore {
             public ConfigFile config(ImageManifest manifest) throws EnviroError {
                 return ConfigFile.parse(content.readSmall(manifest.config().digest(), JSON_LIMIT), "config " + manifest.config().digest());
             }
-        });
+        };
     }
 
     @Override
@@ -449,5 +542,10 @@ final class LocalImageStore implements ImageStore {
         Image image = new Image(digest, manifest, config);
         images.put(manifestDigest, image);
         return image;
+    }
+
+    @Override
+    public void checkLogin(String registry, dev.enviro.images.registry.Credentials credentials) throws EnviroError {
+        dev.enviro.images.registry.RegistryLogin.check(registry, credentials, insecureRegistries);
     }
 }

@@ -27,7 +27,7 @@ class CopySnapshotterTest {
         Path ctr = state.resolve("containers/c");
         List<Mount> mounts = copy.prepare(image, IdMap.single(0, 0), ctr);
         Path rootfs = ctr.resolve("rootfs");
-        assertEquals(List.of(new Mount("none", rootfs.toString(), rootfs.toString(), List.of("rbind"))), mounts);
+        assertEquals(List.of(new Mount("none", rootfs.toString(), rootfs.toString(), List.of("rbind", "nodev"))), mounts, "nodev: device nodes of a layer cannot be opened");
         assertTrue(Files.isRegularFile(rootfs.resolve("bin/busybox")));
         try (var s = Files.list(rootfs.resolve("var"))) {
             assertEquals(List.of("new"), s.map(p -> p.getFileName().toString()).toList(), "the opaque directory hid keep");

@@ -157,6 +157,56 @@ class ImageStoreTest {
         assertTrue(e.getMessage().contains("climbs out"), e.getMessage());
     }
 
+    private static java.util.Set<String> blobs(Path state) throws IOException {
+        try (var s = Files.list(state.resolve("content/blobs/sha256"))) {
+            return s.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet());
+        }
+    }
+
+    /**
+     * Issue 11, item 5: load refuses an image whose layers can never be unpacked safely, in one line
+     * naming the image, the layer and the entry, and stores nothing of it (no blob, no name, no layer).
+     */
+    @Test
+    void anImageWhoseLayersCannotBeUnpackedSafelyIsRefusedAndNothingOfItIsStored() throws Exception {
+        ImageStore store = ImageStore.open(state);
+        store.load(ociTar);
+        List<ImageSummary> listed = store.list();
+        java.util.Set<String> blobs = blobs(state);
+        String refs = refsJson(state);
+        record Hostile(String entry, List<byte[]> layers) {}
+        List<Hostile> cases = List.of(
+                new Hostile("entry '../../etc/x' escapes the layer root", List.of(new dev.enviro.images.unpack.Layer().file("../../etc/x", "x").bytes())),
+                new Hostile("entry 'etc/h' hard-links to '/etc/passwd', an absolute path",
+                        List.of(new dev.enviro.images.unpack.Layer().hardlink("etc/h", "/etc/passwd").bytes())),
+                new Hostile("entry 'etc/.wh..' is a whiteout that escapes its directory",
+                        List.of(new dev.enviro.images.unpack.Layer().file("etc/.wh..", "").bytes())),
+                // each layer alone is harmless; the second climbs out through the first's link
+                new Hostile("entry 'up/passwd' escapes the layer root: path /up climbs above the root",
+                        List.of(new dev.enviro.images.unpack.Layer().symlink("up", "../..").bytes(), new dev.enviro.images.unpack.Layer().file("up/passwd", "x").bytes())));
+        for (int i = 0; i < cases.size(); i++) {
+            Hostile c = cases.get(i);
+            Path layout = DerivedImage.build(ociTar, images.resolve("evil-" + i + "-" + System.nanoTime()), "localhost/evil:" + i, c.layers().toArray(byte[][]::new));
+            EnviroError e = assertThrows(EnviroError.class, () -> store.load(layout));
+            assertEquals(ErrorCode.INVALID_ARGUMENT, e.code(), e.getMessage());
+            String layer = dev.enviro.images.content.Digest.of(c.layers().getLast()).toString();
+            assertEquals("image localhost/evil:" + i + ": layer " + layer + ": " + c.entry() + ": the image cannot be unpacked safely", e.getMessage());
+            assertEquals(listed, store.list(), "nothing recorded");
+            assertEquals(blobs, blobs(state), "no blob committed, not even the harmless ones");
+            assertEquals(refs, refsJson(state));
+            try (var ingest = Files.list(state.resolve("content/ingest"))) {
+                assertEquals(0, ingest.count(), "staged blobs are deleted");
+            }
+            assertFalse(Files.exists(state.resolve("snapshots")), "nothing unpacked");
+            int n = i;
+            assertEquals(ErrorCode.NOT_FOUND, assertThrows(EnviroError.class, () -> store.resolve("localhost/evil:" + n)).code());
+        }
+        // the same layers without the hostile one load
+        Path fine = DerivedImage.build(ociTar, images.resolve("fine-" + System.nanoTime()), "localhost/fine:1",
+                new dev.enviro.images.unpack.Layer().symlink("up", "../..").bytes(), new dev.enviro.images.unpack.Layer().fifo("run/pipe", 0600).bytes());
+        assertEquals(List.of("localhost/fine:1"), store.load(fine).getFirst().names());
+    }
+
     private EnviroError assertMalformedAndNothingStored(Path archive) throws Exception {
         ImageStore store = ImageStore.open(state);
         EnviroError e = assertThrows(EnviroError.class, () -> store.load(archive));

@@ -196,25 +196,80 @@ class OverlaySnapshotterTest {
     }
 
     @Test
-    void aHostileLayerFailsPrepareAndLeavesNoSnapshot() throws Exception {
+    void aHostileImageIsRefusedAtLoadAndNothingOfItIsStored() throws Exception {
         Path dir = Files.createTempDirectory(images, "hostile");
         Commands.check(List.of("tar", "-xf", ociTar.toString(), "-C", dir.toString()));
         // Rewrite the image with a second layer whose entry climbs out of the root.
         Commands.check(List.of("python3", "-c", HOSTILE_LAYER, dir.toString()));
-        ImageStore fresh = ImageStore.open(state.resolve("other"));
-        fresh.load(dir);
-        ResolvedImage bad = fresh.resolve("localhost/hostile");
-        Snapshotter snapshotter = Snapshotter.overlay(state.resolve("other"), fresh);
-        EnviroError e = assertThrows(EnviroError.class, () -> snapshotter.prepare(bad, IdMap.single(0, 0), state.resolve("other/containers/x")));
+        Path other = state.resolve("other");
+        ImageStore fresh = ImageStore.open(other);
+        EnviroError e = assertThrows(EnviroError.class, () -> fresh.load(dir));
         assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
-        assertTrue(e.getMessage().contains("is unsafe"), e.getMessage());
-        try (var s = Files.list(state.resolve("other/snapshots"))) {
+        String layer = hostileLayerDigest(dir);
+        assertEquals("image localhost/hostile:latest: layer " + layer + ": entry '../../pwned' escapes the layer root: the image cannot be unpacked safely", e.getMessage());
+        assertEquals(List.of(), fresh.list());
+        try (var blobs = Files.list(other.resolve("content/blobs/sha256")); var ingest = Files.list(other.resolve("content/ingest"))) {
+            assertEquals(0, blobs.count(), "no blob committed");
+            assertEquals(0, ingest.count(), "nothing staged left");
+        }
+        assertFalse(Files.exists(other.resolve("images/refs.json")) && Files.readString(other.resolve("images/refs.json")).contains("hostile"));
+        assertFalse(Files.exists(other.resolve("snapshots")), "nothing unpacked");
+        assertFalse(Files.exists(state.resolve("pwned")));
+    }
+
+    /** The defence behind the check at load (an image recorded before it existed): unpacking refuses too, leaving nothing. */
+    @Test
+    void aHostileLayerFailsUnpackingAndLeavesNoSnapshot() throws Exception {
+        byte[] hostile = new dev.enviro.images.unpack.Layer().file("../../pwned", "bad").bytes();
+        LocalImageStore local = (LocalImageStore) store;
+        dev.enviro.images.content.Digest digest = dev.enviro.images.content.Digest.of(hostile);
+        try (var ingest = local.content().ingest()) {
+            ingest.write(hostile, 0, hostile.length);
+            ingest.commit(digest, hostile.length);
+        }
+        LayerSnapshots layers = ((OverlaySnapshotter) Snapshotter.overlay(state, store)).layers();
+        EnviroError e = assertThrows(EnviroError.class, () -> layers.ensureFromBlob("localhost/hostile", digest, digest, IdMap.single(0, 0), List.of()));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+        assertEquals("image localhost/hostile: layer " + digest + ": entry '../../pwned' escapes the layer root: the image cannot be unpacked safely", e.getMessage());
+        try (var s = Files.list(state.resolve("snapshots"))) {
             assertEquals(List.of("layers"), s.map(p -> p.getFileName().toString()).toList(), "no .tmp-* left");
         }
-        try (var s = Files.list(state.resolve("other/snapshots/layers"))) {
-            assertEquals(1, s.count(), "only the busybox layer, not the hostile one");
+        try (var s = Files.list(state.resolve("snapshots/layers"))) {
+            assertEquals(0, s.count(), "the hostile layer is not there");
         }
-        assertFalse(Files.exists(state.resolve("other/pwned")));
+        assertFalse(Files.exists(state.getParent().resolve("pwned")));
+    }
+
+    /** An upper layer's file under a lower layer's symbolic link shows where the link leads; a FIFO of a layer is a FIFO. */
+    @Test
+    void anEntryUnderALowerLayersLinkShowsWhereTheLinkLeadsInTheContainer() throws Exception {
+        Assumptions.assumeTrue(Commands.isRoot(), "shifting ownership to 100000 needs root");
+        byte[] links = new dev.enviro.images.unpack.Layer().dir("opt", 0755).dir("opt/real", 0755).symlink("opt/app", "real")
+                .symlink("data", "/opt/real").bytes();
+        byte[] files = new dev.enviro.images.unpack.Layer().file("opt/app/conf", "c").file("data/more", "m").fifo("opt/real/pipe", 0600).bytes();
+        store.load(DerivedImage.build(ociTar, images.resolve("links-" + System.nanoTime()), "localhost/links:latest", links, files));
+        ResolvedImage image = store.resolve("localhost/links");
+        Snapshotter snapshotter = Snapshotter.overlay(state, store);
+        Path ctr = state.resolve("containers/l");
+        Mount m = snapshotter.prepare(image, IdMap.defaultRoot(), ctr).getLast();
+        String root = m.target();
+        String script = "mount -t " + m.type() + " -o " + String.join(",", m.options()) + " " + m.source() + " " + root
+                + " && readlink " + root + "/opt/app && readlink " + root + "/data && ls " + root + "/opt/real | tr '\\n' ' '"
+                + " && cat " + root + "/opt/real/conf " + root + "/opt/real/more && test -p " + root + "/opt/real/pipe && echo fifo";
+        try {
+            Commands.Result r = Commands.run(List.of("setpriv", "--reuid=100000", "--regid=100000", "--clear-groups",
+                    "unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script));
+            assertEquals(0, r.exit(), r.output());
+            assertEquals("real\n/opt/real\nconf more pipe cmfifo\n", r.output(), "the links stay links; what went under them is in opt/real");
+        } finally {
+            snapshotter.remove(ctr);
+        }
+    }
+
+    private static String hostileLayerDigest(Path layout) throws Exception {
+        var index = dev.enviro.images.oci.Json.MAPPER.readTree(layout.resolve("index.json").toFile());
+        var manifest = dev.enviro.images.oci.Json.MAPPER.readTree(layout.resolve("blobs/sha256/" + index.path("manifests").get(0).path("digest").asText().substring(7)).toFile());
+        return manifest.path("layers").get(1).path("digest").asText();
     }
 
     /** Adds a layer holding "../../pwned" to the layout in argv[1], named localhost/hostile. */

@@ -32,9 +32,10 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * Reads an image archive into the content store. Every blob is staged in {@code ingest/} and
- * verified (size and digest) first; only when the whole archive has been read are the blobs
- * committed, so a malformed or truncated archive leaves nothing behind. Recording names is the
- * caller's step, after this one.
+ * verified (size and digest) first; only when the whole archive has been read, and every image has
+ * passed the caller's {@link Check} (its layers can be unpacked safely), are the blobs committed, so a
+ * malformed, truncated or hostile archive leaves nothing behind. Recording names is the caller's step,
+ * after this one.
  */
 public final class ImageLoader {
     private static final int JSON_LIMIT = 4 << 20;
@@ -54,12 +55,28 @@ public final class ImageLoader {
         this.content = content;
     }
 
-    /** Loads {@code archive}: an OCI layout directory or tar, a gzip'd tar, or a {@code docker save} tar. */
-    public static List<LoadedImage> load(ContentStore content, Path archive) throws EnviroError {
-        return new ImageLoader(content).run(archive);
+    /** Checks an image read from an archive before any of its blobs is committed. */
+    public interface Check {
+        /** {@code staged} reads the image's blobs as staged; a refusal (EnviroError) is the load's error as it is. */
+        void image(LoadedImage image, Staged staged) throws EnviroError;
     }
 
-    private List<LoadedImage> run(Path archive) throws EnviroError {
+    /** The blobs an archive staged, readable before they are committed. */
+    public interface Staged {
+        InputStream open(Digest digest) throws IOException;
+    }
+
+    /** Loads {@code archive}: an OCI layout directory or tar, a gzip'd tar, or a {@code docker save} tar. */
+    public static List<LoadedImage> load(ContentStore content, Path archive) throws EnviroError {
+        return load(content, archive, (image, staged) -> {});
+    }
+
+    /** {@link #load(ContentStore, Path)}, each image passing {@code check} before anything is committed. */
+    public static List<LoadedImage> load(ContentStore content, Path archive, Check check) throws EnviroError {
+        return new ImageLoader(content).run(archive, check);
+    }
+
+    private List<LoadedImage> run(Path archive, Check check) throws EnviroError {
         Path scratch = null;
         try {
             ArchiveSource source;
@@ -84,8 +101,15 @@ public final class ImageLoader {
                 else if (source.exists("manifest.json")) images = readDockerArchive(source);
                 else throw new IOException("it has neither index.json nor manifest.json");
             }
+            try {
+                for (LoadedImage image : images) check.image(image, this::openStaged);
+            } catch (EnviroError refused) {
+                throw new Refused(refused);
+            }
             for (Map.Entry<Digest, Ingest> e : staged.entrySet()) e.getValue().commit(e.getKey(), sizes.get(e.getKey()));
             return images;
+        } catch (Refused r) {
+            throw r.error; // the check's own words: it names the image, not the archive's format
         } catch (EnviroError e) {
             throw switch (e.code()) {
                 case INVALID_ARGUMENT -> malformed(archive, e.getMessage(), e);
@@ -104,6 +128,22 @@ public final class ImageLoader {
                 }
             }
         }
+    }
+
+    /** Carries a check's refusal past the archive's own error handling. */
+    private static final class Refused extends RuntimeException {
+        final EnviroError error;
+
+        Refused(EnviroError error) {
+            super(error.getMessage(), error, false, false);
+            this.error = error;
+        }
+    }
+
+    private InputStream openStaged(Digest digest) throws IOException {
+        Ingest ingest = staged.get(digest);
+        if (ingest == null) throw new IOException("blob " + digest + " was not staged");
+        return ingest.open();
     }
 
     private static EnviroError malformed(Path archive, String why, Throwable cause) {

@@ -93,6 +93,12 @@ public final class Ingest implements AutoCloseable {
         return size;
     }
 
+    /** Reads the finished, not yet committed blob back (a loader checks what it staged before committing it). */
+    public InputStream open() throws IOException {
+        if (digest == null) throw new IllegalStateException("ingest " + file + " is not finished");
+        return Files.newInputStream(file);
+    }
+
     /**
      * Checks that this blob is {@code expected} ({@code expectedSize} bytes, or any size when
      * negative), without committing it yet: loaders verify everything before anything becomes visible.

@@ -12,11 +12,14 @@ import dev.enviro.images.content.Digest;
  */
 public interface LayerUnpacker {
 
-    /** A tap for a layer about to be downloaded, or null when it needs none (already unpacked). */
-    Tap start(String image, Descriptor layer, Digest diffId);
+    /**
+     * A tap for a layer about to be downloaded, or null when it needs none (already unpacked).
+     * {@code base}: the image's first layer (nothing is below it).
+     */
+    Tap start(String image, Descriptor layer, Digest diffId, boolean base);
 
     /** A layer that was already in the store (nothing to download): unpacks it from its blob if needed. */
-    void existing(String image, Descriptor layer, Digest diffId) throws EnviroError;
+    void existing(String image, Descriptor layer, Digest diffId, boolean base) throws EnviroError;
 
     /** One layer's bytes on their way to the unpacker. Called from the downloading thread only. */
     interface Tap {
@@ -26,7 +29,11 @@ public interface LayerUnpacker {
         /** The download starts over (a registry ignoring Range): the bytes so far are void. */
         void restart();
 
-        /** The blob is committed (verified): finishes unpacking and publishes the layer; fails for an unsafe or corrupt layer. */
+        /**
+         * The blob is committed (verified): finishes unpacking and publishes the layer. A layer that
+         * cannot be unpacked is left unpacked (the image check that follows the pull refuses the image);
+         * fails only when the engine cannot write.
+         */
         void committed() throws EnviroError;
 
         /** The download failed: nothing is kept. */

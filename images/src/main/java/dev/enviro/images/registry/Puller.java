@@ -41,8 +41,8 @@ public final class Puller {
     private final Duration firstBackoff;
     private volatile LayerUnpacker unpacker;
 
-    /** What a pull stored: the manifest chosen, parsed, and its config. */
-    public record Pulled(Digest manifestDigest, ImageManifest manifest, ConfigFile config) {}
+    /** What a pull stored: the manifest chosen, parsed, and its config; the index it was chosen from, or null. */
+    public record Pulled(Digest manifestDigest, ImageManifest manifest, ConfigFile config, Digest indexDigest) {}
 
     public Puller(ContentStore content, Set<String> insecureRegistries, Duration firstBackoff) {
         this.content = content;
@@ -108,7 +108,7 @@ public final class Puller {
             step.commit();
         });
         events.accept(new PullEvent.Status("Digest: " + (indexBytes != null ? top.digest() : chosen.digest())));
-        return new Pulled(chosen.digest(), manifest, config);
+        return new Pulled(chosen.digest(), manifest, config, indexBytes != null ? top.digest() : null);
     }
 
     /** What the pull stores besides its layers (config, manifest, index): committed while the layers download. */
@@ -139,11 +139,11 @@ public final class Puller {
                 if (!seen.add(layer.digest())) continue;
                 if (content.contains(layer.digest())) {
                     events.accept(new PullEvent.LayerDone(layer.digest().toString(), layer.size(), true));
-                    if (unpack != null) running.add(unpacks.submit(() -> { unpack.existing(image, layer, diffId); return null; }));
+                    if (unpack != null) running.add(unpacks.submit(() -> { unpack.existing(image, layer, diffId, i == 0); return null; }));
                     continue;
                 }
                 running.add(pool.submit(() -> {
-                    LayerUnpacker.Tap tap = unpack == null ? null : unpack.start(image, layer, diffId);
+                    LayerUnpacker.Tap tap = unpack == null ? null : unpack.start(image, layer, diffId, i == 0);
                     boolean unpacked = false;
                     try {
                         registry.download(layer, content, bytes -> events.accept(new PullEvent.LayerProgress(layer.digest().toString(), bytes, layer.size())), tap);

@@ -44,6 +44,8 @@ final class RegistryClient {
     private final String base;
     private final Duration firstBackoff;
     private volatile String authorization;
+    /** A login check asks a token for no repository (the token server still checks the credentials). */
+    private volatile boolean loginOnly;
 
     /** What a manifests request answered: the body, its media type and its digest (computed here). */
     record Manifest(byte[] bytes, String mediaType, Digest digest) {}
@@ -60,6 +62,28 @@ final class RegistryClient {
     static boolean plainHttp(String registry, java.util.Set<String> insecure) {
         String host = registry.startsWith("[") ? registry.substring(0, registry.indexOf(']') + 1) : registry.replaceFirst(":\\d+$", "");
         return host.equals("localhost") || host.matches("127(\\.\\d{1,3}){3}") || host.equals("[::1]") || insecure.contains(registry) || insecure.contains(host);
+    }
+
+    /**
+     * The registry's base endpoint ({@code GET /v2/}) with the credentials, authenticated as a pull would
+     * be but for no repository (docker login's check): returns when the registry accepts them, fails
+     * DENIED when it refuses them.
+     */
+    void checkLogin() throws EnviroError {
+        loginOnly = true;
+        URI uri = URI.create(base.substring(0, base.indexOf("/v2/") + "/v2/".length()));
+        try {
+            retrying("login to " + ref.registry(), () -> {
+                try (RegistryHttp.Answer r = send(uri, null, null)) {
+                    checkStatus(r, "login to " + ref.registry());
+                    return null;
+                }
+            });
+        } catch (EnviroError e) {
+            if (!e.is(ErrorCode.DENIED)) throw e;
+            throw new EnviroError(ErrorCode.DENIED, "registry " + ref.registry() + " refused the login of user "
+                    + (credentials == null ? "(none)" : credentials.username()) + ": check the user name and password", e);
+        }
     }
 
     /** GETs a manifest or index by tag or digest; when asked by digest, the body must hash to it. */
@@ -291,7 +315,9 @@ final class RegistryClient {
         }
         StringBuilder q = new StringBuilder(realm).append(realm.contains("?") ? '&' : '?');
         if (c.params().containsKey("service")) q.append("service=").append(enc(c.params().get("service"))).append('&');
-        q.append("scope=").append(enc(c.params().getOrDefault("scope", "repository:" + ref.repository() + ":pull")));
+        String scope = c.params().getOrDefault("scope", loginOnly ? null : "repository:" + ref.repository() + ":pull");
+        if (scope != null) q.append("scope=").append(enc(scope));
+        else q.setLength(q.length() - 1); // the '&' or '?' before the scope that is not there
         Map<String, String> headers = credentials == null ? Map.of() : Map.of("Authorization", credentials.basic());
         int status;
         byte[] answer;

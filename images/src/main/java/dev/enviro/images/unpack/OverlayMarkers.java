@@ -1,15 +1,6 @@
 package dev.enviro.images.unpack;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -32,41 +23,28 @@ import java.nio.file.attribute.UserDefinedFileAttributeView;
  */
 public final class OverlayMarkers {
     private static final String OPAQUE_XATTR = "overlay.opaque"; // the view adds "user."
-    private static final int AT_FDCWD = -100;
-    private static final int S_IFCHR = 0020000;
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle MKNODAT;
-
-    static {
-        Linker linker = Linker.nativeLinker();
-        MKNODAT = linker.downcallHandle(linker.defaultLookup().find("mknodat").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG),
-                Linker.Option.captureCallState("errno"));
-    }
+    private static final int S_IFCHR = SpecialFiles.S_IFCHR;
 
     private OverlayMarkers() {}
 
     /** Creates a whiteout at {@code path}, which must not exist. */
     public static void whiteout(Path path) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
-            int rc = (int) MKNODAT.invokeExact(state, AT_FDCWD, arena.allocateFrom(path.toString()), S_IFCHR, 0L);
-            if (rc < 0) throw new IOException("cannot create the whiteout " + path + " (mknod 0/0): errno " + (int) ERRNO.get(state, 0L));
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError("mknodat downcall failed to invoke", t);
+        try {
+            SpecialFiles.mknod(path, S_IFCHR, 0, 0, 0);
+        } catch (dev.enviro.ffm.SyscallException e) {
+            throw new IOException("cannot create the whiteout " + path + " (mknod 0/0): " + e.getMessage(), e);
         }
     }
 
-    /** Whether {@code path} is a whiteout (a 0/0 character device). */
+    /** Whether {@code path} is a whiteout (a 0/0 character device): one lstat. */
     public static boolean isWhiteout(Path path) throws IOException {
-        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) return false;
-        if (!(Boolean) Files.getAttribute(path, "unix:isOther", LinkOption.NOFOLLOW_LINKS)) return false;
-        int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-        long rdev = (Long) Files.getAttribute(path, "unix:rdev", LinkOption.NOFOLLOW_LINKS);
-        return (mode & 0170000) == S_IFCHR && rdev == 0;
+        java.util.Map<String, Object> a;
+        try {
+            a = Files.readAttributes(path, "unix:mode,rdev", LinkOption.NOFOLLOW_LINKS);
+        } catch (java.nio.file.NoSuchFileException missing) {
+            return false;
+        }
+        return ((Integer) a.get("mode") & 0170000) == S_IFCHR && (Long) a.get("rdev") == 0;
     }
 
     /** Marks {@code dir} opaque: overlay shows none of the lower layers' entries under it. */

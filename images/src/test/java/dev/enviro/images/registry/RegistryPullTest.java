@@ -200,6 +200,64 @@ class RegistryPullTest {
         }
     }
 
+    private List<String> entries(String dir) throws IOException {
+        Path p = state.resolve(dir);
+        if (!Files.exists(p)) return List.of();
+        try (Stream<Path> s = Files.list(p)) {
+            return s.map(x -> x.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /**
+     * Issue 11, item 5: a pulled image whose layers climb out of the root together (a link in one, a
+     * file under it in the next) is refused before its name is recorded, and what the pull stored of
+     * it (blobs, the layer unpacked while pulling) is removed; what another image uses stays.
+     */
+    @Test
+    void anImageWhoseLayersCannotBeUnpackedSafelyIsRefusedAndThePullLeavesNothing() throws Exception {
+        JsonNode base = manifest(registry.host(), "test/busybox", "1.0");
+        byte[] link = new dev.enviro.images.unpack.Layer().symlink("up", "../..").bytes();
+        byte[] under = new dev.enviro.images.unpack.Layer().file("up/pwned", "x").bytes();
+        putBlob("test/evil", get("http://" + registry.host() + "/v2/test/busybox/blobs/" + busyboxLayer));
+        putBlob("test/evil", link);
+        putBlob("test/evil", under);
+        ObjectNode config = (ObjectNode) Json.MAPPER.readTree(get("http://" + registry.host() + "/v2/test/busybox/blobs/" + base.path("config").path("digest").asText()));
+        ArrayNode diffIds = (ArrayNode) config.path("rootfs").path("diff_ids");
+        ObjectNode m = base.deepCopy();
+        for (byte[] layer : List.of(link, under)) {
+            diffIds.add(Digest.of(layer).toString());
+            ((ArrayNode) m.path("layers")).addObject().put("mediaType", "application/vnd.oci.image.layer.v1.tar")
+                    .put("digest", Digest.of(layer).toString()).put("size", layer.length);
+        }
+        byte[] configBytes = Json.MAPPER.writeValueAsBytes(config);
+        putBlob("test/evil", configBytes);
+        ((ObjectNode) m.path("config")).put("digest", Digest.of(configBytes).toString()).put("size", configBytes.length);
+        putManifest("test/evil", "1", "application/vnd.oci.image.manifest.v1+json", Json.MAPPER.writeValueAsBytes(m));
+
+        ImageStore store = ImageStore.open(state);
+        Files.setAttribute(state, "unix:mode", 0755);
+        IdMap map = IdMap.single((Integer) Files.getAttribute(state, "unix:uid"), (Integer) Files.getAttribute(state, "unix:gid"));
+        Snapshotter.open(state, store, map); // unpacks while pulling: the harmless layers are unpacked before the check
+        store.pull(registry.host() + "/test/busybox:1.0", null, null, e -> {});
+        List<ImageSummary> listed = store.list();
+        List<String> blobs = entries("content/blobs/sha256"), layers = entries("snapshots/layers");
+        String refs = Files.readString(state.resolve("images/refs.json"));
+
+        String ref = registry.host() + "/test/evil:1";
+        EnviroError e = assertThrows(EnviroError.class, () -> store.pull(ref, null, null, x -> {}));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, e.code(), e.getMessage());
+        assertEquals("image " + ref + ": layer " + Digest.of(under) + ": entry 'up/pwned' escapes the layer root: path /up climbs above the root"
+                + ": the image cannot be unpacked safely", e.getMessage());
+        assertEquals(listed, store.list(), "no name recorded");
+        assertEquals(refs, Files.readString(state.resolve("images/refs.json")));
+        assertEquals(layers, entries("snapshots/layers"), "the layer unpacked while pulling is gone");
+        assertEquals(blobs, entries("content/blobs/sha256"), "the refused image's blobs are gone; busybox's, which busybox uses, stay");
+        assertEquals(List.of(), entries("content/ingest"));
+        assertEquals(List.of(), entries("images/pulls"), "the pull is over");
+        assertTrue(entries("snapshots").stream().noneMatch(n -> n.startsWith(".tmp-")), entries("snapshots")::toString);
+        assertFalse(Files.exists(state.getParent().resolve("pwned")));
+    }
+
     @Test
     void tokenAuthPullsWithCredentialsAndRefusesWrongOnes() throws Exception {
         Path dir = Files.createDirectory(state.resolve("token-registry"));
@@ -223,6 +281,13 @@ class RegistryPullTest {
             assertEquals(ErrorCode.DENIED, anonymous.code());
             assertTrue(anonymous.getMessage().contains("needs a login ('enviro login " + secured.host() + "')"), anonymous.getMessage());
             assertEquals(List.of(), other.list());
+
+            // enviro login's check, asked of the same registry: a token for no repository, the credentials checked
+            RegistryLogin.check(secured.host(), new Credentials(TokenServer.USER, TokenServer.PASSWORD), java.util.Set.of());
+            EnviroError refused = assertThrows(EnviroError.class,
+                    () -> RegistryLogin.check("http://" + secured.host() + "/ignored", new Credentials(TokenServer.USER, "wrong"), java.util.Set.of()));
+            assertEquals(ErrorCode.DENIED, refused.code());
+            assertEquals("registry " + secured.host() + " refused the login of user alice: check the user name and password", refused.getMessage());
         }
     }
 

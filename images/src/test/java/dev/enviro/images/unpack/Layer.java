@@ -99,6 +99,28 @@ public final class Layer {
         return link(name, target, TarConstants.LF_LINK);
     }
 
+    /** A FIFO (named pipe). */
+    public Layer fifo(String name, int mode) throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_FIFO, true);
+        e.setMode(0010000 | mode);
+        e.setModTime(new Date(1_500_000_000_000L));
+        tar.putArchiveEntry(e);
+        tar.closeArchiveEntry();
+        return this;
+    }
+
+    /** A device node: {@code type} {@link TarConstants#LF_CHR} or {@link TarConstants#LF_BLK}. */
+    public Layer device(String name, byte type, int major, int minor) throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(name, type, true);
+        e.setMode(0666);
+        e.setDevMajor(major);
+        e.setDevMinor(minor);
+        e.setModTime(new Date(1_500_000_000_000L));
+        tar.putArchiveEntry(e);
+        tar.closeArchiveEntry();
+        return this;
+    }
+
     public byte[] bytes() throws IOException {
         tar.close();
         return bytes.toByteArray();
