@@ -241,6 +241,14 @@ final class ActorEngine implements Engine {
     }
 
     @Override
+    public CompletionStage<Void> checkLogin(String registry, dev.enviro.images.registry.Credentials credentials) {
+        return onBlocking(() -> {
+            images.checkLogin(registry, credentials);
+            return null;
+        }, "log in to " + registry);
+    }
+
+    @Override
     public CompletionStage<dev.enviro.images.ImageRemoval> removeImage(String ref, boolean force) {
         return recorded(imageUsers().thenCompose(users -> onBlocking(() -> images.remove(ref, force, users), "remove image " + ref)),
                 (removal, origin) -> {

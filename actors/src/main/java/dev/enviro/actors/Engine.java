@@ -71,6 +71,12 @@ public interface Engine {
                 "this engine cannot pull images"));
     }
 
+    /** Whether {@code registry} accepts {@code credentials} now (see {@link dev.enviro.images.ImageStore#checkLogin}). */
+    default CompletionStage<Void> checkLogin(String registry, dev.enviro.images.registry.Credentials credentials) {
+        return java.util.concurrent.CompletableFuture.failedStage(new EnviroError(ErrorCode.UNAVAILABLE,
+                "this engine cannot reach registries"));
+    }
+
     /**
      * {@code rmi}: see {@link dev.enviro.images.ImageStore#remove}; an image that a container (in any
      * state but removed) uses is refused unless {@code force}.

@@ -16,8 +16,8 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code enviro login [-u USER] [-p PASS | --password-stdin] [REGISTRY]}: records the credentials in
- * ~/.docker/config.json (0600, written atomically), where docker and podman read them too. They are
- * checked on the next pull, not here (the engine, not the CLI, speaks to registries).
+ * ~/.docker/config.json (0600, written atomically), where docker and podman read them too, once the
+ * registry has accepted them (the engine asks it: the engine, not the CLI, speaks to registries).
  */
 @Command(name = "login", mixinStandardHelpOptions = true, description = "Store credentials for a registry (default docker.io).")
 final class LoginCommand implements Callable<Integer> {
@@ -42,9 +42,13 @@ final class LoginCommand implements Callable<Integer> {
         if (key.equals("index.docker.io") || key.equals("registry-1.docker.io")) key = "docker.io";
         RegistryLogins logins = RegistryLogins.of(root.caller);
         DockerConfig config = logins.read();
+        // asked of the registry before they are stored, as docker login does: credentials it refuses are not
+        try (dev.enviro.grpc.EnviroClient client = root.client()) {
+            client.checkLogin(registry, username, password);
+        }
         config.store(key, new Credentials(username, password));
         logins.write(config);
-        root.out.println("Login Succeeded (credentials for " + key + " stored in " + logins.file() + ")");
+        root.out.println("Login Succeeded (credentials for " + key + " checked with the registry and stored in " + logins.file() + ")");
         return 0;
     }
 }

@@ -132,6 +132,13 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
     }
 
     @Override
+    public void checkLogin(dev.enviro.grpc.v1.CheckLoginRequest request, StreamObserver<dev.enviro.grpc.v1.CheckLoginResponse> out) {
+        answer("CheckLogin", () -> engine.checkLogin(request.getRegistry(),
+                        new dev.enviro.images.registry.Credentials(request.getUsername(), request.getPassword())),
+                ok -> dev.enviro.grpc.v1.CheckLoginResponse.getDefaultInstance(), out);
+    }
+
+    @Override
     public void logs(LogsRequest request, StreamObserver<LogChunk> out) {
         StreamGate gate = StreamGate.install(out);
         String ref;

@@ -100,6 +100,13 @@ public final class RecordingEngine implements Engine {
         return Files.exists(socket) ? java.util.Optional.of(socket) : java.util.Optional.empty();
     }
 
+    /** A stand-in engine speaks to no registry: every login is accepted (RegistryPullTest asks a real one). */
+    @Override
+    public CompletionStage<Void> checkLogin(String registry, dev.enviro.images.registry.Credentials credentials) {
+        calls.add("checkLogin(" + registry + "," + credentials.username() + ")");
+        return CompletableFuture.completedFuture(null);
+    }
+
     @Override
     public CompletionStage<ContainerView> create(ContainerDefinition request, boolean startFollows) {
         calls.add("create(" + request.image() + ")");

@@ -183,6 +183,12 @@ public final class EnviroClient implements AutoCloseable {
         return stream(b.build(), streams::pull);
     }
 
+    /** Asks the registry, through the engine, whether it accepts these credentials; DENIED when it does not. */
+    public void checkLogin(String registry, String username, String password) {
+        call(() -> stub.checkLogin(CheckLoginRequest.newBuilder().setRegistry(registry).setUsername(username)
+                .setPassword(password).build()));
+    }
+
     /** The audit log as {@code enviro events} asks for it; endless with {@code follow}. */
     public Iterator<Event> events(EventsRequest request) {
         return stream(request, streams::events);

@@ -108,6 +108,7 @@ class RelayTest {
         Path home = Files.createDirectory(dir.resolve("home"));
         Result login = sh("printf 'secret\\n' | HOME=" + home + " $R login -u bob --password-stdin 127.0.0.1:5000");
         assertEquals(0, login.exit(), login.toString());
+        assertTrue(engine.calls().contains("checkLogin(127.0.0.1:5000,bob)"), "asked of the registry (through the engine) first");
         Path config = home.resolve(".docker/config.json");
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(config)));
         assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(config.getParent())));
