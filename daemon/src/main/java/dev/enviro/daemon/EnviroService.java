@@ -148,7 +148,7 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
             out.onError(ApiStatus.of(e, "Logs"));
             return;
         }
-        CompletableFuture<?> exited = request.getFollow() ? engine.awaitExit(ref).toCompletableFuture() : null;
+        CompletableFuture<?> exited = request.getFollow() ? followedExit(engine.awaitExit(ref), gate) : null;
         engine.logPath(ref).whenComplete((path, failure) -> {
             if (failure != null) {
                 out.onError(ApiStatus.of(failure, "Logs"));
@@ -164,6 +164,19 @@ public final class EnviroService extends EnviroGrpc.EnviroImplBase {
                 }
             });
         });
+    }
+
+    /**
+     * The container's exit as one follower sees it: done when the container exits, or when this stream's
+     * client goes away. What the follower hangs on it (its log cursor, its buffers) is then let go; hung
+     * on the engine's exit directly, every dropped {@code logs -f} stayed in memory until the container
+     * ended (StreamMemoryIT).
+     */
+    private static CompletableFuture<Object> followedExit(CompletionStage<?> exit, StreamGate gate) {
+        CompletableFuture<Object> mine = new CompletableFuture<>();
+        exit.whenComplete((v, e) -> mine.complete(v));
+        gate.onCancel(() -> mine.cancel(false));
+        return mine;
     }
 
     /**
