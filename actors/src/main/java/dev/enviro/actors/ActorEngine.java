@@ -146,19 +146,10 @@ final class ActorEngine implements Engine {
 
     @Override
     public CompletionStage<ContainerView> awaitExit(String ref) {
-        // one ask per container however many wait (each `logs -f`, `wait`, attached run): an ask lives,
-        // with its timer, until the exit or its 30-day timeout, also after its caller went away
-        CompletableFuture<ContainerView> shared = exitWaits.computeIfAbsent(ref, r -> {
-            CompletableFuture<ContainerView> ask = forward(r, ContainerActor.AwaitExit::new, awaitExitTimeout, "wait for").toCompletableFuture();
-            ask.whenComplete((v, e) -> exitWaits.remove(r));
-            return ask;
-        });
-        // each caller gets its own stage: one that is cancelled or composed on does not touch the others
-        return shared.thenApply(v -> v);
+        // one ask per caller: a shared one would outlive a container actor restarted from its journal
+        // (which forgets its waiters) and leave every later caller waiting on it
+        return forward(ref, ContainerActor.AwaitExit::new, awaitExitTimeout, "wait for");
     }
-
-    private final java.util.concurrent.ConcurrentMap<String, CompletableFuture<ContainerView>> exitWaits =
-            new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public CompletionStage<Path> logPath(String ref) {
