@@ -81,14 +81,7 @@ final class LayerReader {
         @Override
         public long skip(long n) throws IOException {
             // skipped bytes must reach the digest: read them
-            byte[] sink = new byte[(int) Math.min(n, 8192)];
-            long done = 0;
-            while (done < n) {
-                int r = read(sink, 0, (int) Math.min(sink.length, n - done));
-                if (r < 0) break;
-                done += r;
-            }
-            return done;
+            return skipByReading(this, n);
         }
 
         @Override
@@ -105,5 +98,20 @@ final class LayerReader {
         public void reset() throws IOException {
             throw new IOException("mark/reset not supported");
         }
+    }
+
+    /**
+     * Skips by reading through {@code in}'s own read (FilterInputStream's skip would pass the bytes by):
+     * for streams that must see every byte, a digest or a frame parser.
+     */
+    static long skipByReading(java.io.InputStream in, long n) throws IOException {
+        byte[] sink = new byte[(int) Math.max(0, Math.min(n, 8192))];
+        long done = 0;
+        while (done < n) {
+            int r = in.read(sink, 0, (int) Math.min(sink.length, n - done));
+            if (r < 0) break;
+            done += r;
+        }
+        return done;
     }
 }

@@ -68,14 +68,7 @@ final class ZstdFrames extends FilterInputStream {
 
     @Override
     public long skip(long n) throws IOException {
-        byte[] scratch = new byte[(int) Math.min(n, 8192)];
-        long done = 0;
-        while (done < n) {
-            int r = read(scratch, 0, (int) Math.min(scratch.length, n - done));
-            if (r < 0) break;
-            done += r;
-        }
-        return done;
+        return LayerReader.skipByReading(this, n);
     }
 
     @Override
