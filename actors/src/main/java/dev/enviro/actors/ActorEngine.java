@@ -49,6 +49,10 @@ final class ActorEngine implements Engine {
     private final String node;
     private final ActorRef<ImageHistory.Record> imageHistory;
     private final dev.enviro.runtime.Executor executor;
+    /** Held by each disk-and-journal check; {@link #shutdown} takes it so no check outlives the engine. */
+    private final Object watching = new Object();
+    private boolean stopped;
+    private final org.apache.pekko.actor.Cancellable watch;
     private final StateDisk disk;
 
     @Override
@@ -76,9 +80,12 @@ final class ActorEngine implements Engine {
                 new dev.enviro.persistence.JournalPool(system), this.disk);
         // the disk and the embedded journal are watched all the time, so that both come back by themselves
         Duration every = disk.getDuration("check-interval");
-        system.scheduler().scheduleAtFixedRate(every, every, () -> {
-            this.disk.check();
-            this.journal.watch();
+        this.watch = system.scheduler().scheduleAtFixedRate(every, every, () -> {
+            synchronized (watching) {
+                if (stopped) return;
+                this.disk.check();
+                this.journal.watch();
+            }
         }, system.dispatchers().lookup(DispatcherSelector.fromConfig(ContainerActor.BLOCKING_DISPATCHER)));
     }
 
@@ -346,6 +353,12 @@ final class ActorEngine implements Engine {
 
     @Override
     public CompletionStage<Void> shutdown() {
+        // A check still writing the disk's reserve would go on after the system ends (a dispatcher's
+        // running task is not stopped), and write into a state directory its owner then deletes.
+        watch.cancel();
+        synchronized (watching) {
+            stopped = true;
+        }
         system.terminate();
         return system.getWhenTerminated().thenApply(done -> null);
     }
