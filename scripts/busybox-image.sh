@@ -5,7 +5,9 @@
 # /tmp 1777, /root), an OCI config (PATH, Cmd ["sh"], linux/amd64) and index.json naming the image.
 # Every timestamp is SOURCE_DATE_EPOCH (default 0) and every owner 0:0, so two runs on the same
 # busybox binary give the same manifest digest. EXTRA_SYMLINKS="data=/ up=../.." adds symlinks to the
-# layer (PATH=TARGET, space-separated): hostile images for the escape tests.
+# layer (PATH=TARGET, space-separated): hostile images for the escape tests. EXTRA_OWNED="home/app/=1000:1000:0700
+# home/app/key=1000:1000:0600" adds directories (a trailing /) and files (holding their own path) with
+# those owners and modes: images whose files belong to several users.
 set -euo pipefail
 
 out=${1:?usage: busybox-image.sh OUT.tar [NAME]}
@@ -35,11 +37,11 @@ def is_static_elf(path):
 if not is_static_elf(busybox):
     sys.exit(f"busybox-image.sh: {busybox} is not a static x86-64 binary: apt-get install busybox-static")
 
-def info(path, kind, mode, size=0, link=""):
+def info(path, kind, mode, size=0, link="", uid=0, gid=0):
     t = tarfile.TarInfo(path)
     t.type, t.mode, t.size, t.linkname = kind, mode, size, link
-    t.uid = t.gid = 0
-    t.uname = t.gname = "root"
+    t.uid, t.gid = uid, gid
+    t.uname = t.gname = "root" if uid == 0 else ""
     t.mtime = epoch
     return t
 
@@ -66,6 +68,15 @@ def layer_tar():
     for spec in os.environ.get("EXTRA_SYMLINKS", "").split():
         path, target = spec.split("=", 1)
         l(path.strip("/"), target)
+    for spec in os.environ.get("EXTRA_OWNED", "").split():
+        path, owner = spec.split("=", 1)
+        uid, gid, mode = owner.split(":")
+        name = path.strip("/")
+        if path.endswith("/"):
+            files.append((info(name, tarfile.DIRTYPE, int(mode, 8), uid=int(uid), gid=int(gid)), None))
+        else:
+            data = (name + "\n").encode()
+            files.append((info(name, tarfile.REGTYPE, int(mode, 8), len(data), uid=int(uid), gid=int(gid)), data))
     buf = io.BytesIO()
     # USTAR: no pax headers carrying atime/ctime, so the bytes depend only on the inputs.
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tar:

@@ -7,6 +7,7 @@
 #include "plan.h"
 #include "protocol.h"
 #include "selfexec.h"
+#include "userns.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -77,7 +78,11 @@ static uint8_t *receive_plan(size_t *len) {
 
 int main(int argc, char **argv) {
     if (argc == 2 && strcmp(argv[1], "--dump-plan") == 0) return dump_plan();
-    if (argc != 1) return fprintf(stderr, "usage: enviro-helper (plan on fd 3) | enviro-helper --dump-plan < plan\n"), 2;
+    if (argc >= 3 && strcmp(argv[1], "--user-namespace") == 0) return userns_run(argv + 2);
+    if (argc != 1) {
+        return fprintf(stderr, "usage: enviro-helper (plan on fd 3) | enviro-helper --dump-plan < plan"
+                " | enviro-helper --user-namespace PROGRAM [ARG...]\n"), 2;
+    }
 
     /* nothing of the engine's may reach the monitor or the container, whatever the engine leaked */
     if (syscall(SYS_close_range, HELPER_FD + 1, ~0U, 0) < 0) return send_failed(HELPER_FD, "close_range", errno), 1;

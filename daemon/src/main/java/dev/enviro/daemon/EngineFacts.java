@@ -2,12 +2,10 @@ package dev.enviro.daemon;
 
 import dev.enviro.grpc.EffectiveUser;
 
-import dev.enviro.ffm.IdMap;
 import dev.enviro.images.Snapshotter;
 import dev.enviro.runtime.Executor;
 import dev.enviro.runtime.cgroups.CgroupDriver;
 import dev.enviro.runtime.cgroups.KernelCgroupFiles;
-import dev.enviro.runtime.nativeexec.NativeExecutor;
 import dev.enviro.ffm.uring.SyscallDispatcher;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,14 +17,13 @@ final class EngineFacts {
     private EngineFacts() {}
 
     static EngineInfo of(Path stateDir, Snapshotter snapshotter, Executor executor, SyscallDispatcher dispatcher, java.util.Set<String> insecureRegistries) {
-        IdMap idMap = NativeExecutor.defaultIdMap();
         // The same detection the native executor makes (its parent cgroup is "enviro" when built by the daemon).
         Optional<CgroupDriver> cgroups = CgroupDriver.detect("enviro", new KernelCgroupFiles(dispatcher));
         String layout = cgroups.map(d -> d + (d.isV2() ? "/<container id>" : ", each container in enviro/<container id> below each"))
                 .orElse("none: containers share the engine's cgroup and get no limits (no writable cgroup)");
         return new EngineInfo(EngineInfo.VERSION, stateDir.toAbsolutePath().toString(), snapshotter.name(),
                 hostCgroupVersion(Path.of("/sys/fs/cgroup")), layout, EffectiveUser.uid() != 0, executor.type(),
-                dispatcher.rings(), journal(stateDir), idMap.key(), insecureRegistries.stream().sorted().toList());
+                dispatcher.rings(), journal(stateDir), dev.enviro.ffm.EngineIds.current().describe(), insecureRegistries.stream().sorted().toList());
     }
 
     /** {@code v2} (unified only), {@code hybrid} (v1 controllers beside an unified v2 mount) or {@code v1}. */

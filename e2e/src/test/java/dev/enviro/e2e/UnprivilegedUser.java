@@ -11,6 +11,8 @@ final class UnprivilegedUser implements AutoCloseable {
     final String name;
     final int uid;
     final int gid;
+    /** The first of the 65536 subordinate ids {@link #grantRanges} gave this user, or -1. */
+    private int rangeStart = -1;
 
     UnprivilegedUser() throws IOException, InterruptedException {
         this.name = "enviro-e2e-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 20, 1 << 24));
@@ -22,6 +24,18 @@ final class UnprivilegedUser implements AutoCloseable {
     /** The command prefix that runs a program as this user with the caller's environment. */
     List<String> prefix() {
         return List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--clear-groups", "--");
+    }
+
+    /**
+     * Grants this user 65536 subordinate uids and gids (/etc/subuid, /etc/subgid) at a random offset far
+     * above any account's id and the root engine's 100000 range; {@link #close} takes them back.
+     */
+    int grantRanges() throws IOException, InterruptedException {
+        int start = 1_000_000 + ThreadLocalRandom.current().nextInt(0, 4096) * 65536;
+        String range = start + "-" + (start + 65535);
+        exec(List.of("usermod", "--add-subuids", range, "--add-subgids", range, name));
+        rangeStart = start;
+        return start;
     }
 
     void own(Path p) throws IOException, InterruptedException {
@@ -41,6 +55,10 @@ final class UnprivilegedUser implements AutoCloseable {
             } catch (IOException gone) {
                 // exited meanwhile
             }
+        }
+        if (rangeStart >= 0) {
+            String range = rangeStart + "-" + (rangeStart + 65535);
+            exec(List.of("usermod", "--del-subuids", range, "--del-subgids", range, name));
         }
         exec(List.of("userdel", name));
     }

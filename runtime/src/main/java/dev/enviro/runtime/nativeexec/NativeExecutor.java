@@ -8,6 +8,7 @@ import dev.enviro.persistence.ContainerDefinition;
 import dev.enviro.ffm.Errno;
 import dev.enviro.ffm.Fd;
 import dev.enviro.ffm.Files;
+import dev.enviro.ffm.EngineIds;
 import dev.enviro.ffm.IdMap;
 import dev.enviro.ffm.Processes;
 import dev.enviro.ffm.SyscallException;
@@ -90,14 +91,14 @@ public final class NativeExecutor implements Executor {
         this.idMap = idMap;
         this.queue = queue;
         this.cgroups = CgroupDriver.detect(cgroupParent.orElse("enviro"), new KernelCgroupFiles(queue));
-        StateDirAccess.ensureSearchable(stateDir, !idMap.isSingleId());
+        // container root is another user only where the engine maps it elsewhere (root of the host)
+        StateDirAccess.ensureSearchable(stateDir, idMap.hostUid(0) != Processes.getuid());
         this.helper = HelperBinary.extract(stateDir);
     }
 
-    /** The id map docs/contracts.md prescribes for this engine: a 65536-id range as root, the engine's own ids rootless. */
+    /** The id map docs/contracts.md prescribes for this engine ({@link EngineIds}). */
     public static IdMap defaultIdMap() {
-        int uid = Processes.getuid();
-        return uid == 0 ? IdMap.defaultRoot() : IdMap.single(uid, Processes.getgid());
+        return EngineIds.current().containers();
     }
 
     /** The monitor's attach socket in a container's directory, next to {@code ctr.log} (docs/terminal.md). */
@@ -282,9 +283,10 @@ public final class NativeExecutor implements Executor {
     private void checkMapped(ResolvedProcess process) throws EnviroError {
         if (idMap.hostUid(process.uid()) < 0 || idMap.hostGid(process.gid()) < 0
                 || process.groups().stream().anyMatch(g -> idMap.hostGid(g) < 0)) {
+            String why = idMap.equals(EngineIds.current().containers()) ? EngineIds.current().note() : null;
             throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "user " + process.uid() + ":" + process.gid()
                     + " (groups " + process.groups() + ") is outside the engine's id map " + idMap.key()
-                    + (idMap.isSingleId() ? ": a rootless engine can run containers as root (0) only" : ""));
+                    + (idMap.isSingleId() ? ": " + (why == null ? "this engine maps one id, root (0)" : why) : ""));
         }
     }
 

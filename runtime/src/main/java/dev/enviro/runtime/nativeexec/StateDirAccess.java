@@ -19,7 +19,7 @@ final class StateDirAccess {
         Path dir = stateDir.toAbsolutePath().normalize();
         Files.createDirectories(dir);
         if (!mappedIdsAreOthers) {
-            return; // rootless with one id: container root is the engine's own user
+            return; // rootless: container root is the engine's own user
         }
         Set<PosixFilePermission> own = EnumSet.copyOf(Files.getPosixFilePermissions(dir));
         if (own.add(PosixFilePermission.OTHERS_EXECUTE) | own.add(PosixFilePermission.GROUP_EXECUTE)) {
