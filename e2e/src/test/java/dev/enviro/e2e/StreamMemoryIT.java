@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 11, item 8: 500 long-lived streams (250 {@code logs -f}, 250 {@code events --follow}) held open
- * while containers run and log, then dropped: the engine's memory comes back (resident set within 30%
+ * while containers run and log, then dropped: the engine's memory comes back (resident set within 20%
  * of where it was after the same load twice, after a collection, as the issue measured it: no load leaves
  * memory behind), because every stream is sent
  * only as its client reads (flow control), followers share one read of the journal, and a dropped
@@ -91,10 +91,10 @@ class StreamMemoryIT {
             long after = rssKiB(pid);
             System.out.printf("StreamMemoryIT: engine RSS %d MiB before, %d MiB with 500 streams, %d MiB after%n",
                     before / 1024, peak / 1024, after / 1024);
-            // The issue asks 20%; what stays after a load is 15-20% here (the engine after its own trim and a
-            // collection), too close to hold in CI. 30% still fails on the retention this test found: every
-            // dropped `logs -f` kept its cursor and buffers until the container ended (+32%).
-            assertTrue(after <= before * 1.3, "RSS " + after / 1024 + " MiB after the streams, " + before / 1024 + " MiB before (peak "
+            // The issue's bound. Before the daemon kept at most 30% of its heap free after a collection (G1's
+            // default 70% kept 15-20% of the engine resident after each load), 30% held it; before followers
+            // released what they held, a dropped `logs -f` kept its cursor and buffers until the container ended (+32%).
+            assertTrue(after <= before * 1.2, "RSS " + after / 1024 + " MiB after the streams, " + before / 1024 + " MiB before (peak "
                     + peak / 1024 + " MiB)");
             engine.cli("rm", "-f", "talker");
         }
