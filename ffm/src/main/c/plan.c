@@ -173,6 +173,11 @@ int plan_parse(const uint8_t *buf, size_t len, struct plan *plan, const char **e
             if (!bad && plan->attach_path[0] == 0) plan->attach_path = NULL;
             break;
         }
+        case TAG_CGROUP_SELF: {
+            char *s;
+            bad = str(&v, &s) || s[0] != '/' || push((void **)&plan->cgroup_self, &plan->n_cgroup_self, sizeof s, &s);
+            break;
+        }
         default: return *error = "unknown tag", -1;
         }
         if (bad || v.p != v.end) return *error = "malformed record", -1;
@@ -230,6 +235,7 @@ void plan_dump(const struct plan *plan, FILE *out) {
     if (plan->init) fprintf(out, "init=1\n");
     if (plan->tty || plan->open_stdin || plan->attach_path)
         fprintf(out, "terminal tty=%d stdin=%d attach=%s\n", plan->tty, plan->open_stdin, plan->attach_path ? plan->attach_path : "");
+    for (size_t i = 0; i < plan->n_cgroup_self; i++) fprintf(out, "cgroup_self=%s\n", plan->cgroup_self[i]);
     if (plan->log_max_bytes)
         fprintf(out, "log_rotate max_bytes=%llu max_files=%u\n", (unsigned long long)plan->log_max_bytes, plan->log_max_files);
 }

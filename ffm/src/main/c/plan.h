@@ -46,6 +46,7 @@ enum plan_tag {
     TAG_INIT = 25,         /* u8: 1 = the helper stays as pid 1, reaping zombies and forwarding signals */
     TAG_LOG_ROTATE = 26,   /* u64 max bytes of the log file, u32 files kept in all (the live one included) */
     TAG_TERMINAL = 27,     /* u8 tty, u8 stdin open, str attach socket path: a pty and/or client input (terminal.c) */
+    TAG_CGROUP_SELF = 28,  /* str, repeated: a cgroup v1 `tasks` file an exec's joiner writes "0" to, joining it itself (exec.c) */
 };
 
 /* What a volume is; mounted onto a target resolved inside the root (volumes.c). */
@@ -118,6 +119,8 @@ struct plan {
     uint32_t log_max_files;
     int tty, open_stdin;  /* TAG_TERMINAL */
     char *attach_path;    /* NULL: no attach socket */
+    char **cgroup_self;   /* TAG_CGROUP_SELF */
+    size_t n_cgroup_self;
 };
 
 /* Parses buf into plan. Returns 0, or -1 with *error naming what is wrong. */

@@ -893,6 +893,12 @@ public final class ContainerActor
                     x.session().completeExceptionally(notRunning(state));
                     yield Effect().reply(x.replyTo(), StatusReply.error(notRunning(state)));
                 }
+                if (running.paused()) {
+                    // the exec's process would join the frozen cgroup and freeze before it ran (docker refuses too)
+                    EnviroError paused = new EnviroError(ErrorCode.CONFLICT, "container " + name(state) + " is paused: unpause it before exec");
+                    x.session().completeExceptionally(paused);
+                    yield Effect().reply(x.replyTo(), StatusReply.error(paused));
+                }
                 ContainerSpec definition = spec(definition(state));
                 String execCall = callId;
                 LifecycleStep launching = LifecycleStep.begin(containerId, "exec.launch");

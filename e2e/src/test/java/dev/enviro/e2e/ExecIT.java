@@ -114,4 +114,19 @@ class ExecIT extends WithBusyboxEngine {
         assertNotEquals(0, none.exitCode());
         assertTrue(none.stderr().contains("no-such-container"), none.toString());
     }
+
+    @Test
+    void aPausedContainerRefusesExecAndTakesItAfterUnpause() throws Exception {
+        String other = engine.cli("run", "-d", "localhost/busybox", "sleep", "600").stdout().strip();
+        try {
+            assertEquals(0, engine.cli("pause", other).exitCode());
+            Cli.Result r = exec(other, "true");
+            assertNotEquals(0, r.exitCode());
+            assertTrue(r.stderr().strip().matches("Error: container \\S+ is paused: unpause it before exec"), r.toString());
+            assertEquals(0, engine.cli("unpause", other).exitCode());
+            assertEquals(0, exec(other, "true").exitCode());
+        } finally {
+            engine.cli("rm", "-f", other);
+        }
+    }
 }

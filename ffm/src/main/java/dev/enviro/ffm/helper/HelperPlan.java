@@ -107,10 +107,21 @@ public record HelperPlan(
     /**
      * Exec: the process joins the namespaces ({@code cloneFlags | unshareFlags}) of the running process
      * {@code pid}, checked against its start time (clock ticks since boot), instead of creating new ones.
+     * {@code cgroupTasks}: the container's cgroup v1 {@code tasks} files, which the helper's joiner
+     * writes "0" to before it joins the namespaces (exec.c: a thread moving itself skips the kernel's
+     * global migration lock); empty: the engine moves the process (cgroup v2, or no cgroup).
      */
-    public record Join(int pid, long startTime) {
+    public record Join(int pid, long startTime, List<String> cgroupTasks) {
         public Join {
             if (pid <= 0) throw new IllegalArgumentException("join pid " + pid);
+            cgroupTasks = List.copyOf(cgroupTasks);
+            for (String f : cgroupTasks) {
+                if (!f.startsWith("/")) throw new IllegalArgumentException("a cgroup tasks file is an absolute host path: " + f);
+            }
+        }
+
+        public Join(int pid, long startTime) {
+            this(pid, startTime, List.of());
         }
     }
 

@@ -16,7 +16,7 @@ public final class PlanWriter {
             TAG_SET_GROUPS = 13, TAG_LOG_PATH = 14, TAG_STATUS_PATH = 15;
     static final int TAG_CAPS = 16, TAG_NO_NEW_PRIVS = 17, TAG_SECCOMP = 18, TAG_RLIMIT = 19, TAG_MASK = 20, TAG_READONLY = 21;
     static final int TAG_VOLUME = 22, TAG_READONLY_ROOTFS = 23, TAG_JOIN = 24, TAG_INIT = 25, TAG_LOG_ROTATE = 26;
-    static final int TAG_TERMINAL = 27;
+    static final int TAG_TERMINAL = 27, TAG_CGROUP_SELF = 28;
 
     public static byte[] write(HelperPlan plan) {
         Out out = new Out();
@@ -44,7 +44,10 @@ public final class PlanWriter {
             out.record(TAG_VOLUME, new Out().u64(v.flags()).u32(v.kind().ordinal()).str(v.source()).str(v.target()).str(v.data()));
         }
         if (plan.storage().readOnlyRootfs()) out.record(TAG_READONLY_ROOTFS, new Out().u8(1));
-        if (plan.join() != null) out.record(TAG_JOIN, new Out().u32(plan.join().pid()).u64(plan.join().startTime()));
+        if (plan.join() != null) {
+            out.record(TAG_JOIN, new Out().u32(plan.join().pid()).u64(plan.join().startTime()));
+            for (String tasks : plan.join().cgroupTasks()) out.record(TAG_CGROUP_SELF, new Out().str(tasks));
+        }
         if (plan.init()) out.record(TAG_INIT, new Out().u8(1));
         if (plan.logRotation() != null) {
             out.record(TAG_LOG_ROTATE, new Out().u64(plan.logRotation().maxBytes()).u32(plan.logRotation().maxFiles()));

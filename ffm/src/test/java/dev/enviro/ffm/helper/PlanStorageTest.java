@@ -39,7 +39,8 @@ class PlanStorageTest {
         HelperPlan.Storage storage = new HelperPlan.Storage(List.of(
                 new HelperPlan.Volume(HelperPlan.Volume.Kind.BIND, "/srv/data", "/data/../x", MountOptions.MS_RDONLY | MountOptions.MS_NOSUID, ""),
                 new HelperPlan.Volume(HelperPlan.Volume.Kind.TMPFS, "tmpfs", "/scratch", MountOptions.MS_NOEXEC, "size=1m,mode=1777")), true);
-        String out = dump(PlanWriter.write(plan(storage, new HelperPlan.Join(4242, 987654321L), true, new HelperPlan.LogRotation(1 << 20, 3))));
+        String out = dump(PlanWriter.write(plan(storage, new HelperPlan.Join(4242, 987654321L,
+                List.of("/sys/fs/cgroup/memory/enviro/c1/tasks", "/sys/fs/cgroup/pids/enviro/c1/tasks")), true, new HelperPlan.LogRotation(1 << 20, 3))));
         assertTrue(out.startsWith("0\n"), out);
         assertTrue(out.endsWith("""
                 volume kind=bind source=/srv/data target=/data/../x flags=0x3 data=
@@ -47,6 +48,8 @@ class PlanStorageTest {
                 readonly_rootfs=1
                 join pid=4242 start_time=987654321
                 init=1
+                cgroup_self=/sys/fs/cgroup/memory/enviro/c1/tasks
+                cgroup_self=/sys/fs/cgroup/pids/enviro/c1/tasks
                 log_rotate max_bytes=1048576 max_files=3
                 """), out);
     }
@@ -55,7 +58,7 @@ class PlanStorageTest {
     void aPlanWithoutThemPrintsNoneOfThem() throws Exception {
         String out = dump(PlanWriter.write(plan(HelperPlan.Storage.NONE, null, false, null)));
         assertTrue(out.startsWith("0\n"), out);
-        for (String absent : List.of("volume", "readonly_rootfs", "join", "init=", "log_rotate")) {
+        for (String absent : List.of("volume", "readonly_rootfs", "join", "init=", "log_rotate", "cgroup_self")) {
             assertTrue(!out.contains(absent), absent + " in\n" + out);
         }
     }
@@ -88,5 +91,6 @@ class PlanStorageTest {
         assertThrows(IllegalArgumentException.class, () -> new HelperPlan.Volume(HelperPlan.Volume.Kind.TMPFS, "", "x", 0, ""));
         assertThrows(IllegalArgumentException.class, () -> new HelperPlan.LogRotation(0, 3));
         assertThrows(IllegalArgumentException.class, () -> new HelperPlan.Join(0, 1));
+        assertThrows(IllegalArgumentException.class, () -> new HelperPlan.Join(1, 1, List.of("memory/tasks")));
     }
 }

@@ -23,6 +23,14 @@ public sealed interface Cgroup permits CgroupV1, CgroupV2 {
     /** Moves {@code pid} (and its threads) into the cgroup. */
     void join(int pid) throws SyscallException;
 
+    /**
+     * The files a single-threaded process writes "0" to, to join this cgroup itself: the one move that
+     * skips the kernel's global migration lock (whose first writer after a quiet spell waits out an RCU
+     * grace period). v1's {@code tasks} files; none on v2, where a domain cgroup takes whole processes only
+     * (its self-join would be {@code CLONE_INTO_CGROUP}).
+     */
+    java.util.List<java.nio.file.Path> selfJoinFiles();
+
     /** Freezes (or thaws) every task, and returns once the kernel says it is done. */
     void freeze(boolean frozen) throws SyscallException;
 

@@ -110,6 +110,11 @@ public final class CgroupV1 implements Cgroup {
     }
 
     @Override
+    public List<Path> selfJoinFiles() {
+        return distinctDirs().stream().map(dir -> dir.resolve("tasks")).toList();
+    }
+
+    @Override
     public void freeze(boolean frozen) throws SyscallException {
         ControlFile f = FreezerController.v1(frozen);
         write(f);

@@ -114,6 +114,11 @@ public final class CgroupV2 implements Cgroup {
     }
 
     @Override
+    public java.util.List<Path> selfJoinFiles() {
+        return java.util.List.of();
+    }
+
+    @Override
     public void freeze(boolean frozen) throws SyscallException {
         ControlFile f = FreezerController.v2(frozen);
         files.write(dir.resolve(f.name()), f.value());

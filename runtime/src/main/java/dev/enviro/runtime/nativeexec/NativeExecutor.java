@@ -357,12 +357,15 @@ public final class NativeExecutor implements Executor {
     public CompletionStage<ContainerProcess> exec(ContainerSpec container, ContainerProcess running, dev.enviro.runtime.ExecSpec exec) {
         Path dir = containerDir(container.id());
         Path execDir = dir.resolve("exec");
-        // the exec's move into the container's cgroup is paid from here on, while the plan is made and
-        // the helper joins the namespaces, as a run's is (prepareCgroup): a grace period of ~15 ms on
-        // v1 otherwise, most of an exec. The engine moves itself to where it is (0: the writer). On a
-        // platform thread: the write blocks in the kernel for the whole grace period, and a virtual thread
-        // would hold one of the few carriers (a downcall is not a managed blocking call) all that time.
-        CompletableFuture<Void> primed = cgroups.isEmpty() ? CompletableFuture.completedFuture(null)
+        // The exec's process joins the container's cgroup before its first instruction. On v1 the helper's
+        // joiner moves itself (Cgroup.selfJoinFiles: free); else the engine moves the pid at CHILD, and that
+        // move's grace period (~15 ms on a quiet host, most of an exec) is paid from here on, while the plan
+        // is made and the helper joins the namespaces, as a run's is (prepareCgroup): the engine moves
+        // itself to where it is (0: the writer), on a platform thread: the write blocks in the kernel for
+        // the whole grace period, and a virtual thread would hold one of the few carriers all that time.
+        List<String> selfJoin = cgroups.map(c -> c.container(container.id()).selfJoinFiles().stream().map(Path::toString).toList())
+                .orElse(List.of());
+        CompletableFuture<Void> primed = cgroups.isEmpty() || !selfJoin.isEmpty() ? CompletableFuture.completedFuture(null)
                 : CompletableFuture.runAsync(() -> {
                     LifecycleStep prime = LifecycleStep.begin(container.id(), "exec.cgroup-prime");
                     cgroups.get().primeMigration(0);
@@ -384,7 +387,7 @@ public final class NativeExecutor implements Executor {
             SecurityProfile security = base.security();
             KernelLimits.checkProcess(process, stackLimit(security));
             java.nio.file.Files.createDirectories(execDir);
-            HelperPlan execPlan = ContainerPlan.exec(new HelperPlan.Join(running.pid(), running.pidStartTime()), process,
+            HelperPlan execPlan = ContainerPlan.exec(new HelperPlan.Join(running.pid(), running.pidStartTime(), selfJoin), process,
                     dir.resolve("rootfs").toString(), execFile(container.id(), exec.id(), ".log"),
                     execFile(container.id(), exec.id(), ".status"), idMap, security);
             if (exec.tty() || exec.interactive()) {
@@ -415,7 +418,7 @@ public final class NativeExecutor implements Executor {
                         "container " + container.name() + ": exec: cannot start enviro-helper: " + e.getMessage(), e));
             }
         }, blocking).thenCompose(channel -> timed(container.id(), "exec.child", channel.receive(queue))
-                .thenApplyAsync(message -> joinCgroup(container, channel, message, primed), blocking)
+                .thenApplyAsync(message -> joinCgroup(container, channel, message, primed, selfJoin.isEmpty()), blocking)
                 .thenCompose(child -> timed(container.id(), "exec.started", channel.receive(queue)).thenApply(message -> {
                     if (!(message instanceof HelperMessage.Started)) throw new CompletionException(failure(container, message));
                     return new ContainerProcess(container.id(), child.pid, child.pidStartTime, child.monitorPid, child.monitorStartTime,
@@ -452,9 +455,10 @@ public final class NativeExecutor implements Executor {
 
     /**
      * Step 3 of the protocol for an exec: no id maps to write (the user namespace is the container's),
-     * only its cgroup, once the priming started with the exec is done.
+     * only its cgroup, where the helper did not join it itself ({@code move}), once the priming started
+     * with the exec is done.
      */
-    private Child joinCgroup(ContainerSpec spec, HelperChannel channel, HelperMessage message, CompletableFuture<Void> primed) {
+    private Child joinCgroup(ContainerSpec spec, HelperChannel channel, HelperMessage message, CompletableFuture<Void> primed, boolean move) {
         LifecycleStep joining = LifecycleStep.begin(spec.id(), "exec.cgroup-join");
         primed.join();
         try {
@@ -467,7 +471,7 @@ public final class NativeExecutor implements Executor {
         }
         try {
             Child child = new Child(pid, Processes.startTime(pid), monitorPid, Processes.startTime(monitorPid));
-            if (cgroups.isPresent()) cgroups.get().container(spec.id()).join(pid);
+            if (move && cgroups.isPresent()) cgroups.get().container(spec.id()).join(pid);
             channel.sendMapped();
             joining.commit();
             return child;
