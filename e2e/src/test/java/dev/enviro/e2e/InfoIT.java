@@ -20,7 +20,7 @@ class InfoIT {
             assertTrue(out.contains("Snapshotter: overlay\n"), out);
             assertTrue(out.contains("Executor: native\n"), out);
             assertTrue(out.contains("Rootless: no\n"), out);
-            assertTrue(out.contains("ID Map: 0-100000-65536_g_0-100000-65536\n"), out);
+            assertTrue(out.contains("ID Map: uids 0-65535 -> 100000-165535; gids 0-65535 -> 100000-165535\n"), out);
             assertTrue(out.matches("(?s).*Cgroup Version: (v1|v2|hybrid[^\n]*)\n.*"), out);
             assertTrue(out.matches("(?s).*Cgroup Layout: cgroup v[12] [^\n]*enviro[^\n]*\n.*"), out);
             assertTrue(out.matches("(?s).*io_uring Rings: [1-9][0-9]*\n.*"), out);
