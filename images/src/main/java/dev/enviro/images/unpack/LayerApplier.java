@@ -77,6 +77,12 @@ public final class LayerApplier {
      * Emptied whenever an entry deletes or replaces something, which is the only way a resolution can change.
      */
     private final java.util.Map<List<String>, Path> parents = new java.util.HashMap<>();
+    /**
+     * Overlay form: where the resolutions in {@link #parents} followed a symbolic link of a layer below.
+     * An entry of this layer at such a name shadows the link without replacing anything on disk, and
+     * changes where those resolutions lead: it empties {@link #parents} as a replacement does.
+     */
+    private final Set<Path> followedLowerLinks = new HashSet<>();
     /** What this layer made so far (its entries, and the parents it made for them), flattened form's opaque directories keep. */
     private final Set<Path> written = new HashSet<>();
     /** Directories whose times are set once the layer is applied (every entry added changes them). */
@@ -149,6 +155,7 @@ public final class LayerApplier {
         }
         Path parent = parent(entry.parent(), entry.name());
         Path target = parent.resolve(entry.base());
+        if (!followedLowerLinks.isEmpty() && followedLowerLinks.contains(target)) forgetResolutions();
         switch (entry.kind()) {
             case OPAQUE -> {
                 // At the root it hides nothing: overlayfs merges the layers' roots whatever they say, and the
@@ -158,12 +165,12 @@ public final class LayerApplier {
                     OverlayMarkers.makeOpaque(parent);
                     return;
                 }
-                parents.clear();
+                forgetResolutions();
                 pruneLower(parent);
                 return;
             }
             case WHITEOUT -> {
-                parents.clear();
+                forgetResolutions();
                 Tree.delete(target);
                 if (overlay) OverlayMarkers.whiteout(target);
                 return;
@@ -327,6 +334,9 @@ public final class LayerApplier {
     private RootedPath.Node lookupCopyingUp(List<String> dir, String name) throws IOException {
         LayerUnion.Located at = union.locate(dir, name);
         if (at == null) return RootedPath.Node.MISSING;
+        if (at.node().kind() == RootedPath.Kind.SYMLINK && !at.layer().equals(root)) {
+            followedLowerLinks.add(RootedPath.join(root, dir).resolve(name));
+        }
         if (at.node().kind() == RootedPath.Kind.DIRECTORY && !at.layer().equals(root)) {
             List<String> path = new ArrayList<>(dir);
             path.add(name);
@@ -347,8 +357,13 @@ public final class LayerApplier {
 
     /** Deletes what an entry replaces (a directory with all it holds): resolutions through it are void. */
     private void replace(Path target) throws IOException {
-        parents.clear();
+        forgetResolutions();
         Tree.delete(target);
+    }
+
+    private void forgetResolutions() {
+        parents.clear();
+        followedLowerLinks.clear();
     }
 
     /**

@@ -39,6 +39,28 @@ class LayerApplierTest {
         return apply(layer, IdMap.single(0, 0));
     }
 
+    /**
+     * Overlay form: an entry that shadows a link of a layer below changes where the names under it lead,
+     * though nothing on disk is replaced (a finding of LayerFuzzTest: the layer's resolved parents were
+     * kept, and a later entry landed where the shadowed link had led).
+     */
+    @Test
+    void anEntryShadowingALowerLinkRedirectsTheEntriesAfterIt() throws IOException {
+        Path lower = Files.createDirectory(root.resolve("l0")), upper = Files.createDirectory(root.resolve("l1"));
+        LayerApplier.overlayLayer(lower, IdMap.single(0, 0), java.util.List.of())
+                .apply(new ByteArrayInputStream(new Layer().dir("a", 0755).symlink("a/b", "/").dir("x", 0755).bytes()));
+        LayerApplier.overlayLayer(upper, IdMap.single(0, 0), java.util.List.of(lower)).apply(new ByteArrayInputStream(
+                new Layer().file("a/b/x/f1", "through the link").dir("a/b", 0755).file("a/b/x/f2", "under the new directory").bytes()));
+        assertEquals("through the link", Files.readString(upper.resolve("x/f1")));
+        assertEquals("under the new directory", Files.readString(upper.resolve("a/b/x/f2")));
+        assertFalse(Files.exists(upper.resolve("x/f2")));
+        ImageModel model = new ImageModel();
+        model.apply(LayerScan.read(new ByteArrayInputStream(new Layer().dir("a", 0755).symlink("a/b", "/").dir("x", 0755).bytes()), true));
+        model.apply(LayerScan.read(new ByteArrayInputStream(new Layer().file("a/b/x/f1", "through the link").dir("a/b", 0755)
+                .file("a/b/x/f2", "under the new directory").bytes()), true));
+        assertEquals(RootedPath.Node.OTHER, model.lookup(java.util.List.of("a", "b", "x"), "f2"), "the check at load sees it there too");
+    }
+
     @Test
     void filesDirsLinksModesAndTimesAreApplied() throws IOException {
         apply(new Layer().dir("etc", 0755).file("etc/motd", "hi\n", 04755, 0).symlink("etc/alias", "motd")
