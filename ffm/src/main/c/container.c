@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "container.h"
+#include "net.h"
 
 #include "fail.h"
 #include "init.h"
@@ -94,6 +95,10 @@ _Noreturn void container_run(const struct plan *plan, const struct container_fds
     if (!plan->join_pid && mounts_apply(plan, &e) < 0) give_up(fds, &e, 125);
     if (!plan->join_pid && plan->hostname && sethostname(plan->hostname, strlen(plan->hostname)) < 0) {
         die(fds, "sethostname");
+    }
+    /* a namespace of its own starts with lo down: even 127.0.0.1 would not answer (docs/network.md) */
+    if (!plan->join_pid && (plan->clone_flags & CLONE_NEWNET) && net_loopback_up() < 0) {
+        die(fds, "bring up lo");
     }
     if (security_rlimits(plan, &e) < 0) give_up(fds, &e, 125);
     if (!plan->no_new_privs && security_seccomp(plan, &e) < 0) give_up(fds, &e, 125);

@@ -990,7 +990,7 @@ public final class ContainerActor
         // the restart policy in its canonical spelling (invalidRestart has parsed it already)
         String policy = r.restartPolicy() == null ? null : RestartPolicy.parse(r.restartPolicy()).toString();
         ContainerDefinition accepted = new ContainerDefinition(c.name(), r.image(), r.entrypoint(), r.command(), r.env(),
-                r.workdir(), r.user(), r.hostname(), r.autoRemove(), policy, r.resources(), r.security(), r.options());
+                r.workdir(), r.user(), r.hostname(), r.autoRemove(), policy, r.resources(), r.security(), r.options(), r.network());
         return new ContainerEvent.Created(containerId, accepted, executor.type(), Instant.now(), origin(callId), c.startFollows());
     }
 

@@ -43,6 +43,7 @@ final class RunCommand implements Callable<Integer> {
             description = "Restart policy: no, on-failure[:N], always, unless-stopped.") String restart;
     @picocli.CommandLine.Mixin SecurityFlags security = new SecurityFlags();
     @picocli.CommandLine.Mixin StorageFlags storage = new StorageFlags();
+    @picocli.CommandLine.Mixin NetworkFlags network = new NetworkFlags();
     @Option(names = "--help", usageHelp = true, description = "Show this help.") boolean help;
     @picocli.CommandLine.Mixin ResourceOptions resources = new ResourceOptions();
     @picocli.CommandLine.Mixin ResourceOptions.OomScore oomScore = new ResourceOptions.OomScore();
@@ -145,6 +146,7 @@ final class RunCommand implements Callable<Integer> {
         }
         security.apply(root.caller, b);
         storage.apply(b);
+        network.apply(b);
         b.setResources(resources.toMessage(oomScore));
         return b.build();
     }

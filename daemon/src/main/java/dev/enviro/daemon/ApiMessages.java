@@ -101,7 +101,9 @@ public final class ApiMessages {
                 security(spec.getSecurity()),
                 new dev.enviro.persistence.RunOptions(List.copyOf(spec.getVolumesList()), List.copyOf(spec.getTmpfsList()),
                         spec.getReadOnly(), List.copyOf(spec.getLogOptsList()), spec.getInit(),
-                        spec.getTty(), spec.getInteractive()));
+                        spec.getTty(), spec.getInteractive()),
+                new dev.enviro.persistence.NetworkOptions(emptyToNull(spec.getNetwork()), List.copyOf(spec.getDnsList()),
+                        List.copyOf(spec.getAddHostList())));
     }
 
     /** The security flags as typed; the engine checks them when it prepares the container. */

@@ -22,6 +22,7 @@ import java.util.List;
  * @param resources     cgroup limits and the OOM score
  * @param security      capabilities, seccomp, no_new_privs, ulimits
  * @param options       volumes, tmpfs, read-only root, log rotation, init, terminal
+ * @param network       the network mode, name servers and extra hosts
  */
 public record ContainerDefinition(
         String name,
@@ -36,7 +37,15 @@ public record ContainerDefinition(
         String restartPolicy,
         Resources resources,
         SecurityOptions security,
-        RunOptions options) {
+        RunOptions options,
+        NetworkOptions network) {
+
+    /** With the default network (and as journaled before networks were). */
+    public ContainerDefinition(String name, String image, List<String> entrypoint, List<String> command, List<String> env,
+            String workdir, String user, String hostname, boolean autoRemove, String restartPolicy, Resources resources,
+            SecurityOptions security, RunOptions options) {
+        this(name, image, entrypoint, command, env, workdir, user, hostname, autoRemove, restartPolicy, resources, security, options, null);
+    }
 
     public ContainerDefinition {
         entrypoint = entrypoint == null ? null : List.copyOf(entrypoint);
@@ -45,6 +54,7 @@ public record ContainerDefinition(
         resources = Resources.orNone(resources);
         security = security == null ? SecurityOptions.DEFAULT : security;
         options = options == null ? RunOptions.DEFAULT : options;
+        network = network == null ? NetworkOptions.DEFAULT : network;
     }
 
     /** Only what a run needs to say; everything else as the image or the engine's defaults have it. */
@@ -55,12 +65,12 @@ public record ContainerDefinition(
     /** Under the name the engine chose or checks. */
     public ContainerDefinition withName(String newName) {
         return new ContainerDefinition(newName, image, entrypoint, command, env, workdir, user, hostname, autoRemove, restartPolicy,
-                resources, security, options);
+                resources, security, options, network);
     }
 
     /** With the limits {@code enviro update} set. */
     public ContainerDefinition withResources(Resources newResources) {
         return new ContainerDefinition(name, image, entrypoint, command, env, workdir, user, hostname, autoRemove, restartPolicy,
-                newResources, security, options);
+                newResources, security, options, network);
     }
 }

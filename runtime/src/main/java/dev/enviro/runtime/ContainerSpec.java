@@ -31,6 +31,7 @@ public record ContainerSpec(String id, ContainerDefinition definition) {
     public Resources resources() { return definition.resources(); }
     public SecurityOptions security() { return definition.security(); }
     public RunOptions options() { return definition.options(); }
+    public dev.enviro.persistence.NetworkOptions network() { return definition.network(); }
 
     public String effectiveHostname() {
         String hostname = definition.hostname();

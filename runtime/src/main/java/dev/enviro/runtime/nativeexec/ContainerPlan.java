@@ -42,16 +42,17 @@ final class ContainerPlan {
     /** @param security the container's resolved security settings; null: none (the user namespace's full set) */
     static HelperPlan of(List<Mount> rootfsMounts, String hostname, ResolvedProcess process, Path containerDir, IdMap idMap,
             SecurityProfile security) {
-        return of(rootfsMounts, hostname, process, containerDir, idMap, security, HelperPlan.Storage.NONE, false, null);
+        return of(rootfsMounts, hostname, process, containerDir, idMap, security, HelperPlan.Storage.NONE, false, null, true);
     }
 
     /**
      * @param storage     volumes and the read-only root ({@link dev.enviro.runtime.volumes.Volumes#plan})
      * @param init        a minimal init as pid 1
      * @param logRotation null: the log grows without bound
+     * @param ownNetwork  a network namespace of its own; false: the host's (--network host)
      */
     static HelperPlan of(List<Mount> rootfsMounts, String hostname, ResolvedProcess process, Path containerDir, IdMap idMap,
-            SecurityProfile security, HelperPlan.Storage storage, boolean init, HelperPlan.LogRotation logRotation) {
+            SecurityProfile security, HelperPlan.Storage storage, boolean init, HelperPlan.LogRotation logRotation, boolean ownNetwork) {
         if (rootfsMounts.isEmpty()) throw new IllegalArgumentException("the snapshotter returned no mounts");
         String rootfs = rootfsMounts.getLast().target();
         List<HelperPlan.Mount> mounts = new ArrayList<>();
@@ -61,7 +62,7 @@ final class ContainerPlan {
         }
         mounts.addAll(kernelMounts(rootfs));
         return new HelperPlan(
-                CLONE_FLAGS,
+                ownNetwork ? CLONE_FLAGS : CLONE_FLAGS & ~Namespaces.CLONE_NEWNET,
                 // cgroup namespace after the engine has put the process in its cgroup: that cgroup becomes its root
                 Namespaces.CLONE_NEWCGROUP,
                 mounts,

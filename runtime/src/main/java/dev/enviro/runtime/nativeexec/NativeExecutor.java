@@ -9,6 +9,9 @@ import dev.enviro.ffm.Errno;
 import dev.enviro.ffm.Fd;
 import dev.enviro.ffm.Files;
 import dev.enviro.ffm.EngineIds;
+import dev.enviro.runtime.network.ContainerNetwork;
+import dev.enviro.runtime.network.HostFiles;
+import dev.enviro.runtime.network.NetworkFiles;
 import dev.enviro.ffm.IdMap;
 import dev.enviro.ffm.Processes;
 import dev.enviro.ffm.SyscallException;
@@ -144,7 +147,7 @@ public final class NativeExecutor implements Executor {
 
     /** What {@link #admission} found: the parts of the plan that need no container directory. */
     private record Admitted(HelperPlan.Storage storage, HelperPlan.LogRotation logRotation, SecurityProfile security,
-                            ResolvedProcess process) {}
+                            ResolvedProcess process, ContainerNetwork network) {}
 
     /**
      * The rules a container must meet before anything is made for it, at create ({@link #admit}) and at
@@ -156,6 +159,7 @@ public final class NativeExecutor implements Executor {
     private Admitted admission(ContainerSpec spec, ResolvedImage image, UserDatabase users) throws EnviroError {
         checkResources(spec.resources());
         HelperPlan.Storage storage = dev.enviro.runtime.volumes.Volumes.plan(spec.options());
+        ContainerNetwork network = ContainerNetwork.of(spec.network());
         HelperPlan.LogRotation logRotation = dev.enviro.runtime.logs.LogLimits.parse(spec.options().logOpts());
         KernelLimits.checkHostname(spec.hostname());
         SecurityProfile security;
@@ -170,7 +174,7 @@ public final class NativeExecutor implements Executor {
             checkMapped(process);
             KernelLimits.checkProcess(process, stackLimit(security));
         }
-        return new Admitted(storage, logRotation, security, process);
+        return new Admitted(storage, logRotation, security, process, network);
     }
 
     /**
@@ -251,8 +255,17 @@ public final class NativeExecutor implements Executor {
             throw e.within("container " + spec.name() + ": ");
         }
         SecurityProfile security = admitted.security();
-        HelperPlan plan = ContainerPlan.of(mounts, spec.effectiveHostname(), process, dir, idMap, security, admitted.storage(),
-                spec.options().init(), admitted.logRotation());
+        ContainerNetwork network = admitted.network();
+        String hostname = network.hostname(spec.hostname(), spec.effectiveHostname(), HostFiles.hostname());
+        HelperPlan.Storage storage;
+        try {
+            storage = NetworkFiles.write(dir, network, hostname, spec.name(), idMap).over(admitted.storage());
+        } catch (IOException e) {
+            throw new EnviroError(ErrorCode.INTERNAL, "container " + spec.name() + ": cannot write its /etc/hosts, /etc/hostname and /etc/resolv.conf: "
+                    + e.getMessage(), e);
+        }
+        HelperPlan plan = ContainerPlan.of(mounts, hostname, process, dir, idMap, security, storage,
+                spec.options().init(), admitted.logRotation(), network.ownNamespace());
         if (spec.options().tty() || spec.options().interactive()) {
             plan = plan.withTerminal(new HelperPlan.Terminal(spec.options().tty(), spec.options().interactive(),
                     dir.resolve(ATTACH_SOCKET).toString()));
@@ -380,7 +393,7 @@ public final class NativeExecutor implements Executor {
                     Stream.concat(d.env().stream(), exec.env().stream()).toList(),
                     exec.workdir() != null ? exec.workdir() : d.workdir(),
                     exec.user() != null ? exec.user() : d.user(), d.hostname(), d.autoRemove(), d.restartPolicy(), d.resources(),
-                    d.security(), d.options()));
+                    d.security(), d.options(), d.network()));
             ExecBase base = execBase(container, dir);
             ResolvedProcess process = ProcessResolution.resolve(as, base.config(), base.users());
             checkMapped(process);

@@ -30,6 +30,9 @@ final class BusyboxRootfs {
                 audio:x:29:app
                 nogroup:x:65534:
                 """);
+        // The engine binds its own over these; its container root (a mapped id) could not create them in this
+        // /etc, which is the host root's here (an image's layers are unpacked for the map and are its root's).
+        for (String f : List.of("hosts", "hostname", "resolv.conf")) Files.writeString(dir.resolve("etc").resolve(f), "");
         // a file that exists but is not executable, for exit 126
         Files.writeString(dir.resolve("bin/not-executable"), "#!/bin/sh\n");
         Files.setPosixFilePermissions(dir.resolve("bin/not-executable"), PosixFilePermissions.fromString("rw-r--r--"));

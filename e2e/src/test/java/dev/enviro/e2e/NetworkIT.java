@@ -1,0 +1,80 @@
+package dev.enviro.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 12, must show 3 and the names every container gets: a network namespace of its own has {@code lo}
+ * up and nothing else, so a server on 127.0.0.1 answers inside; /etc/hosts, /etc/hostname and
+ * /etc/resolv.conf say who it is; {@code --network host} shares the host's interfaces; bad flags are one
+ * line each and make nothing. Traffic stays on loopback.
+ */
+class NetworkIT extends WithBusyboxEngine {
+
+    @Test
+    void noneHasLoopbackUpAndNothingElseAndAServerOn127Answers() throws Exception {
+        Cli.Result r = engine.cli("run", "--rm", "--network", "none", "localhost/busybox", "sh", "-c",
+                "ls /sys/class/net; cat /sys/class/net/lo/flags; mkdir -p /tmp/www && echo served > /tmp/www/index.html"
+                        + " && httpd -p 127.0.0.1:8080 -h /tmp/www && wget -q -O - http://localhost:8080/index.html");
+        assertEquals(0, r.exitCode(), r::toString);
+        String[] lines = r.stdout().split("\n");
+        assertEquals("lo", lines[0], "no interface but lo: " + r);
+        assertEquals(1, Integer.decode(lines[1]) & 1, "lo is up (IFF_UP): " + r);
+        assertEquals("served", lines[2], "a server on 127.0.0.1 answers, found through /etc/hosts' localhost");
+    }
+
+    @Test
+    void theDefaultIsANamespaceOfItsOwnWithLoopbackUp() throws Exception {
+        Cli.Result r = engine.cli("run", "--rm", "localhost/busybox", "sh", "-c", "ls /sys/class/net; cat /sys/class/net/lo/flags");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.stdout().matches("lo\n0x[0-9a-f]*[13579bdf]\n"), r::toString);
+    }
+
+    @Test
+    void everyContainerHasItsNamesAndTheExtraHostsAndNameServersItWasGiven() throws Exception {
+        Cli.Result r = engine.cli("run", "--rm", "--name", "namer", "--hostname", "box", "--add-host", "db:192.0.2.7",
+                "--dns", "192.0.2.53", "localhost/busybox", "sh", "-c",
+                "cat /etc/hostname; hostname; grep -v '^#' /etc/resolv.conf | grep nameserver; grep -E 'box|db' /etc/hosts;"
+                        + "echo 10.0.0.9 extra >> /etc/hosts && tail -n1 /etc/hosts");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertEquals("box\nbox\nnameserver 192.0.2.53\n127.0.1.1\tbox namer\n192.0.2.7\tdb\n10.0.0.9 extra\n", r.stdout(),
+                "hostname, resolv.conf and hosts as given; the container's root may edit its hosts, as in docker");
+    }
+
+    @Test
+    void hostSharesTheHostsInterfacesAndName() throws Exception {
+        Set<String> host = new TreeSet<>();
+        try (var dirs = Files.list(Path.of("/sys/class/net"))) {
+            dirs.forEach(d -> host.add(d.getFileName().toString()));
+        }
+        Cli.Result r = engine.cli("run", "--rm", "--network", "host", "localhost/busybox", "sh", "-c",
+                "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort; echo --; hostname");
+        assertEquals(0, r.exitCode(), r::toString);
+        String[] parts = r.stdout().split("--\n");
+        assertEquals(host, new TreeSet<>(java.util.List.of(parts[0].strip().split("\n"))), r::toString);
+        assertEquals(Files.readString(Path.of("/proc/sys/kernel/hostname")).strip(), parts[1].strip());
+    }
+
+    @Test
+    void badNetworkFlagsAreOneLineAndMakeNothing() throws Exception {
+        int before = engine.cli("ps", "-a", "-q").stdout().strip().lines().toList().size();
+        String[][] cases = {
+                {"--network", "bogus", "network 'bogus' not found: use --network none or host"},
+                {"--dns", "example.com", "--dns 'example.com': not an IP address"},
+                {"--add-host", "db", "--add-host 'db': expected NAME:ADDRESS"},
+        };
+        for (String[] c : cases) {
+            Cli.Result r = engine.cli("run", c[0], c[1], "localhost/busybox", "true");
+            assertEquals(125, r.exitCode(), r::toString);
+            assertEquals(1, r.stderr().strip().lines().count(), r::toString);
+            assertTrue(r.stderr().contains(c[2]), r::toString);
+        }
+        assertEquals(before, engine.cli("ps", "-a", "-q").stdout().strip().lines().toList().size(), "nothing was created");
+    }
+}
