@@ -100,6 +100,12 @@ _Noreturn void container_run(const struct plan *plan, const struct container_fds
     if (!plan->join_pid && (plan->clone_flags & CLONE_NEWNET) && net_loopback_up() < 0) {
         die(fds, "bring up lo");
     }
+    if (!plan->join_pid && plan->if_name) {
+        const char *step = NULL;
+        if (net_interface_up(plan->if_name, plan->if_address, plan->if_prefix, plan->if_gateway, &step) < 0) {
+            die(fds, "%s %s", plan->if_name, step);
+        }
+    }
     if (security_rlimits(plan, &e) < 0) give_up(fds, &e, 125);
     if (!plan->no_new_privs && security_seccomp(plan, &e) < 0) give_up(fds, &e, 125);
     if (security_bounding(plan, &e) < 0) give_up(fds, &e, 125);

@@ -173,6 +173,11 @@ int plan_parse(const uint8_t *buf, size_t len, struct plan *plan, const char **e
             if (!bad && plan->attach_path[0] == 0) plan->attach_path = NULL;
             break;
         }
+        case TAG_INTERFACE:
+            bad = str(&v, &plan->if_name) || take(&v, plan->if_address, 4) || take(&v, &plan->if_prefix, 1) ||
+                  take(&v, plan->if_gateway, 4) || plan->if_name[0] == 0 || strlen(plan->if_name) > 15 ||
+                  plan->if_prefix < 1 || plan->if_prefix > 30;
+            break;
         case TAG_CGROUP_SELF: {
             char *s;
             bad = str(&v, &s) || s[0] != '/' || push((void **)&plan->cgroup_self, &plan->n_cgroup_self, sizeof s, &s);
@@ -235,6 +240,10 @@ void plan_dump(const struct plan *plan, FILE *out) {
     if (plan->init) fprintf(out, "init=1\n");
     if (plan->tty || plan->open_stdin || plan->attach_path)
         fprintf(out, "terminal tty=%d stdin=%d attach=%s\n", plan->tty, plan->open_stdin, plan->attach_path ? plan->attach_path : "");
+    if (plan->if_name)
+        fprintf(out, "interface %s %u.%u.%u.%u/%u via %u.%u.%u.%u\n", plan->if_name, plan->if_address[0], plan->if_address[1],
+                plan->if_address[2], plan->if_address[3], plan->if_prefix, plan->if_gateway[0], plan->if_gateway[1],
+                plan->if_gateway[2], plan->if_gateway[3]);
     for (size_t i = 0; i < plan->n_cgroup_self; i++) fprintf(out, "cgroup_self=%s\n", plan->cgroup_self[i]);
     if (plan->log_max_bytes)
         fprintf(out, "log_rotate max_bytes=%llu max_files=%u\n", (unsigned long long)plan->log_max_bytes, plan->log_max_files);

@@ -47,6 +47,7 @@ enum plan_tag {
     TAG_LOG_ROTATE = 26,   /* u64 max bytes of the log file, u32 files kept in all (the live one included) */
     TAG_TERMINAL = 27,     /* u8 tty, u8 stdin open, str attach socket path: a pty and/or client input (terminal.c) */
     TAG_CGROUP_SELF = 28,  /* str, repeated: a cgroup v1 `tasks` file an exec's joiner writes "0" to, joining it itself (exec.c) */
+    TAG_INTERFACE = 29,    /* str name, 4 bytes address, u8 prefix, 4 bytes gateway (IPv4, network order): set up inside (net.c) */
 };
 
 /* What a volume is; mounted onto a target resolved inside the root (volumes.c). */
@@ -121,6 +122,9 @@ struct plan {
     char *attach_path;    /* NULL: no attach socket */
     char **cgroup_self;   /* TAG_CGROUP_SELF */
     size_t n_cgroup_self;
+    char *if_name;        /* TAG_INTERFACE; NULL: none */
+    uint8_t if_address[4], if_gateway[4];
+    uint8_t if_prefix;
 };
 
 /* Parses buf into plan. Returns 0, or -1 with *error naming what is wrong. */

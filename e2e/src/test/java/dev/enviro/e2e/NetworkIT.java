@@ -61,11 +61,57 @@ class NetworkIT extends WithBusyboxEngine {
         assertEquals(Files.readString(Path.of("/proc/sys/kernel/hostname")).strip(), parts[1].strip());
     }
 
+    /**
+     * Issue 12, part of must show 1 and 2: on the bridge a container has an address of its own; a server in
+     * it answers the host and another container on the bridge; its hosts file names it by that address;
+     * rm takes its veth and address back. The bridge is removed at the end when this test made it.
+     */
+    @Test
+    void onTheBridgeAContainerServesTheHostAndOtherContainers() throws Exception {
+        boolean bridgeBefore = Files.exists(Path.of("/sys/class/net/enviro0"));
+        try {
+            Cli.Result web = engine.cli("run", "-d", "--name", "bridged-web", "--network", "bridge", "localhost/busybox", "sh", "-c",
+                    "mkdir -p /www && echo bridged > /www/index.html && exec httpd -f -p 80 -h /www");
+            assertEquals(0, web.exitCode(), web::toString);
+            String id = web.stdout().strip();
+            Cli.Result addr = engine.cli("exec", "bridged-web", "sh", "-c", "ip -4 -o addr show eth0 | awk '{print $4}'; grep bridged-web /etc/hosts");
+            assertEquals(0, addr.exitCode(), addr::toString);
+            String cidr = addr.stdout().lines().findFirst().orElseThrow();
+            assertTrue(cidr.matches("10\\.89\\.\\d+\\.\\d+/16"), addr::toString);
+            String ip = cidr.substring(0, cidr.indexOf('/'));
+            assertTrue(addr.stdout().contains(ip + "\t" + id.substring(0, 12) + " bridged-web"), addr::toString);
+
+            String page = null;
+            for (int i = 0; i < 50 && page == null; i++) { // httpd may not listen yet
+                try {
+                    page = new String(java.net.URI.create("http://" + ip + "/index.html").toURL().openStream().readAllBytes()).strip();
+                } catch (java.io.IOException notYet) {
+                    Thread.sleep(100);
+                }
+            }
+            assertEquals("bridged", page, "the host reaches the container's address");
+            Cli.Result other = engine.cli("run", "--rm", "--network", "bridge", "localhost/busybox", "wget", "-q", "-O", "-", "http://" + ip + "/index.html");
+            assertEquals(0, other.exitCode(), other::toString);
+            assertEquals("bridged", other.stdout().strip(), "another container on the bridge reaches it");
+
+            String hostEnd = "ve" + id.substring(0, 12);
+            assertTrue(Files.exists(Path.of("/sys/class/net", hostEnd)));
+            assertEquals(0, engine.cli("rm", "-f", "bridged-web").exitCode());
+            assertTrue(!Files.exists(Path.of("/sys/class/net", hostEnd)), "rm leaves no veth");
+            try (var leases = Files.list(engine.stateDir.resolve("networks/enviro0/leases"))) {
+                assertEquals(0, leases.count(), "rm gives the address back");
+            }
+        } finally {
+            engine.cli("rm", "-f", "bridged-web");
+            if (!bridgeBefore) new ProcessBuilder("ip", "link", "del", "enviro0").start().waitFor();
+        }
+    }
+
     @Test
     void badNetworkFlagsAreOneLineAndMakeNothing() throws Exception {
         int before = engine.cli("ps", "-a", "-q").stdout().strip().lines().toList().size();
         String[][] cases = {
-                {"--network", "bogus", "network 'bogus' not found: use --network none or host"},
+                {"--network", "bogus", "network 'bogus' not found: use --network none, host or bridge"},
                 {"--dns", "example.com", "--dns 'example.com': not an IP address"},
                 {"--add-host", "db", "--add-host 'db': expected NAME:ADDRESS"},
         };

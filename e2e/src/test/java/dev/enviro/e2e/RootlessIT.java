@@ -33,6 +33,9 @@ class RootlessIT {
                 assertEquals("lo", lines[4]);
                 assertEquals(7, engine.cli("run", "--rm", "localhost/busybox", "sh", "-c", "exit 7").exitCode());
                 assertTrue(daemonUid(engine) == user.uid, "the daemon must run as " + user.uid);
+                Cli.Result bridge = engine.cli("run", "--rm", "--network", "bridge", "localhost/busybox", "true");
+                assertEquals(125, bridge.exitCode(), bridge::toString);
+                assertTrue(bridge.stderr().contains("network bridge needs an engine running as root"), bridge::toString);
                 String info = engine.cli("info").stdout();
                 assertTrue(info.contains("uids 0 -> " + user.uid + ";") && info.contains("has no range in /etc/subuid"),
                         "info says containers have one id, and why:\n" + info);

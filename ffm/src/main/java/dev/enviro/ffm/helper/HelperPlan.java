@@ -40,7 +40,8 @@ public record HelperPlan(
         Join join,
         boolean init,
         LogRotation logRotation,
-        Terminal terminal) {
+        Terminal terminal,
+        Interface network) {
 
     /** A plan without a terminal: stdin is /dev/null, stdout and stderr go to the log through pipes. */
     public HelperPlan(long cloneFlags, long unshareFlags, List<Mount> mounts, List<Symlink> symlinks, String rootfs,
@@ -48,13 +49,41 @@ public record HelperPlan(
             boolean setGroups, String logPath, String statusPath, Security security, Storage storage, Join join,
             boolean init, LogRotation logRotation) {
         this(cloneFlags, unshareFlags, mounts, symlinks, rootfs, hostname, argv, env, cwd, uid, gid, groups, setGroups,
-                logPath, statusPath, security, storage, join, init, logRotation, null);
+                logPath, statusPath, security, storage, join, init, logRotation, null, null);
     }
 
     /** This plan with {@code terminal} (null: none). */
     public HelperPlan withTerminal(Terminal terminal) {
         return new HelperPlan(cloneFlags, unshareFlags, mounts, symlinks, rootfs, hostname, argv, env, cwd, uid, gid, groups,
-                setGroups, logPath, statusPath, security, storage, join, init, logRotation, terminal);
+                setGroups, logPath, statusPath, security, storage, join, init, logRotation, terminal, network);
+    }
+
+    /** This plan with {@code network} (null: none) configured inside the container's namespace. */
+    public HelperPlan withInterface(Interface network) {
+        return new HelperPlan(cloneFlags, unshareFlags, mounts, symlinks, rootfs, hostname, argv, env, cwd, uid, gid, groups,
+                setGroups, logPath, statusPath, security, storage, join, init, logRotation, terminal, network);
+    }
+
+    /**
+     * The interface the engine made inside the container's network namespace (a veth end), which the
+     * container sets up before anything of its own runs: {@code address}/{@code prefix} on it, up, and the
+     * default route through {@code gateway} (net.c). Addresses are IPv4, 4 bytes in network order.
+     */
+    public record Interface(String name, byte[] address, int prefix, byte[] gateway) {
+        public Interface {
+            Objects.requireNonNull(name, "name");
+            if (name.isEmpty() || name.length() > 15) throw new IllegalArgumentException("an interface name has 1 to 15 characters: " + name);
+            if (address.length != 4 || gateway.length != 4) throw new IllegalArgumentException("IPv4 addresses are 4 bytes");
+            if (prefix < 1 || prefix > 30) throw new IllegalArgumentException("prefix length " + prefix);
+            address = address.clone();
+            gateway = gateway.clone();
+        }
+
+        @Override
+        public byte[] address() { return address.clone(); }
+
+        @Override
+        public byte[] gateway() { return gateway.clone(); }
     }
 
     /**

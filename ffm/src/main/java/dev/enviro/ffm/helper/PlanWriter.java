@@ -16,7 +16,7 @@ public final class PlanWriter {
             TAG_SET_GROUPS = 13, TAG_LOG_PATH = 14, TAG_STATUS_PATH = 15;
     static final int TAG_CAPS = 16, TAG_NO_NEW_PRIVS = 17, TAG_SECCOMP = 18, TAG_RLIMIT = 19, TAG_MASK = 20, TAG_READONLY = 21;
     static final int TAG_VOLUME = 22, TAG_READONLY_ROOTFS = 23, TAG_JOIN = 24, TAG_INIT = 25, TAG_LOG_ROTATE = 26;
-    static final int TAG_TERMINAL = 27, TAG_CGROUP_SELF = 28;
+    static final int TAG_TERMINAL = 27, TAG_CGROUP_SELF = 28, TAG_INTERFACE = 29;
 
     public static byte[] write(HelperPlan plan) {
         Out out = new Out();
@@ -55,6 +55,14 @@ public final class PlanWriter {
         if (plan.terminal() != null) {
             HelperPlan.Terminal t = plan.terminal();
             out.record(TAG_TERMINAL, new Out().u8(t.tty() ? 1 : 0).u8(t.openStdin() ? 1 : 0).str(t.attachSocket()));
+        }
+        if (plan.network() != null) {
+            HelperPlan.Interface n = plan.network();
+            Out r = new Out().str(n.name());
+            r.bytes.writeBytes(n.address());
+            r.u8(n.prefix());
+            r.bytes.writeBytes(n.gateway());
+            out.record(TAG_INTERFACE, r);
         }
         byte[] bytes = out.bytes();
         if (bytes.length > MAX_BYTES) throw new IllegalArgumentException("plan is " + bytes.length + " bytes, the helper takes at most " + MAX_BYTES);

@@ -70,6 +70,8 @@ public final class NativeExecutor implements Executor {
     private final ImageStore images;
     private final Snapshotter snapshotter;
     private final IdMap idMap;
+    /** --network bridge: its address leases and links (docs/network.md). */
+    private final dev.enviro.runtime.network.BridgeNetwork bridge;
     private final SyscallQueue queue;
     /** Empty when the engine may write no cgroup (rootless on v1): containers share its cgroup and get no limits. */
     private final Optional<CgroupDriver> cgroups;
@@ -97,6 +99,7 @@ public final class NativeExecutor implements Executor {
         // container root is another user only where the engine maps it elsewhere (root of the host)
         StateDirAccess.ensureSearchable(stateDir, idMap.hostUid(0) != Processes.getuid());
         this.helper = HelperBinary.extract(stateDir);
+        this.bridge = new dev.enviro.runtime.network.BridgeNetwork(stateDir);
     }
 
     /** The id map docs/contracts.md prescribes for this engine ({@link EngineIds}). */
@@ -160,6 +163,11 @@ public final class NativeExecutor implements Executor {
         checkResources(spec.resources());
         HelperPlan.Storage storage = dev.enviro.runtime.volumes.Volumes.plan(spec.options());
         ContainerNetwork network = ContainerNetwork.of(spec.network());
+        if (network.mode() == ContainerNetwork.Mode.BRIDGE && !EngineIds.current().containers().equals(IdMap.defaultRoot())) {
+            // veths and the bridge live in the host's network namespace, which only its root may change
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "network bridge needs an engine running as root: a rootless engine runs"
+                    + " containers with --network none or host");
+        }
         HelperPlan.LogRotation logRotation = dev.enviro.runtime.logs.LogLimits.parse(spec.options().logOpts());
         KernelLimits.checkHostname(spec.hostname());
         SecurityProfile security;
@@ -258,14 +266,18 @@ public final class NativeExecutor implements Executor {
         ContainerNetwork network = admitted.network();
         String hostname = network.hostname(spec.hostname(), spec.effectiveHostname(), HostFiles.hostname());
         HelperPlan.Storage storage;
+        HelperPlan.Interface iface = null;
         try {
-            storage = NetworkFiles.write(dir, network, hostname, spec.name(), idMap).over(admitted.storage());
+            if (network.mode() == ContainerNetwork.Mode.BRIDGE) iface = bridge.attach(spec.id());
+            storage = NetworkFiles.write(dir, network, hostname, spec.name(), idMap,
+                    iface == null ? null : java.net.InetAddress.getByAddress(iface.address())).over(admitted.storage());
         } catch (IOException e) {
             throw new EnviroError(ErrorCode.INTERNAL, "container " + spec.name() + ": cannot write its /etc/hosts, /etc/hostname and /etc/resolv.conf: "
                     + e.getMessage(), e);
         }
         HelperPlan plan = ContainerPlan.of(mounts, hostname, process, dir, idMap, security, storage,
                 spec.options().init(), admitted.logRotation(), network.ownNamespace());
+        if (iface != null) plan = plan.withInterface(iface);
         if (spec.options().tty() || spec.options().interactive()) {
             plan = plan.withTerminal(new HelperPlan.Terminal(spec.options().tty(), spec.options().interactive(),
                     dir.resolve(ATTACH_SOCKET).toString()));
@@ -526,6 +538,12 @@ public final class NativeExecutor implements Executor {
             Files.writeOnce(proc.resolve("gid_map"), idMap.gidMapText());
             if (cgroupFailure != null) throw cgroupFailure instanceof EnviroError e ? e : cgroupError(spec, cgroupFailure);
             enterCgroup(spec, pid);
+            if (ContainerNetwork.of(spec.network()).mode() == ContainerNetwork.Mode.BRIDGE) {
+                // eth0 is made in the container's namespace now; the container sets it up itself (net.c) once MAPPED
+                LifecycleStep link = LifecycleStep.begin(spec.id(), "network.connect");
+                bridge.connect(spec.id(), pid);
+                link.commit();
+            }
             if (spec.resources().oomScoreAdj() != null) {
                 // before exec, so the container's first instruction already runs with it; raising it back
                 // below the engine's own value would need CAP_SYS_RESOURCE in the initial user namespace
@@ -544,7 +562,7 @@ public final class NativeExecutor implements Executor {
                 e.addSuppressed(abort);
             }
             throw new CompletionException(new EnviroError(ErrorCode.INTERNAL,
-                    "container " + spec.name() + ": cannot map ids or cgroup of pid " + pid + ": " + e.getMessage(), e));
+                    "container " + spec.name() + ": cannot map ids, cgroup or network of pid " + pid + ": " + e.getMessage(), e));
         }
     }
 
@@ -770,6 +788,14 @@ public final class NativeExecutor implements Executor {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             failure = e;
+        }
+        step.commit();
+        step = LifecycleStep.begin(containerId, "network.disconnect");
+        try {
+            bridge.disconnect(containerId);
+        } catch (IOException | SyscallException e) {
+            if (failure == null) failure = e;
+            else failure.addSuppressed(e);
         }
         step.commit();
         step = LifecycleStep.begin(containerId, "rootfs.remove");

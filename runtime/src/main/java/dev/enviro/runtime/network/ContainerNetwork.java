@@ -25,7 +25,9 @@ public record ContainerNetwork(Mode mode, List<InetAddress> nameServers, List<Ho
         /** A network namespace of its own with only {@code lo}, which is up. */
         NONE,
         /** The host's network namespace: its interfaces, addresses and ports. */
-        HOST
+        HOST,
+        /** A namespace of its own joined to the engine's bridge by a veth pair, with an address of the bridge's subnet (BridgeNetwork). */
+        BRIDGE
     }
 
     /** One {@code --add-host} line. */
@@ -62,15 +64,12 @@ public record ContainerNetwork(Mode mode, List<InetAddress> nameServers, List<Ho
     private static Mode mode(String network) {
         if (network == null || network.equals("none")) return Mode.NONE;
         if (network.equals("host")) return Mode.HOST;
-        if (network.equals("bridge") || network.equals("default")) {
-            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "network " + network + " is not available yet: this engine runs containers"
-                    + " with --network none (loopback only, the default) or host");
-        }
+        if (network.equals("bridge")) return Mode.BRIDGE;
         if (network.startsWith("container:")) {
             throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "--network '" + Echo.of(network) + "': joining another container's network is not"
-                    + " available yet: use none or host");
+                    + " available yet: use none, host or bridge");
         }
-        throw new EnviroError(ErrorCode.NOT_FOUND, "network '" + Echo.of(network) + "' not found: use --network none or host");
+        throw new EnviroError(ErrorCode.NOT_FOUND, "network '" + Echo.of(network) + "' not found: use --network none, host or bridge");
     }
 
     private static InetAddress address(String text, String refusal) {
@@ -98,10 +97,15 @@ public record ContainerNetwork(Mode mode, List<InetAddress> nameServers, List<Ho
 
     /**
      * The container's /etc/hosts: with the host's network, the host's own file; else localhost and the
-     * container's own names on loopback ({@code 127.0.1.1}, as Debian names a host without an address).
-     * Then the {@code --add-host} lines.
+     * container's own names on its address, or on loopback without one ({@code 127.0.1.1}, as Debian names
+     * a host without an address). Then the {@code --add-host} lines.
      */
     public String hostsFile(String hostname, String name, String hostsHosts) {
+        return hostsFile(hostname, name, hostsHosts, null);
+    }
+
+    /** {@code address}: the container's own on its network, or null. */
+    public String hostsFile(String hostname, String name, String hostsHosts, InetAddress address) {
         StringBuilder b = new StringBuilder();
         if (mode == Mode.HOST) {
             b.append(hostsHosts);
@@ -109,7 +113,7 @@ public record ContainerNetwork(Mode mode, List<InetAddress> nameServers, List<Ho
         } else {
             b.append("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\n"
                     + "ff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n");
-            b.append("127.0.1.1\t").append(hostname);
+            b.append(address == null ? "127.0.1.1" : literal(address)).append('\t').append(hostname);
             if (name != null && !name.equals(hostname)) b.append(' ').append(name);
             b.append('\n');
         }

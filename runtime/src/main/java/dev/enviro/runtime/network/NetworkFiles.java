@@ -25,9 +25,10 @@ public record NetworkFiles(List<HelperPlan.Volume> binds) {
 
     static final List<String> TARGETS = List.of("/etc/hosts", "/etc/hostname", "/etc/resolv.conf");
 
-    public static NetworkFiles write(Path containerDir, ContainerNetwork network, String hostname, String name, IdMap idMap)
-            throws IOException {
-        List<String> contents = List.of(network.hostsFile(hostname, name, HostFiles.hosts()), hostname + "\n",
+    /** {@code address}: the container's own on its network (the bridge's), or null. */
+    public static NetworkFiles write(Path containerDir, ContainerNetwork network, String hostname, String name, IdMap idMap,
+            java.net.InetAddress address) throws IOException {
+        List<String> contents = List.of(network.hostsFile(hostname, name, HostFiles.hosts(), address), hostname + "\n",
                 network.resolvConf(HostFiles.resolvConf()));
         List<HelperPlan.Volume> binds = new ArrayList<>();
         for (int i = 0; i < TARGETS.size(); i++) {

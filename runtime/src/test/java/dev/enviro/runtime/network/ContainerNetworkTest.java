@@ -28,9 +28,8 @@ class ContainerNetworkTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "bogus|NOT_FOUND|network 'bogus' not found: use --network none or host",
-            "bridge|INVALID_ARGUMENT|network bridge is not available yet: this engine runs containers with --network none (loopback only, the default) or host",
-            "container:db|INVALID_ARGUMENT|--network 'container:db': joining another container's network is not available yet: use none or host"})
+            "bogus|NOT_FOUND|network 'bogus' not found: use --network none, host or bridge",
+            "container:db|INVALID_ARGUMENT|--network 'container:db': joining another container's network is not available yet: use none, host or bridge"})
     void anUnknownOrUnavailableNetworkIsOneLine(String network, ErrorCode code, String message) {
         EnviroError e = assertThrows(EnviroError.class, () -> of(network, List.of(), List.of()));
         assertEquals(code, e.code());
@@ -65,6 +64,8 @@ class ContainerNetworkTest {
         assertTrue(hosts.startsWith("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"), hosts);
         assertTrue(hosts.endsWith("127.0.1.1\tbox web\n192.0.2.7\tdb\n2001:db8:0:0:0:0:0:1\tv6\n"), hosts);
         assertTrue(of(null, List.of(), List.of()).hostsFile("box", "box", "").endsWith("127.0.1.1\tbox\n"));
+        assertTrue(of("bridge", List.of(), List.of()).hostsFile("box", "web", "", java.net.InetAddress.ofLiteral("10.89.0.7"))
+                .endsWith("10.89.0.7\tbox web\n"), "on a network, its own address names it");
     }
 
     @Test
