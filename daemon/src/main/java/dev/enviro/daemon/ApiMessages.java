@@ -103,7 +103,7 @@ public final class ApiMessages {
                         spec.getReadOnly(), List.copyOf(spec.getLogOptsList()), spec.getInit(),
                         spec.getTty(), spec.getInteractive()),
                 new dev.enviro.persistence.NetworkOptions(emptyToNull(spec.getNetwork()), List.copyOf(spec.getDnsList()),
-                        List.copyOf(spec.getAddHostList())));
+                        List.copyOf(spec.getAddHostList()), List.copyOf(spec.getPublishList())));
     }
 
     /** The security flags as typed; the engine checks them when it prepares the container. */

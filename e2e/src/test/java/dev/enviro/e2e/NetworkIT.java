@@ -107,6 +107,69 @@ class NetworkIT extends WithBusyboxEngine {
         }
     }
 
+    /**
+     * Issue 12, must show 1 (TCP) and 7 (ports): -p leads a host port to the container, from the host's
+     * loopback and from its own address; a host port another container or a program of the host holds is
+     * one line and makes nothing; rm takes the rule away.
+     */
+    @Test
+    void aPublishedPortReachesTheContainerFromTheHost() throws Exception {
+        boolean bridgeBefore = Files.exists(Path.of("/sys/class/net/enviro0"));
+        boolean tableBefore = new ProcessBuilder("nft", "list", "table", "ip", "enviro").start().waitFor() == 0;
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(0)) {
+            Cli.Result web = engine.cli("run", "-d", "--name", "published", "--network", "bridge", "-p", "18080:80", "localhost/busybox", "sh", "-c",
+                    "mkdir -p /www && echo published > /www/index.html && exec httpd -f -p 80 -h /www");
+            assertEquals(0, web.exitCode(), web::toString);
+            assertEquals("published", fetch("127.0.0.1", 18080), "from the host's loopback");
+            String own = hostAddress();
+            assertEquals("published", fetch(own, 18080), "from the host's own address " + own);
+
+            int before = engine.cli("ps", "-a", "-q").stdout().strip().lines().toList().size();
+            Cli.Result taken = engine.cli("run", "--network", "bridge", "-p", "18080:80", "localhost/busybox", "true");
+            assertEquals(125, taken.exitCode(), taken::toString);
+            assertTrue(taken.stderr().strip().matches("Error: host port 18080/tcp is published by container [0-9a-f]{12}: stop or remove it, or choose another port"),
+                    taken::toString);
+            Cli.Result inUse = engine.cli("run", "--network", "bridge", "-p", busy.getLocalPort() + ":80", "localhost/busybox", "true");
+            assertEquals(125, inUse.exitCode(), inUse::toString);
+            assertTrue(inUse.stderr().contains("host port " + busy.getLocalPort() + "/tcp is in use on the host"), inUse::toString);
+            Cli.Result range = engine.cli("run", "--network", "bridge", "-p", "70000:80", "localhost/busybox", "true");
+            assertTrue(range.stderr().contains("-p '70000:80': port 70000 is outside 1-65535"), range::toString);
+            assertEquals(before, engine.cli("ps", "-a", "-q").stdout().strip().lines().toList().size(), "the refusals created nothing");
+
+            assertEquals(0, engine.cli("rm", "-f", "published").exitCode());
+            Process list = new ProcessBuilder("nft", "list", "chain", "ip", "enviro", "ports").redirectErrorStream(true).start();
+            String rules = new String(list.getInputStream().readAllBytes());
+            list.waitFor();
+            assertTrue(!rules.contains("dport 18080"), "rm takes the rule away:\n" + rules);
+        } finally {
+            engine.cli("rm", "-f", "published");
+            if (!tableBefore) new ProcessBuilder("nft", "delete", "table", "ip", "enviro").start().waitFor();
+            if (!bridgeBefore) new ProcessBuilder("ip", "link", "del", "enviro0").start().waitFor();
+        }
+    }
+
+    private static String fetch(String host, int port) throws Exception {
+        for (int i = 0; i < 50; i++) { // httpd may not listen yet
+            try (var in = java.net.URI.create("http://" + host + ":" + port + "/index.html").toURL().openStream()) {
+                return new String(in.readAllBytes()).strip();
+            } catch (java.io.IOException notYet) {
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("nothing answered on " + host + ":" + port);
+    }
+
+    /** An IPv4 address of the host's own, not loopback and not the engine's bridge. */
+    private static String hostAddress() throws Exception {
+        for (var nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            if (nic.isLoopback() || !nic.isUp() || nic.getName().equals("enviro0") || nic.getName().startsWith("ve")) continue;
+            for (var a : java.util.Collections.list(nic.getInetAddresses())) {
+                if (a instanceof java.net.Inet4Address) return a.getHostAddress();
+            }
+        }
+        throw new AssertionError("the host has no IPv4 address but loopback");
+    }
+
     @Test
     void badNetworkFlagsAreOneLineAndMakeNothing() throws Exception {
         int before = engine.cli("ps", "-a", "-q").stdout().strip().lines().toList().size();

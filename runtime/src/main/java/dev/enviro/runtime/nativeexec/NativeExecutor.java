@@ -9,6 +9,7 @@ import dev.enviro.ffm.Errno;
 import dev.enviro.ffm.Fd;
 import dev.enviro.ffm.Files;
 import dev.enviro.ffm.EngineIds;
+import dev.enviro.runtime.network.BridgeNetwork;
 import dev.enviro.runtime.network.ContainerNetwork;
 import dev.enviro.runtime.network.HostFiles;
 import dev.enviro.runtime.network.NetworkFiles;
@@ -167,6 +168,11 @@ public final class NativeExecutor implements Executor {
             // veths and the bridge live in the host's network namespace, which only its root may change
             throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "network bridge needs an engine running as root: a rootless engine runs"
                     + " containers with --network none or host");
+        }
+        try {
+            bridge.checkPorts(spec.id(), network.ports());
+        } catch (IOException e) {
+            throw new EnviroError(ErrorCode.INTERNAL, "cannot read the published ports of " + BridgeNetwork.BRIDGE + ": " + e.getMessage(), e);
         }
         HelperPlan.LogRotation logRotation = dev.enviro.runtime.logs.LogLimits.parse(spec.options().logOpts());
         KernelLimits.checkHostname(spec.hostname());
@@ -541,7 +547,7 @@ public final class NativeExecutor implements Executor {
             if (ContainerNetwork.of(spec.network()).mode() == ContainerNetwork.Mode.BRIDGE) {
                 // eth0 is made in the container's namespace now; the container sets it up itself (net.c) once MAPPED
                 LifecycleStep link = LifecycleStep.begin(spec.id(), "network.connect");
-                bridge.connect(spec.id(), pid);
+                bridge.connect(spec.id(), pid, ContainerNetwork.of(spec.network()).ports());
                 link.commit();
             }
             if (spec.resources().oomScoreAdj() != null) {

@@ -20,10 +20,17 @@ public final class BridgeNetwork {
     static final int PREFIX = 16;
 
     private final BridgeAddresses addresses;
-    private volatile int bridgeIndex;
+    private final PortRules ports;
 
     public BridgeNetwork(Path stateDir) {
-        this.addresses = new BridgeAddresses(stateDir.resolve("networks").resolve(BRIDGE), SUBNET, PREFIX);
+        Path dir = stateDir.resolve("networks").resolve(BRIDGE);
+        this.addresses = new BridgeAddresses(dir, SUBNET, PREFIX);
+        this.ports = new PortRules(dir, SUBNET.getHostAddress() + "/" + PREFIX, BRIDGE);
+    }
+
+    /** At create: refuses host ports that are taken, before anything is made. */
+    public void checkPorts(String containerId, java.util.List<PortMapping> published) throws IOException {
+        if (!published.isEmpty()) ports.check(containerId, published);
     }
 
     /** The container's end as its plan carries it, with the address it holds (or a new lease). */
@@ -32,29 +39,33 @@ public final class BridgeNetwork {
         return new HelperPlan.Interface("eth0", address.getAddress(), PREFIX, addresses.gateway().getAddress());
     }
 
-    /** Joins the network namespace of {@code pid} (the container, before it runs) to the bridge. */
-    public void connect(String containerId, int pid) throws SyscallException {
-        int index = bridgeIndex;
+    /**
+     * Joins the network namespace of {@code pid} (the container, before it runs) to the bridge, and
+     * publishes its ports at its address.
+     */
+    public void connect(String containerId, int pid, java.util.List<PortMapping> published) throws SyscallException, IOException {
+        link(containerId, pid);
+        if (!published.isEmpty()) {
+            Inet4Address address = addresses.held(containerId).orElseThrow(() -> new IOException("container " + containerId + " holds no address"));
+            ports.publish(containerId, address, published);
+        }
+    }
+
+    private void link(String containerId, int pid) throws SyscallException {
+        // looked up each time (an ioctl): a bridge someone removed, or made again under another index, is
+        // found as it is now, and made again when it is gone
+        int index = dev.enviro.ffm.RouteSocket.index(BRIDGE);
         if (index == 0) {
             synchronized (this) {
-                if (bridgeIndex == 0) bridgeIndex = BridgeLinks.ensureBridge(BRIDGE, addresses.gateway(), PREFIX);
-                index = bridgeIndex;
+                index = BridgeLinks.ensureBridge(BRIDGE, addresses.gateway(), PREFIX);
             }
         }
-        try {
-            BridgeLinks.addVeth(hostEnd(containerId), index, "eth0", pid);
-        } catch (SyscallException e) {
-            if (e.errno() != dev.enviro.ffm.Errno.ENODEV) throw e;
-            // the bridge was removed under a running engine: make it again, once
-            synchronized (this) {
-                bridgeIndex = BridgeLinks.ensureBridge(BRIDGE, addresses.gateway(), PREFIX);
-            }
-            BridgeLinks.addVeth(hostEnd(containerId), bridgeIndex, "eth0", pid);
-        }
+        BridgeLinks.addVeth(hostEnd(containerId), index, "eth0", pid);
     }
 
     /** Removes the container's pair (if its namespace left one) and gives its address back. */
     public void disconnect(String containerId) throws IOException, SyscallException {
+        ports.withdraw(containerId);
         BridgeLinks.deleteLink(hostEnd(containerId));
         addresses.release(containerId);
     }

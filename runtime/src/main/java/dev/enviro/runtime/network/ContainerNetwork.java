@@ -18,8 +18,9 @@ import java.util.List;
  *                    the bridge lands) or {@link Mode#HOST}
  * @param nameServers {@code --dns}, as addresses; empty: the host's
  * @param extraHosts  {@code --add-host}, as lines of /etc/hosts
+ * @param ports       {@code -p}, on the bridge only
  */
-public record ContainerNetwork(Mode mode, List<InetAddress> nameServers, List<HostEntry> extraHosts) {
+public record ContainerNetwork(Mode mode, List<InetAddress> nameServers, List<HostEntry> extraHosts, List<PortMapping> ports) {
 
     public enum Mode {
         /** A network namespace of its own with only {@code lo}, which is up. */
@@ -34,11 +35,12 @@ public record ContainerNetwork(Mode mode, List<InetAddress> nameServers, List<Ho
     public record HostEntry(String name, InetAddress address) {}
 
     /** What a container without network flags gets. */
-    public static final ContainerNetwork DEFAULT = new ContainerNetwork(Mode.NONE, List.of(), List.of());
+    public static final ContainerNetwork DEFAULT = new ContainerNetwork(Mode.NONE, List.of(), List.of(), List.of());
 
     public ContainerNetwork {
         nameServers = List.copyOf(nameServers);
         extraHosts = List.copyOf(extraHosts);
+        ports = List.copyOf(ports);
     }
 
     /** The flags, checked: one line per refusal, naming the flag and the value. */
@@ -58,7 +60,12 @@ public record ContainerNetwork(Mode mode, List<InetAddress> nameServers, List<Ho
             String address = h.substring(colon + 1);
             hosts.add(new HostEntry(name, address(address, "--add-host '" + Echo.of(h) + "': '" + Echo.of(address) + "' is not an IP address")));
         }
-        return new ContainerNetwork(mode, servers, hosts);
+        List<PortMapping> ports = PortMapping.parseAll(options.publish());
+        if (!ports.isEmpty() && mode != Mode.BRIDGE) {
+            throw new EnviroError(ErrorCode.INVALID_ARGUMENT, "-p publishes ports of a container on the bridge: add --network bridge"
+                    + (mode == Mode.HOST ? " (with --network host the container's ports are the host's already)" : ""));
+        }
+        return new ContainerNetwork(mode, servers, hosts, ports);
     }
 
     private static Mode mode(String network) {

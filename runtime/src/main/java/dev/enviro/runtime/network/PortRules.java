@@ -1,0 +1,171 @@
+package dev.enviro.runtime.network;
+
+import dev.enviro.errors.EnviroError;
+import dev.enviro.errors.ErrorCode;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Published ports of the bridge's containers, as nftables rules in the one table the engine owns
+ * ({@code ip enviro}): DNAT of the host's addresses (prerouting for traffic from outside, output for
+ * the host's own, 127.0.0.1 included) to the container's address, and masquerade for what the host
+ * sends from loopback and for the containers' outbound traffic. Each container's mappings are kept in
+ * {@code <state>/networks/<bridge>/ports/<id>}; the whole table is rebuilt from them in one atomic
+ * {@code nft -f} transaction whenever they change, so it is right after any crash once rebuilt.
+ *
+ * <p>Why the {@code nft} program and not nf_tables' netlink: a rule there is a program of expressions
+ * (payload loads, comparisons, the nat expression with its registers) sent as a batch, libnftnl's
+ * whole encoding; {@code nft} (Debian's nftables) applies a text ruleset as one transaction.
+ */
+public final class PortRules {
+    static final String TABLE = "ip enviro";
+
+    private final Path dir;
+    private final String subnet;
+    private final String bridge;
+
+    PortRules(Path networkDir, String subnet, String bridge) {
+        this.dir = networkDir.resolve("ports");
+        this.subnet = subnet;
+        this.bridge = bridge;
+    }
+
+    /**
+     * Takes {@code ports} for container {@code id} at {@code address}: refused with one line when another
+     * container or a program of the host has one of its host ports; else recorded and the rules rebuilt.
+     */
+    public synchronized void publish(String id, Inet4Address address, List<PortMapping> ports) throws IOException {
+        check(id, ports);
+        Files.createDirectories(dir);
+        List<String> lines = new ArrayList<>();
+        for (PortMapping p : ports) lines.add(new Record(p, address).line());
+        Path tmp = dir.resolve("." + id + ".tmp");
+        Files.write(tmp, lines);
+        Files.move(tmp, dir.resolve(id), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        apply();
+    }
+
+    /** Refuses, with one line, host ports another container or a program of the host has. */
+    public synchronized void check(String id, List<PortMapping> ports) throws IOException {
+        for (Path other : files()) {
+            if (other.getFileName().toString().equals(id)) continue;
+            for (String line : Files.readAllLines(other)) {
+                Record r = Record.parse(line);
+                for (PortMapping p : ports) {
+                    if (p.clashes(r.mapping())) {
+                        throw new EnviroError(ErrorCode.CONFLICT, "host port " + p.hostPort() + "/" + p.protocol() + " is published by container "
+                                + other.getFileName().toString().substring(0, 12) + ": stop or remove it, or choose another port");
+                    }
+                }
+            }
+        }
+        for (PortMapping p : ports) checkFree(p);
+    }
+
+    /** Drops container {@code id}'s ports, if it had any. */
+    public synchronized void withdraw(String id) throws IOException {
+        if (Files.deleteIfExists(dir.resolve(id))) apply();
+    }
+
+    /** A program of the host listening there would never see its traffic again: refused, as docker's proxy would be. */
+    private static void checkFree(PortMapping p) {
+        InetSocketAddress at = new InetSocketAddress(p.hostAddress() == null ? InetAddress.ofLiteral("0.0.0.0") : p.hostAddress(), p.hostPort());
+        try {
+            if (p.protocol().equals("udp")) {
+                new DatagramSocket(at).close();
+            } else {
+                try (ServerSocket s = new ServerSocket()) {
+                    s.setReuseAddress(true);
+                    s.bind(at);
+                }
+            }
+        } catch (IOException inUse) {
+            throw new EnviroError(ErrorCode.CONFLICT, "host port " + p.hostPort() + "/" + p.protocol() + " is in use on the host ("
+                    + inUse.getMessage() + "): stop what listens there, or choose another port");
+        }
+    }
+
+    private List<Path> files() throws IOException {
+        try (Stream<Path> all = Files.list(dir)) {
+            return all.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
+        } catch (NoSuchFileException none) {
+            return List.of();
+        }
+    }
+
+    /** The whole table as one nft transaction, from the recorded ports. */
+    String ruleset() throws IOException {
+        StringBuilder b = new StringBuilder();
+        b.append("add table ").append(TABLE).append('\n');
+        b.append("add chain ").append(TABLE).append(" prerouting { type nat hook prerouting priority dstnat; policy accept; }\n");
+        b.append("add chain ").append(TABLE).append(" output { type nat hook output priority -100; policy accept; }\n");
+        b.append("add chain ").append(TABLE).append(" postrouting { type nat hook postrouting priority srcnat; policy accept; }\n");
+        b.append("add chain ").append(TABLE).append(" ports\n");
+        for (String chain : List.of("prerouting", "output", "postrouting", "ports")) b.append("flush chain ").append(TABLE).append(' ').append(chain).append('\n');
+        b.append("add rule ").append(TABLE).append(" prerouting fib daddr type local jump ports\n");
+        b.append("add rule ").append(TABLE).append(" output fib daddr type local jump ports\n");
+        b.append("add rule ").append(TABLE).append(" postrouting ip saddr 127.0.0.0/8 ip daddr ").append(subnet).append(" masquerade\n");
+        b.append("add rule ").append(TABLE).append(" postrouting ip saddr ").append(subnet).append(" ip daddr != ").append(subnet).append(" masquerade\n");
+        for (Path f : files()) {
+            for (String line : Files.readAllLines(f)) {
+                Record r = Record.parse(line);
+                PortMapping p = r.mapping();
+                b.append("add rule ").append(TABLE).append(" ports ");
+                if (p.hostAddress() != null) b.append("ip daddr ").append(p.hostAddress().getHostAddress()).append(' ');
+                b.append(p.protocol()).append(" dport ").append(p.hostPort()).append(" dnat to ")
+                        .append(r.address().getHostAddress()).append(':').append(p.containerPort()).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    private void apply() throws IOException {
+        // 127.0.0.1 is routed to the bridge only where the kernel is told it may be (DNAT from the host's loopback)
+        Path localnet = Path.of("/proc/sys/net/ipv4/conf", bridge, "route_localnet");
+        if (Files.exists(localnet) && !Files.readString(localnet).strip().equals("1")) Files.writeString(localnet, "1");
+        Path forward = Path.of("/proc/sys/net/ipv4/ip_forward");
+        if (!Files.readString(forward).strip().equals("1")) Files.writeString(forward, "1");
+        Process nft = new ProcessBuilder("nft", "-f", "-").redirectErrorStream(true).start();
+        try (var in = nft.getOutputStream()) {
+            in.write(ruleset().getBytes(StandardCharsets.UTF_8));
+        }
+        String out = new String(nft.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        try {
+            if (!nft.waitFor(30, TimeUnit.SECONDS)) {
+                nft.destroyForcibly();
+                throw new IOException("nft did not finish in 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while nft ran", e);
+        }
+        if (nft.exitValue() != 0) throw new IOException("nft refused the engine's rules: " + out.lines().findFirst().orElse("exit " + nft.exitValue()));
+    }
+
+    /** One line of a container's ports file: {@code ADDRESS HOST-ADDRESS HOST-PORT CONTAINER-PORT PROTO}. */
+    record Record(PortMapping mapping, Inet4Address address) {
+        String line() {
+            return address.getHostAddress() + " " + (mapping.hostAddress() == null ? "*" : mapping.hostAddress().getHostAddress()) + " "
+                    + mapping.hostPort() + " " + mapping.containerPort() + " " + mapping.protocol();
+        }
+
+        static Record parse(String line) {
+            String[] f = line.split(" ");
+            Inet4Address host = f[1].equals("*") ? null : (Inet4Address) InetAddress.ofLiteral(f[1]);
+            return new Record(new PortMapping(host, Integer.parseInt(f[2]), Integer.parseInt(f[3]), f[4]), (Inet4Address) InetAddress.ofLiteral(f[0]));
+        }
+    }
+}
