@@ -149,7 +149,19 @@ sealed interface ContainerState extends dev.enviro.persistence.JournalSerializab
                 def.restartPolicy() == null ? "no" : def.restartPolicy(),
                 exit != null && exit.oomKilled(),
                 def.resources(),
-                paused);
+                paused,
+                ports(def));
+    }
+
+    /** Its published ports as docker shows them ({@code 0.0.0.0:8080->80/tcp}); as typed if one no longer parses. */
+    private static List<String> ports(ContainerEvent.Created created) {
+        List<String> typed = created.definition().network().publish();
+        if (typed.isEmpty()) return List.of();
+        try {
+            return dev.enviro.runtime.network.PortMapping.parseAll(typed).stream().map(Object::toString).toList();
+        } catch (dev.enviro.errors.EnviroError e) {
+            return typed;
+        }
     }
 
     /** Before the image is consulted only the overrides are known; inspect shows those. */
@@ -168,6 +180,6 @@ sealed interface ContainerState extends dev.enviro.persistence.JournalSerializab
         ContainerView v = view(before);
         return new ContainerView(v.id(), v.name(), v.image(), v.imageDigest(), v.argv(), ContainerView.State.REMOVED,
                 0, v.exitCode(), v.createdAt(), v.startedAt(), v.finishedAt(), v.error(), v.logPath(), v.executor(),
-                v.restartCount(), v.restartPolicy(), v.oomKilled(), v.resources(), false);
+                v.restartCount(), v.restartPolicy(), v.oomKilled(), v.resources(), false, v.ports());
     }
 }

@@ -30,12 +30,22 @@ public record ContainerView(
         String restartPolicy,
         boolean oomKilled,
         dev.enviro.persistence.Resources resources,
-        boolean paused) {
+        boolean paused,
+        List<String> ports) {
+
+    /** Without published ports. */
+    public ContainerView(String id, String name, String image, String imageDigest, List<String> argv, State state, int pid,
+            Integer exitCode, Instant createdAt, Instant startedAt, Instant finishedAt, String error, String logPath, String executor,
+            int restartCount, String restartPolicy, boolean oomKilled, dev.enviro.persistence.Resources resources, boolean paused) {
+        this(id, name, image, imageDigest, argv, state, pid, exitCode, createdAt, startedAt, finishedAt, error, logPath, executor,
+                restartCount, restartPolicy, oomKilled, resources, paused, List.of());
+    }
 
     public enum State { CREATED, RUNNING, EXITED, REMOVED }
 
     public ContainerView {
         argv = argv == null ? List.of() : List.copyOf(argv);
+        ports = ports == null ? List.of() : List.copyOf(ports);
         restartPolicy = restartPolicy == null ? "no" : restartPolicy;
         resources = resources == null ? dev.enviro.persistence.Resources.NONE : resources;
     }

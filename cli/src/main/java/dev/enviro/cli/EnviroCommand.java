@@ -28,7 +28,7 @@ public final class EnviroCommand implements Runnable {
             WaitCommand.class, EventsCommand.class, PullCommand.class, LoginCommand.class, LogoutCommand.class,
             StatsCommand.class, UpdateCommand.class, PauseCommand.class, UnpauseCommand.class, ExecCommand.class,
             RmiCommand.class, TagCommand.class, SaveCommand.class, ImageCommand.class, InfoCommand.class,
-            ServiceCommand.class, AttachCommand.class, TopCommand.class);
+            ServiceCommand.class, AttachCommand.class, TopCommand.class, PortCommand.class);
 
     @Option(names = "--host", scope = ScopeType.INHERIT, paramLabel = "unix:///PATH",
             description = "The engine's socket (default: $ENVIRO_HOST, else /run/enviro/enviro.sock as root, $XDG_RUNTIME_DIR/enviro/enviro.sock rootless).")

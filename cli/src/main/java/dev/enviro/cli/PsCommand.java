@@ -37,10 +37,10 @@ final class PsCommand implements Callable<Integer> {
     }
 
     static Table table(List<Container> containers, Instant now) {
-        Table table = new Table("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES");
+        Table table = new Table("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES");
         for (Container c : containers) {
             String created = c.hasCreatedAt() ? HumanTime.of(Duration.between(Timestamps.instant(c.getCreatedAt()), now)) + " ago" : "";
-            table.add(shortId(c.getId()), c.getImage(), command(c.getArgvList()), created, status(c, now), c.getName());
+            table.add(shortId(c.getId()), c.getImage(), command(c.getArgvList()), created, status(c, now), String.join(", ", c.getPortsList()), c.getName());
         }
         return table;
     }

@@ -50,10 +50,22 @@ class ListingTest {
                 .addAllArgv(List.of("sh", "-c", "echo hello world; sleep 100")).setState(Container.State.RUNNING)
                 .setCreatedAt(Timestamps.timestamp(NOW.minusSeconds(5))).setStartedAt(Timestamps.timestamp(NOW.minusSeconds(4)))
                 .build();
+        Container published = c.toBuilder().setId("fedcba9876543210").setName("api").addPorts("0.0.0.0:8080->80/tcp")
+                .addPorts("127.0.0.1:5353->53/udp").build();
         assertEquals("""
-                CONTAINER ID   IMAGE               COMMAND                  CREATED         STATUS         NAMES
-                0123456789ab   localhost/busybox   "sh -c echo hello wo…"   5 seconds ago   Up 4 seconds   web
-                """, print(PsCommand.table(List.of(c), NOW)));
+                CONTAINER ID   IMAGE               COMMAND                  CREATED         STATUS         PORTS                                          NAMES
+                0123456789ab   localhost/busybox   "sh -c echo hello wo…"   5 seconds ago   Up 4 seconds                                                  web
+                fedcba987654   localhost/busybox   "sh -c echo hello wo…"   5 seconds ago   Up 4 seconds   0.0.0.0:8080->80/tcp, 127.0.0.1:5353->53/udp   api
+                """, print(PsCommand.table(List.of(c, published), NOW)));
+    }
+
+    @Test
+    void portListsEachPublishedPortAsDockerDoes() {
+        List<String> published = List.of("0.0.0.0:8080->80/tcp", "127.0.0.1:5353->53/udp");
+        assertEquals(List.of("80/tcp -> 0.0.0.0:8080", "53/udp -> 127.0.0.1:5353"), PortCommand.lines(published, null));
+        assertEquals(List.of("0.0.0.0:8080"), PortCommand.lines(published, "80"));
+        assertEquals(List.of("127.0.0.1:5353"), PortCommand.lines(published, "53/udp"));
+        assertEquals(List.of(), PortCommand.lines(published, "53"));
     }
 
     @Test

@@ -37,6 +37,7 @@ public final class ApiMessages {
                 .setRestartPolicy(nonNull(view.restartPolicy()))
                 .setOomKilled(view.oomKilled())
                 .setPaused(view.paused())
+                .addAllPorts(view.ports())
                 .setResources(resources(view.resources()));
         if (view.exitCode() != null) {
             b.setExitCode(view.exitCode());

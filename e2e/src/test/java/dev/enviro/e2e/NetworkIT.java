@@ -123,6 +123,9 @@ class NetworkIT extends WithBusyboxEngine {
             assertEquals("published", fetch("127.0.0.1", 18080), "from the host's loopback");
             String own = hostAddress();
             assertEquals("published", fetch(own, 18080), "from the host's own address " + own);
+            assertTrue(engine.cli("ps").stdout().contains("0.0.0.0:18080->80/tcp"), "ps shows it");
+            assertEquals("80/tcp -> 0.0.0.0:18080\n", engine.cli("port", "published").stdout());
+            assertEquals("0.0.0.0:18080\n", engine.cli("port", "published", "80").stdout());
 
             int before = engine.cli("ps", "-a", "-q").stdout().strip().lines().toList().size();
             Cli.Result taken = engine.cli("run", "--network", "bridge", "-p", "18080:80", "localhost/busybox", "true");

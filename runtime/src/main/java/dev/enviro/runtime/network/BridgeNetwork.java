@@ -28,6 +28,15 @@ public final class BridgeNetwork {
         this.ports = new PortRules(dir, SUBNET.getHostAddress() + "/" + PREFIX, BRIDGE);
     }
 
+    /**
+     * At the engine's start: leases and published ports of containers whose directories are gone are
+     * given back, and the port rules rebuilt from the rest.
+     */
+    public void recover(java.util.Set<String> live) throws IOException {
+        addresses.sweep(live);
+        ports.recover(live);
+    }
+
     /** At create: refuses host ports that are taken, before anything is made. */
     public void checkPorts(String containerId, java.util.List<PortMapping> published) throws IOException {
         if (!published.isEmpty()) ports.check(containerId, published);

@@ -75,6 +75,24 @@ public final class PortRules {
         for (PortMapping p : ports) checkFree(p);
     }
 
+    /**
+     * At the engine's start: drops the records of containers that are gone (removed while no engine ran,
+     * or never started), then rebuilds the table from what is left (the host may have lost it: a reboot).
+     */
+    public synchronized void recover(java.util.Set<String> live) throws IOException {
+        List<Path> all;
+        try (Stream<Path> list = Files.list(dir)) {
+            all = list.toList();
+        } catch (NoSuchFileException none) {
+            return;
+        }
+        for (Path p : all) {
+            String name = p.getFileName().toString();
+            if (name.startsWith(".") || !live.contains(name)) Files.deleteIfExists(p);
+        }
+        apply();
+    }
+
     /** Drops container {@code id}'s ports, if it had any. */
     public synchronized void withdraw(String id) throws IOException {
         if (Files.deleteIfExists(dir.resolve(id))) apply();
