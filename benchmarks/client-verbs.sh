@@ -28,6 +28,7 @@ daemon_pid=
 # the engine's bridge and nftables table, removed at the end when this run made them (the network set)
 bridge_before=false; [[ -e /sys/class/net/enviro0 ]] && bridge_before=true
 table_before=false; nft list table ip enviro >/dev/null 2>&1 && table_before=true
+records_before=false; [[ -e /run/enviro/networks ]] && records_before=true
 enviro() { "$repo/bin/enviro" --host "unix://$work/sock" "$@"; }
 # podman in a store of its own, so that nothing of the host's podman is touched
 podman_() { podman --root "$work/podman-root" --runroot "$work/podman-run" --storage-driver overlay "$@"; }
@@ -43,6 +44,7 @@ cleanup() {
   rm -rf "$work"
   $table_before || nft delete table ip enviro 2>/dev/null || true
   $bridge_before || ip link del enviro0 2>/dev/null || true
+  $records_before || rm -rf /run/enviro/networks
 }
 trap cleanup EXIT
 

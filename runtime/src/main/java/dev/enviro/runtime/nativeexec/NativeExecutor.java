@@ -102,10 +102,8 @@ public final class NativeExecutor implements Executor {
         this.helper = HelperBinary.extract(stateDir);
         this.bridge = new dev.enviro.runtime.network.BridgeNetwork(stateDir);
         // a lease or published port lives no longer than its container's directory (made before either, removed after)
-        try (Stream<Path> dirs = java.nio.file.Files.list(stateDir.resolve("containers"))) {
-            bridge.recover(dirs.map(d -> d.getFileName().toString()).collect(java.util.stream.Collectors.toSet()));
-        } catch (java.nio.file.NoSuchFileException none) {
-            bridge.recover(java.util.Set.of());
+        try {
+            bridge.recover();
         } catch (IOException e) {
             System.getLogger(NativeExecutor.class.getName()).log(System.Logger.Level.WARNING,
                     "cannot give back the bridge's leases and ports of removed containers: {0}", e.getMessage());

@@ -9,16 +9,16 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Stream;
 
 /**
  * The bridge network's addresses, leased to containers and kept on disk, so that no address is handed
- * out twice, a restarted container keeps its own, and none is lost to a crash: one file per leased
- * address under {@code <state>/networks/<bridge>/leases/}, named by the address and holding the
- * container's id. A lease is taken by linking a complete temporary file to its name, which succeeds
- * for one taker only and never leaves a lease half written; the engine's sweep at start removes the
- * leases of containers that are gone ({@link #sweep}).
+ * out twice (also between engines on one host: the directory is the host's), a restarted container
+ * keeps its own, and none is lost to a crash: one file per leased address under
+ * {@code /run/enviro/networks/<bridge>/leases/}, named by the address and holding its owner, the
+ * container's directory. A lease is taken by linking a complete temporary file to its name, which
+ * succeeds for one taker only and never leaves a lease half written; a lease lives no longer than its
+ * owner's directory ({@link #sweep}, at every engine's start).
  */
 public final class BridgeAddresses {
     private final Path leases;
@@ -37,14 +37,14 @@ public final class BridgeAddresses {
 
     public Inet4Address gateway() { return toAddress(base + 1); }
 
-    /** The container's address: the one it holds already, else the first free one. */
-    public Inet4Address lease(String containerId) throws IOException {
+    /** The address of {@code owner} (a container's directory): the one it holds already, else the first free one. */
+    public Inet4Address lease(String owner) throws IOException {
         Files.createDirectories(leases);
-        Optional<Inet4Address> held = held(containerId);
+        Optional<Inet4Address> held = held(owner);
         if (held.isPresent()) return held.get();
         Path tmp = Files.createTempFile(leases, ".lease-", ".tmp");
         try {
-            Files.writeString(tmp, containerId);
+            Files.writeString(tmp, owner);
             int size = 1 << (32 - prefix);
             for (int n = 2; n < size - 1; n++) {
                 Inet4Address a = toAddress(base + n);
@@ -61,11 +61,11 @@ public final class BridgeAddresses {
         throw new IOException("no free address left in " + toAddress(base).getHostAddress() + "/" + prefix + ": remove containers on it");
     }
 
-    /** The address {@code containerId} holds, if any. */
-    public Optional<Inet4Address> held(String containerId) throws IOException {
+    /** The address {@code owner} holds, if any. */
+    public Optional<Inet4Address> held(String owner) throws IOException {
         try (Stream<Path> all = Files.list(leases)) {
             for (Path p : all.filter(p -> !p.getFileName().toString().startsWith(".")).toList()) {
-                if (containerId.equals(owner(p))) return Optional.of((Inet4Address) InetAddress.ofLiteral(p.getFileName().toString()));
+                if (owner.equals(owner(p))) return Optional.of((Inet4Address) InetAddress.ofLiteral(p.getFileName().toString()));
             }
         } catch (NoSuchFileException none) {
             // no lease was ever taken
@@ -73,18 +73,26 @@ public final class BridgeAddresses {
         return Optional.empty();
     }
 
-    /** Gives back what {@code containerId} holds. */
-    public void release(String containerId) throws IOException {
-        Optional<Inet4Address> held = held(containerId);
+    /** Gives back what {@code owner} holds. */
+    public void release(String owner) throws IOException {
+        Optional<Inet4Address> held = held(owner);
         if (held.isPresent()) Files.deleteIfExists(leases.resolve(held.get().getHostAddress()));
     }
 
-    /** Removes the leases (and stray temporary files) of containers not in {@code live}. */
-    public void sweep(Set<String> live) throws IOException {
+    /**
+     * Removes the leases whose owner's directory is gone (a container removed while no engine ran, of
+     * whichever engine), and temporary files older than a minute (a taker that died).
+     */
+    public void sweep() throws IOException {
+        long stale = System.currentTimeMillis() - 60_000;
         try (Stream<Path> all = Files.list(leases)) {
             for (Path p : all.toList()) {
-                String owner = p.getFileName().toString().startsWith(".") ? null : owner(p);
-                if (owner == null || !live.contains(owner)) Files.deleteIfExists(p);
+                if (p.getFileName().toString().startsWith(".")) {
+                    if (Files.getLastModifiedTime(p).toMillis() < stale) Files.deleteIfExists(p);
+                    continue;
+                }
+                String owner = owner(p);
+                if (owner == null || owner.isEmpty() || !Files.isDirectory(Path.of(owner))) Files.deleteIfExists(p);
             }
         } catch (NoSuchFileException none) {
             // nothing leased

@@ -22,29 +22,44 @@ public final class BridgeNetwork {
     private final BridgeAddresses addresses;
     private final PortRules ports;
 
+    /** The host's one record of the bridge, shared by every engine on it (tmpfs: it goes with the veths at a reboot). */
+    public static final Path HOST_DIR = Path.of("/run/enviro/networks", BRIDGE);
+
+    private final Path stateDir;
+
     public BridgeNetwork(Path stateDir) {
-        Path dir = stateDir.resolve("networks").resolve(BRIDGE);
-        this.addresses = new BridgeAddresses(dir, SUBNET, PREFIX);
-        this.ports = new PortRules(dir, SUBNET.getHostAddress() + "/" + PREFIX, BRIDGE);
+        this(stateDir, HOST_DIR);
+    }
+
+    BridgeNetwork(Path stateDir, Path networkDir) {
+        this.stateDir = stateDir.toAbsolutePath().normalize();
+        this.addresses = new BridgeAddresses(networkDir, SUBNET, PREFIX);
+        this.ports = new PortRules(networkDir, SUBNET.getHostAddress() + "/" + PREFIX, BRIDGE);
+    }
+
+    /** What leases and port records name: the container's directory, which they never outlive. */
+    private String owner(String containerId) {
+        return stateDir.resolve("containers").resolve(containerId).toString();
     }
 
     /**
-     * At the engine's start: leases and published ports of containers whose directories are gone are
-     * given back, and the port rules rebuilt from the rest.
+     * At the engine's start: leases and published ports of containers whose directories are gone (of any
+     * engine on the host) are given back, and the port rules rebuilt from the rest.
      */
-    public void recover(java.util.Set<String> live) throws IOException {
-        addresses.sweep(live);
-        ports.recover(live);
+    public void recover() throws IOException {
+        if (!java.nio.file.Files.isDirectory(HOST_DIR.getParent())) return; // no engine on this host ever used the bridge
+        addresses.sweep();
+        ports.recover();
     }
 
     /** At create: refuses host ports that are taken, before anything is made. */
     public void checkPorts(String containerId, java.util.List<PortMapping> published) throws IOException {
-        if (!published.isEmpty()) ports.check(containerId, published);
+        if (!published.isEmpty()) ports.check(owner(containerId), published);
     }
 
     /** The container's end as its plan carries it, with the address it holds (or a new lease). */
     public HelperPlan.Interface attach(String containerId) throws IOException {
-        Inet4Address address = addresses.lease(containerId);
+        Inet4Address address = addresses.lease(owner(containerId));
         return new HelperPlan.Interface("eth0", address.getAddress(), PREFIX, addresses.gateway().getAddress());
     }
 
@@ -55,8 +70,8 @@ public final class BridgeNetwork {
     public void connect(String containerId, int pid, java.util.List<PortMapping> published) throws SyscallException, IOException {
         link(containerId, pid);
         if (!published.isEmpty()) {
-            Inet4Address address = addresses.held(containerId).orElseThrow(() -> new IOException("container " + containerId + " holds no address"));
-            ports.publish(containerId, address, published);
+            Inet4Address address = addresses.held(owner(containerId)).orElseThrow(() -> new IOException("container " + containerId + " holds no address"));
+            ports.publish(owner(containerId), address, published);
         }
     }
 
@@ -74,9 +89,9 @@ public final class BridgeNetwork {
 
     /** Removes the container's pair (if its namespace left one) and gives its address back. */
     public void disconnect(String containerId) throws IOException, SyscallException {
-        ports.withdraw(containerId);
+        ports.withdraw(owner(containerId));
         BridgeLinks.deleteLink(hostEnd(containerId));
-        addresses.release(containerId);
+        addresses.release(owner(containerId));
     }
 
     static String hostEnd(String containerId) {

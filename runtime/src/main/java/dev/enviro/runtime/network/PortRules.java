@@ -23,8 +23,9 @@ import java.util.stream.Stream;
  * ({@code ip enviro}): DNAT of the host's addresses (prerouting for traffic from outside, output for
  * the host's own, 127.0.0.1 included) to the container's address, and masquerade for what the host
  * sends from loopback and for the containers' outbound traffic. Each container's mappings are kept in
- * {@code <state>/networks/<bridge>/ports/<id>}; the whole table is rebuilt from them in one atomic
- * {@code nft -f} transaction whenever they change, so it is right after any crash once rebuilt.
+ * {@code /run/enviro/networks/<bridge>/ports/<id>} (the host's, shared by every engine on it: its first
+ * line is the container's directory, which it never outlives); the whole table is rebuilt from them in
+ * one atomic {@code nft -f} transaction whenever they change, under a lock every engine takes.
  *
  * <p>Why the {@code nft} program and not nf_tables' netlink: a rule there is a program of expressions
  * (payload loads, comparisons, the nat expression with its registers) sent as a batch, libnftnl's
@@ -44,30 +45,39 @@ public final class PortRules {
     }
 
     /**
-     * Takes {@code ports} for container {@code id} at {@code address}: refused with one line when another
-     * container or a program of the host has one of its host ports; else recorded and the rules rebuilt.
+     * Takes {@code ports} for the container whose directory is {@code owner}, at {@code address}: refused
+     * with one line when another container or a program of the host has one of its host ports; else
+     * recorded and the rules rebuilt.
      */
-    public synchronized void publish(String id, Inet4Address address, List<PortMapping> ports) throws IOException {
-        check(id, ports);
-        Files.createDirectories(dir);
-        List<String> lines = new ArrayList<>();
-        for (PortMapping p : ports) lines.add(new Record(p, address).line());
-        Path tmp = dir.resolve("." + id + ".tmp");
-        Files.write(tmp, lines);
-        Files.move(tmp, dir.resolve(id), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        apply();
+    public void publish(String owner, Inet4Address address, List<PortMapping> ports) throws IOException {
+        try (Locked locked = lock()) {
+            checkLocked(owner, ports);
+            List<String> lines = new ArrayList<>();
+            lines.add(owner);
+            for (PortMapping p : ports) lines.add(new Record(p, address).line());
+            Path tmp = dir.resolve("." + name(owner) + ".tmp");
+            Files.write(tmp, lines);
+            Files.move(tmp, dir.resolve(name(owner)), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            apply();
+        }
     }
 
     /** Refuses, with one line, host ports another container or a program of the host has. */
-    public synchronized void check(String id, List<PortMapping> ports) throws IOException {
+    public void check(String owner, List<PortMapping> ports) throws IOException {
+        try (Locked locked = lock()) {
+            checkLocked(owner, ports);
+        }
+    }
+
+    private void checkLocked(String owner, List<PortMapping> ports) throws IOException {
         for (Path other : files()) {
-            if (other.getFileName().toString().equals(id)) continue;
-            for (String line : Files.readAllLines(other)) {
-                Record r = Record.parse(line);
+            if (other.getFileName().toString().equals(name(owner))) continue;
+            for (Record r : records(other)) {
                 for (PortMapping p : ports) {
                     if (p.clashes(r.mapping())) {
                         throw new EnviroError(ErrorCode.CONFLICT, "host port " + p.hostPort() + "/" + p.protocol() + " is published by container "
-                                + other.getFileName().toString().substring(0, 12) + ": stop or remove it, or choose another port");
+                                + other.getFileName().toString().substring(0, Math.min(12, other.getFileName().toString().length()))
+                                + ": stop or remove it, or choose another port");
                     }
                 }
             }
@@ -76,26 +86,74 @@ public final class PortRules {
     }
 
     /**
-     * At the engine's start: drops the records of containers that are gone (removed while no engine ran,
-     * or never started), then rebuilds the table from what is left (the host may have lost it: a reboot).
+     * At an engine's start: drops the records whose container's directory is gone (removed while no engine
+     * ran), then rebuilds the table from what is left (the host may have lost it).
      */
-    public synchronized void recover(java.util.Set<String> live) throws IOException {
-        List<Path> all;
-        try (Stream<Path> list = Files.list(dir)) {
-            all = list.toList();
-        } catch (NoSuchFileException none) {
-            return;
+    public void recover() throws IOException {
+        if (files().isEmpty()) return; // nothing published: the table is left as it is (or absent)
+        try (Locked locked = lock()) {
+            for (Path p : files()) {
+                List<String> lines = Files.readAllLines(p);
+                if (lines.isEmpty() || !Files.isDirectory(Path.of(lines.getFirst()))) Files.deleteIfExists(p);
+            }
+            apply();
         }
-        for (Path p : all) {
-            String name = p.getFileName().toString();
-            if (name.startsWith(".") || !live.contains(name)) Files.deleteIfExists(p);
-        }
-        apply();
     }
 
-    /** Drops container {@code id}'s ports, if it had any. */
-    public synchronized void withdraw(String id) throws IOException {
-        if (Files.deleteIfExists(dir.resolve(id))) apply();
+    /** Drops the ports of the container whose directory is {@code owner}, if it had any. */
+    public void withdraw(String owner) throws IOException {
+        if (!Files.exists(dir.resolve(name(owner)))) return;
+        try (Locked locked = lock()) {
+            if (Files.deleteIfExists(dir.resolve(name(owner)))) apply();
+        }
+    }
+
+    /** A record's file is named by the container's id (the last name of its directory). */
+    private static String name(String owner) {
+        return Path.of(owner).getFileName().toString();
+    }
+
+    private static List<Record> records(Path file) throws IOException {
+        List<String> lines = Files.readAllLines(file);
+        List<Record> out = new ArrayList<>();
+        for (int i = 1; i < lines.size(); i++) out.add(Record.parse(lines.get(i)));
+        return out;
+    }
+
+    /** Held while the records are read, changed and applied: engines on one host share them. */
+    private interface Locked extends AutoCloseable {
+        @Override
+        void close() throws IOException;
+    }
+
+    /** Threads of this engine queue here; engines, on the file's lock (the JVM refuses a second lock of one file). */
+    private final java.util.concurrent.locks.ReentrantLock mutex = new java.util.concurrent.locks.ReentrantLock();
+
+    private Locked lock() throws IOException {
+        mutex.lock();
+        try {
+            Files.createDirectories(dir);
+            java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir.resolve(".lock"),
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+            java.nio.channels.FileLock held;
+            try {
+                held = ch.lock();
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+            return () -> {
+                try {
+                    held.release();
+                    ch.close();
+                } finally {
+                    mutex.unlock();
+                }
+            };
+        } catch (IOException | RuntimeException e) {
+            mutex.unlock();
+            throw e;
+        }
     }
 
     /** A program of the host listening there would never see its traffic again: refused, as docker's proxy would be. */
@@ -138,8 +196,7 @@ public final class PortRules {
         b.append("add rule ").append(TABLE).append(" postrouting ip saddr 127.0.0.0/8 ip daddr ").append(subnet).append(" masquerade\n");
         b.append("add rule ").append(TABLE).append(" postrouting ip saddr ").append(subnet).append(" ip daddr != ").append(subnet).append(" masquerade\n");
         for (Path f : files()) {
-            for (String line : Files.readAllLines(f)) {
-                Record r = Record.parse(line);
+            for (Record r : records(f)) {
                 PortMapping p = r.mapping();
                 b.append("add rule ").append(TABLE).append(" ports ");
                 if (p.hostAddress() != null) b.append("ip daddr ").append(p.hostAddress().getHostAddress()).append(' ');

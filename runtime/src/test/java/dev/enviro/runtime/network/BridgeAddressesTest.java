@@ -6,7 +6,6 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,16 +31,21 @@ class BridgeAddressesTest {
     }
 
     @Test
-    void aFullSubnetSaysSoAndTheSweepFreesTheGone() throws Exception {
+    void aFullSubnetSaysSoAndTheSweepFreesWhatIsGone() throws Exception {
         BridgeAddresses a = addresses(30); // .1 gateway, .2 the only container address, .3 broadcast
-        assertEquals("10.89.7.10", a.lease("c1").getHostAddress());
-        var e = assertThrows(java.io.IOException.class, () -> a.lease("c2"));
+        Path gone = dir.resolve("state/containers/c1"), alive = Files.createDirectories(dir.resolve("state/containers/c2"));
+        assertEquals("10.89.7.10", a.lease(gone.toString()).getHostAddress());
+        var e = assertThrows(java.io.IOException.class, () -> a.lease(alive.toString()));
         assertEquals("no free address left in 10.89.7.8/30: remove containers on it", e.getMessage());
-        Files.writeString(dir.resolve("leases/.lease-stray.tmp"), "c9");
-        a.sweep(Set.of("c2"));
+        Path stray = dir.resolve("leases/.lease-stray.tmp");
+        Files.writeString(stray, "x");
+        Files.setLastModifiedTime(stray, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 120_000));
+        a.sweep();
         try (var left = Files.list(dir.resolve("leases"))) {
-            assertEquals(0, left.count(), "the leases of containers that are gone, and stray temporary files, are removed");
+            assertEquals(0, left.count(), "a lease whose container's directory is gone, and an old temporary file, are removed");
         }
-        assertEquals("10.89.7.10", a.lease("c2").getHostAddress());
+        assertEquals("10.89.7.10", a.lease(alive.toString()).getHostAddress());
+        a.sweep();
+        assertEquals("10.89.7.10", a.held(alive.toString()).orElseThrow().getHostAddress(), "a live container's lease stays");
     }
 }

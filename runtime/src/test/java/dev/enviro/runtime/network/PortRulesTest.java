@@ -18,7 +18,7 @@ class PortRulesTest {
     void theTableIsRebuiltWholeFromTheRecordedPorts() throws Exception {
         PortRules rules = new PortRules(dir, "10.89.0.0/16", "enviro0");
         Files.createDirectories(dir.resolve("ports"));
-        Files.write(dir.resolve("ports/aaaaaaaaaaaaaaaa"), List.of(
+        Files.write(dir.resolve("ports/aaaaaaaaaaaaaaaa"), List.of("/state/containers/aaaaaaaaaaaaaaaa",
                 new PortRules.Record(new PortMapping(null, 8080, 80, "tcp"), addr("10.89.0.2")).line(),
                 new PortRules.Record(new PortMapping(addr("127.0.0.1"), 5353, 53, "udp"), addr("10.89.0.2")).line()));
         assertEquals("""
@@ -44,17 +44,19 @@ class PortRulesTest {
     void aPortAnotherContainerPublishedIsRefusedWithItsName() throws Exception {
         PortRules rules = new PortRules(dir, "10.89.0.0/16", "enviro0");
         Files.createDirectories(dir.resolve("ports"));
-        Files.write(dir.resolve("ports/bbbbbbbbbbbbbbbbbbbb"), List.of(new PortRules.Record(new PortMapping(null, 8080, 80, "tcp"), addr("10.89.0.3")).line()));
-        var e = assertThrows(dev.enviro.errors.EnviroError.class, () -> rules.check("cccc", List.of(new PortMapping(addr("127.0.0.1"), 8080, 81, "tcp"))));
+        Files.write(dir.resolve("ports/bbbbbbbbbbbbbbbbbbbb"), List.of("/state/containers/bbbbbbbbbbbbbbbbbbbb",
+                new PortRules.Record(new PortMapping(null, 8080, 80, "tcp"), addr("10.89.0.3")).line()));
+        var e = assertThrows(dev.enviro.errors.EnviroError.class, () -> rules.check("/other/containers/cccc", List.of(new PortMapping(addr("127.0.0.1"), 8080, 81, "tcp"))));
         assertEquals("host port 8080/tcp is published by container bbbbbbbbbbbb: stop or remove it, or choose another port", e.getMessage());
         int free;
         try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
             free = probe.getLocalPort();
         }
-        Files.write(dir.resolve("ports/bbbbbbbbbbbbbbbbbbbb"), List.of(new PortRules.Record(new PortMapping(null, free, 80, "tcp"), addr("10.89.0.3")).line()));
-        rules.check("bbbbbbbbbbbbbbbbbbbb", List.of(new PortMapping(null, free, 80, "tcp"))); // its own, at a restart
+        Files.write(dir.resolve("ports/bbbbbbbbbbbbbbbbbbbb"), List.of("/state/containers/bbbbbbbbbbbbbbbbbbbb",
+                new PortRules.Record(new PortMapping(null, free, 80, "tcp"), addr("10.89.0.3")).line()));
+        rules.check("/state/containers/bbbbbbbbbbbbbbbbbbbb", List.of(new PortMapping(null, free, 80, "tcp"))); // its own, at a restart
         try (java.net.ServerSocket holder = new java.net.ServerSocket(free)) {
-            var inUse = assertThrows(dev.enviro.errors.EnviroError.class, () -> rules.check("bbbbbbbbbbbbbbbbbbbb", List.of(new PortMapping(null, free, 80, "tcp"))));
+            var inUse = assertThrows(dev.enviro.errors.EnviroError.class, () -> rules.check("/state/containers/bbbbbbbbbbbbbbbbbbbb", List.of(new PortMapping(null, free, 80, "tcp"))));
             assertTrue(inUse.getMessage().startsWith("host port " + free + "/tcp is in use on the host"), inUse.getMessage());
         }
     }
