@@ -167,6 +167,68 @@ class NetworkIT extends WithBusyboxEngine {
         }
     }
 
+    /**
+     * Issue 12, must show 1 over UDP: a datagram to a published UDP port of the host reaches the container
+     * and its answer comes back. Debian's busybox has no UDP server, so the test builds a static echo
+     * program (gcc, as the helper is built) and mounts it into the container.
+     */
+    @Test
+    void aPublishedUdpPortEchoesThroughTheBridge() throws Exception {
+        boolean bridgeBefore = Files.exists(Path.of("/sys/class/net/enviro0"));
+        boolean tableBefore = new ProcessBuilder("nft", "list", "table", "ip", "enviro").start().waitFor() == 0;
+        Path dir = engine.stateDir.getParent();
+        Path source = dir.resolve("udpecho.c"), binary = dir.resolve("udpecho");
+        Files.writeString(source, """
+                #include <netinet/in.h>
+                #include <stdlib.h>
+                #include <sys/socket.h>
+                int main(int argc, char **argv) {
+                    int s = socket(AF_INET, SOCK_DGRAM, 0);
+                    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(atoi(argv[1]))};
+                    if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) < 0) return 1;
+                    for (;;) {
+                        char b[512]; struct sockaddr_in from; socklen_t n = sizeof from;
+                        ssize_t got = recvfrom(s, b, sizeof b, 0, (struct sockaddr *)&from, &n);
+                        if (got > 0) sendto(s, b, (size_t)got, 0, (struct sockaddr *)&from, n);
+                    }
+                }
+                """);
+        assertEquals(0, new ProcessBuilder("gcc", "-static", "-O2", "-o", binary.toString(), source.toString()).inheritIO().start().waitFor());
+        Files.setPosixFilePermissions(binary, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        int port;
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        try {
+            Cli.Result echo = engine.cli("run", "-d", "--name", "udp-echo", "--network", "bridge", "-p", port + ":5353/udp",
+                    "-v", binary + ":/udpecho:ro", "localhost/busybox", "/udpecho", "5353");
+            assertEquals(0, echo.exitCode(), echo::toString);
+            assertEquals("0.0.0.0:" + port + "\n", engine.cli("port", "udp-echo", "5353/udp").stdout());
+            try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
+                s.setSoTimeout(200);
+                byte[] ping = "ping over udp".getBytes();
+                String answer = null;
+                for (int i = 0; i < 50 && answer == null; i++) { // the program may not listen yet
+                    s.send(new java.net.DatagramPacket(ping, ping.length, java.net.InetAddress.getLoopbackAddress(), port));
+                    java.net.DatagramPacket back = new java.net.DatagramPacket(new byte[512], 512);
+                    try {
+                        s.receive(back);
+                        answer = new String(back.getData(), 0, back.getLength());
+                    } catch (java.net.SocketTimeoutException notYet) {
+                        // again
+                    }
+                }
+                assertEquals("ping over udp", answer, "the datagram reached the container and its answer came back");
+            }
+        } finally {
+            engine.cli("rm", "-f", "udp-echo");
+            Files.deleteIfExists(source);
+            Files.deleteIfExists(binary);
+            if (!tableBefore) new ProcessBuilder("nft", "delete", "table", "ip", "enviro").start().waitFor();
+            if (!bridgeBefore) new ProcessBuilder("ip", "link", "del", "enviro0").start().waitFor();
+        }
+    }
+
     private static String fetch(String host, int port) throws Exception {
         for (int i = 0; i < 50; i++) { // httpd may not listen yet
             try (var in = java.net.URI.create("http://" + host + ":" + port + "/index.html").toURL().openStream()) {
