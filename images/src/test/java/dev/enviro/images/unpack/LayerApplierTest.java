@@ -308,6 +308,12 @@ class LayerApplierTest {
         }
     }
 
+    /** How the applier refuses {@code layer} as unsafe. */
+    private UnsafeEntryException refusal(Layer layer) throws IOException {
+        byte[] b = layer.bytes();
+        return assertThrows(UnsafeEntryException.class, () -> new LayerApplier(root, IdMap.single(0, 0)).apply(new ByteArrayInputStream(b)));
+    }
+
     private void assertRefused(Layer layer) throws IOException {
         byte[] b = layer.bytes();
         assertThrows(IOException.class, () -> new LayerApplier(root, IdMap.single(0, 0)).apply(new ByteArrayInputStream(b)));
@@ -323,12 +329,10 @@ class LayerApplierTest {
     }
 
     @Test
-    void climbingAndAbsoluteNamesAreRefused() {
-        UnsafeEntryException climbing = assertThrows(UnsafeEntryException.class,
-                () -> new LayerApplier(root, IdMap.single(0, 0)).apply(new ByteArrayInputStream(new Layer().file("../outside/x", "pwned").bytes())));
+    void climbingAndAbsoluteNamesAreRefused() throws IOException {
+        UnsafeEntryException climbing = refusal(new Layer().file("../outside/x", "pwned"));
         assertEquals("entry '../outside/x' escapes the layer root", climbing.getMessage());
-        UnsafeEntryException absolute = assertThrows(UnsafeEntryException.class,
-                () -> new LayerApplier(root, IdMap.single(0, 0)).apply(new ByteArrayInputStream(new Layer().file("/tmp/x", "pwned").bytes())));
+        UnsafeEntryException absolute = refusal(new Layer().file("/tmp/x", "pwned"));
         assertEquals("entry '/tmp/x' is an absolute path", absolute.getMessage());
         assertDoesNotThrow(this::assertNothingOutside);
     }
@@ -353,11 +357,9 @@ class LayerApplierTest {
     @Test
     void hardlinksOutOfTheRootAreRefused() throws IOException {
         Files.writeString(outside.resolve("secret"), "s");
-        UnsafeEntryException climbing = assertThrows(UnsafeEntryException.class,
-                () -> new LayerApplier(root, IdMap.single(0, 0)).apply(new ByteArrayInputStream(new Layer().hardlink("h", "../outside/secret").bytes())));
+        UnsafeEntryException climbing = refusal(new Layer().hardlink("h", "../outside/secret"));
         assertEquals("entry 'h' hard-links to '../outside/secret', which escapes the layer root", climbing.getMessage());
-        UnsafeEntryException absolute = assertThrows(UnsafeEntryException.class,
-                () -> new LayerApplier(root, IdMap.single(0, 0)).apply(new ByteArrayInputStream(new Layer().hardlink("h", "/etc/passwd").bytes())));
+        UnsafeEntryException absolute = refusal(new Layer().hardlink("h", "/etc/passwd"));
         assertEquals("entry 'h' hard-links to '/etc/passwd', an absolute path", absolute.getMessage());
         assertRefused(new Layer().symlink("o", "../outside").hardlink("h", "o/secret"));
         assertFalse(Files.exists(root.resolve("h"), LinkOption.NOFOLLOW_LINKS));

@@ -551,10 +551,11 @@ public final class NativeExecutor implements Executor {
             Files.writeOnce(proc.resolve("gid_map"), idMap.gidMapText());
             if (cgroupFailure != null) throw cgroupFailure instanceof EnviroError e ? e : cgroupError(spec, cgroupFailure);
             enterCgroup(spec, pid);
-            if (ContainerNetwork.of(spec.network()).mode() == ContainerNetwork.Mode.BRIDGE) {
+            ContainerNetwork network = ContainerNetwork.of(spec.network());
+            if (network.mode() == ContainerNetwork.Mode.BRIDGE) {
                 // eth0 is made in the container's namespace now; the container sets it up itself (net.c) once MAPPED
                 LifecycleStep link = LifecycleStep.begin(spec.id(), "network.connect");
-                bridge.connect(spec.id(), pid, ContainerNetwork.of(spec.network()).ports());
+                bridge.connect(spec.id(), pid, network.ports());
                 link.commit();
             }
             if (spec.resources().oomScoreAdj() != null) {

@@ -61,6 +61,7 @@ public final class BridgeLinks {
 
     /** Deletes interface {@code name} (a veth's host end takes its peer with it); none is fine. */
     public static void deleteLink(String name) throws SyscallException {
+        if (RouteSocket.index(name) == 0) return; // most removals: no pair was ever made, or the kernel took it
         try (RouteSocket s = RouteSocket.open()) {
             delete(s, name);
         }
